@@ -1,0 +1,864 @@
+//! Bytes → raw nodes, following BuildKit's `parser.Parse` line by line, with byte spans and
+//! error recovery added: problems become diagnostics and parsing goes on.
+
+use serde::Serialize;
+use stowage_diagnostics::{Diagnostic, Span};
+
+use crate::json::{JsonArray, parse_json_array};
+use crate::node::{Arg, Comment, Directive, Flag, Heredoc, Keyword, Node};
+
+/// Longest physical line BuildKit's scanner accepts (Go `bufio.MaxScanTokenSize - 1`).
+pub const MAX_LINE_LEN: usize = 65_535;
+
+/// The parser's output: every instruction, directive and comment, plus diagnostics.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Parse {
+    /// One node per instruction, in source order.
+    pub nodes: Vec<Node>,
+    /// Parser directives at the top of the file.
+    pub directives: Vec<Directive>,
+    /// Every comment line (directives excluded).
+    pub comments: Vec<Comment>,
+    /// The escape character in effect (`\` or `` ` ``).
+    pub escape: char,
+    /// Parser-level problems: errors where BuildKit's parser would fail, warnings where it warns.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Parse {
+    /// Whether any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    /// The value of a directive, by lower-case name.
+    pub fn directive(&self, name: &str) -> Option<&Directive> {
+        self.directives.iter().find(|d| d.name == name)
+    }
+}
+
+/// Diagnostic codes of the parser layer.
+pub mod codes {
+    /// The file has no instruction.
+    pub const NO_INSTRUCTIONS: &str = "no-instructions";
+    /// A directive appears twice.
+    pub const DUPLICATE_DIRECTIVE: &str = "duplicate-directive";
+    /// `# escape=` with something other than `\` or `` ` ``.
+    pub const INVALID_ESCAPE: &str = "invalid-escape";
+    /// A physical line longer than BuildKit accepts.
+    pub const LINE_TOO_LONG: &str = "line-too-long";
+    /// A blank line inside a continuation (BuildKit's `NoEmptyContinuation`).
+    pub const EMPTY_CONTINUATION: &str = "empty-continuation";
+    /// ENV/LABEL without a value, or a word without `=`.
+    pub const KEY_VALUE_SYNTAX: &str = "key-value-syntax";
+    /// A JSON array holding something other than strings.
+    pub const JSON_NOT_STRINGS: &str = "json-not-strings";
+    /// End of file inside a heredoc body.
+    pub const UNTERMINATED_HEREDOC: &str = "unterminated-heredoc";
+    /// A heredoc delimiter that cannot be lexed.
+    pub const INVALID_HEREDOC: &str = "invalid-heredoc";
+}
+
+/// Parses a Dockerfile. Never fails: problems are in [`Parse::diagnostics`].
+pub fn parse(source: &str) -> Parse {
+    // Spans are u32: refuse to index past 4 GiB rather than wrap.
+    let source = if source.len() > u32::MAX as usize {
+        let mut end = u32::MAX as usize;
+        while !source.is_char_boundary(end) {
+            end -= 1;
+        }
+        &source[..end]
+    } else {
+        source
+    };
+    let mut parser = Parser {
+        src: source,
+        pos: 0,
+        escape: b'\\',
+        directives_done: false,
+        seen_directives: Vec::new(),
+        line_no: 0,
+        pending_comments: Vec::new(),
+        out: Parse {
+            nodes: Vec::with_capacity(source.len() / 40 + 1),
+            directives: Vec::new(),
+            comments: Vec::new(),
+            escape: '\\',
+            diagnostics: Vec::new(),
+        },
+    };
+    parser.run();
+    parser.out.escape = char::from(parser.escape);
+    parser.out
+}
+
+/// One physical line: `start..content_end` is its text without trailing CR/LF characters,
+/// `end` is where the next line starts.
+#[derive(Debug, Clone, Copy)]
+struct PhysLine {
+    start: usize,
+    content_end: usize,
+    end: usize,
+}
+
+struct Parser<'a> {
+    src: &'a str,
+    pos: usize,
+    escape: u8,
+    directives_done: bool,
+    seen_directives: Vec<String>,
+    line_no: u32,
+    pending_comments: Vec<String>,
+    out: Parse,
+}
+
+/// Go's `unicode.IsSpace` on a whole char.
+fn is_space(c: char) -> bool {
+    c.is_whitespace()
+}
+
+/// BuildKit's `[\t\v\f\r ]` class (the instruction/argument separator).
+fn is_sep_byte(b: u8) -> bool {
+    matches!(b, b'\t' | 0x0b | 0x0c | b'\r' | b' ')
+}
+
+fn trim_start_offset(s: &str) -> usize {
+    s.len() - s.trim_start_matches(is_space).len()
+}
+
+fn is_comment(s: &str) -> bool {
+    s.trim_start_matches(is_space).starts_with('#')
+}
+
+impl Parser<'_> {
+    fn next_line(&mut self) -> Option<PhysLine> {
+        if self.pos >= self.src.len() {
+            return None;
+        }
+        let mut start = self.pos;
+        if start == 0 && self.src.starts_with('\u{feff}') {
+            start = 3;
+        }
+        let bytes = self.src.as_bytes();
+        let end = memchr_newline(bytes, self.pos).map_or(bytes.len(), |i| i + 1);
+        let mut content_end = end;
+        while content_end > start && matches!(bytes[content_end - 1], b'\n' | b'\r') {
+            content_end -= 1;
+        }
+        let physical_start = self.pos;
+        self.pos = end;
+        // The BOM counts towards the scanner's limit; the newline does not.
+        let line_len = end - physical_start - usize::from(bytes[end - 1] == b'\n');
+        if line_len > MAX_LINE_LEN {
+            let span = Span::new(start as u32, content_end as u32);
+            self.out.diagnostics.push(Diagnostic::error(
+                codes::LINE_TOO_LONG,
+                format!("dockerfile line greater than max allowed size of {MAX_LINE_LEN}"),
+                span,
+            ));
+        }
+        Some(PhysLine { start, content_end, end })
+    }
+
+    fn text(&self, start: usize, end: usize) -> &str {
+        &self.src[start..end]
+    }
+
+    fn push_diag(&mut self, d: Diagnostic) {
+        self.out.diagnostics.push(d);
+    }
+
+    fn run(&mut self) {
+        while let Some(line) = self.next_line() {
+            let raw = self.text(line.start, line.content_end);
+            let raw_is_comment = is_comment(raw);
+            let lead = trim_start_offset(raw);
+            if raw_is_comment {
+                self.collect_comment(line);
+            }
+            let token_start = line.start + lead;
+            let directive_ok = self.possible_directive(token_start, line.content_end);
+            if directive_ok {
+                self.pending_comments.pop();
+                self.out.comments.pop();
+            }
+            self.line_no += 1;
+            let start_line = self.line_no;
+            let token_end = if is_comment(self.text(token_start, line.content_end)) { token_start } else { line.content_end };
+            let (token_end_trimmed, end_of_line) = self.trim_continuation(token_start, token_end);
+            if end_of_line && token_end_trimmed == token_start {
+                continue;
+            }
+            let mut joined = Joined::default();
+            joined.push(self.text(token_start, token_end_trimmed), token_start);
+            let mut end_of_line = end_of_line;
+            let mut first_empty_continuation: Option<Span> = None;
+            let mut last_end = line.content_end;
+            while !end_of_line {
+                let Some(next) = self.next_line() else { break };
+                self.line_no += 1;
+                last_end = next.content_end;
+                let text = self.text(next.start, next.content_end);
+                if is_comment(text) {
+                    self.collect_inner_comment(next);
+                    continue;
+                }
+                if text.trim_start_matches(is_space).is_empty() {
+                    first_empty_continuation.get_or_insert(Span::new(next.start as u32, next.content_end as u32));
+                    continue;
+                }
+                let (trimmed_end, eol) = self.trim_continuation(next.start, next.content_end);
+                end_of_line = eol;
+                joined.push(self.text(next.start, trimmed_end), next.start);
+            }
+            self.finish_instruction(joined, start_line, token_start, last_end, first_empty_continuation);
+        }
+        if self.out.nodes.is_empty() {
+            let end = self.src.len() as u32;
+            self.push_diag(
+                Diagnostic::error(codes::NO_INSTRUCTIONS, "file with no instructions", Span::empty(end))
+                    .with_help("a Dockerfile needs at least one instruction, usually `FROM`"),
+            );
+        }
+    }
+
+    /// A comment line before an instruction: goes to `prev_comment` (a lone `#` clears it).
+    fn collect_comment(&mut self, line: PhysLine) {
+        let raw = self.text(line.start, line.content_end);
+        // BuildKit drops the line's first byte (usually the `#`) and trims the rest.
+        let after_first = raw.char_indices().nth(1).map_or("", |(i, _)| &raw[i..]);
+        let text = after_first.trim_matches(is_space).to_owned();
+        if text.is_empty() {
+            self.pending_comments.clear();
+        } else {
+            self.pending_comments.push(text);
+        }
+        self.collect_inner_comment(line);
+    }
+
+    /// Records a comment line for tools (pragmas, highlighting).
+    fn collect_inner_comment(&mut self, line: PhysLine) {
+        let raw = self.text(line.start, line.content_end);
+        let hash = line.start + trim_start_offset(raw);
+        let text = self.text(hash + 1, line.content_end).trim_matches(is_space).to_owned();
+        self.out.comments.push(Comment { text, span: Span::new(hash as u32, line.content_end as u32) });
+    }
+
+    /// BuildKit's `DirectiveParser.ParseLine`: returns whether the line was a valid directive.
+    fn possible_directive(&mut self, start: usize, end: usize) -> bool {
+        if self.directives_done {
+            return false;
+        }
+        let line = self.text(start, end);
+        let Some(after_hash) = line.strip_prefix('#') else {
+            self.directives_done = true;
+            return false;
+        };
+        let body_off = start + 1 + trim_start_offset(after_hash);
+        let body = self.text(body_off, end);
+        let Some((name, value_off, value_end)) = match_directive(body) else {
+            self.directives_done = true;
+            return false;
+        };
+        let name = name.to_ascii_lowercase();
+        if !matches!(name.as_str(), "syntax" | "escape" | "check") {
+            self.directives_done = true;
+            return false;
+        }
+        let span = Span::new(start as u32, end as u32);
+        let value_span = Span::new((body_off + value_off) as u32, (body_off + value_end) as u32);
+        let value = body[value_off..value_end].to_owned();
+        if self.seen_directives.contains(&name) {
+            self.push_diag(
+                Diagnostic::error(codes::DUPLICATE_DIRECTIVE, format!("only one {name} parser directive can be used"), span)
+                    .with_note("the first occurrence is the one BuildKit would use"),
+            );
+            return false;
+        }
+        self.seen_directives.push(name.clone());
+        if name == "escape" {
+            match value.as_str() {
+                "\\" => self.escape = b'\\',
+                "`" => self.escape = b'`',
+                _ => {
+                    self.push_diag(
+                        Diagnostic::error(
+                            codes::INVALID_ESCAPE,
+                            format!("invalid escape token '{value}' does not match ` or \\"),
+                            value_span,
+                        )
+                        .with_help("use `# escape=\\` (the default) or `# escape=`` `"),
+                    );
+                    return false;
+                }
+            }
+        }
+        self.out.directives.push(Directive { name, value, span, value_span });
+        true
+    }
+
+    /// BuildKit's continuation regex `([^E])E[ \t]*$|^E[ \t]*$`: returns the new end of the text
+    /// and whether the logical line ends here.
+    fn trim_continuation(&self, start: usize, end: usize) -> (usize, bool) {
+        let bytes = self.src.as_bytes();
+        let mut e = end;
+        while e > start && matches!(bytes[e - 1], b' ' | b'\t') {
+            e -= 1;
+        }
+        if e > start && bytes[e - 1] == self.escape && (e - 1 == start || bytes[e - 2] != self.escape) {
+            (e - 1, false)
+        } else {
+            (end, true)
+        }
+    }
+
+    fn finish_instruction(
+        &mut self,
+        joined: Joined,
+        start_line: u32,
+        first_start: usize,
+        last_end: usize,
+        empty_continuation: Option<Span>,
+    ) {
+        let comments = std::mem::take(&mut self.pending_comments);
+        if let Some(empty_line) = empty_continuation {
+            // BuildKit reports the instruction's last line; we point at the empty line and keep
+            // the instruction as a label.
+            let mut d = Diagnostic::warning(
+                codes::EMPTY_CONTINUATION,
+                format!("Empty continuation line found in: {}", joined.text),
+                empty_line,
+            )
+            .with_label(Span::new(first_start as u32, last_end as u32), "in this instruction");
+            d.notes.push("empty continuation lines will become errors in a future release".into());
+            d.help = Some("remove the empty line, or end the instruction before it".into());
+            self.push_diag(d);
+        }
+        let mut builder = NodeBuilder { joined: &joined, escape: self.escape, diagnostics: Vec::new() };
+        let mut node = builder.node_from_line(0, joined.text.len());
+        let mut diags = builder.diagnostics;
+        node.prev_comment = comments;
+        let mut end = last_end;
+        if can_contain_heredoc(&node) && joined.text.contains("<<") {
+            let (heredocs, heredoc_diags) = heredocs_from_line(&joined.text);
+            for mut d in heredoc_diags {
+                d.span = Span::new(first_start as u32, last_end as u32);
+                diags.push(d);
+            }
+            for mut heredoc in heredocs {
+                let body_start = self.pos;
+                let mut terminated = false;
+                while let Some(line) = self.next_line() {
+                    self.line_no += 1;
+                    let content = self.text(line.start, line.content_end);
+                    let candidate = if heredoc.chomp { content.trim_start_matches('\t') } else { content };
+                    if candidate == heredoc.name {
+                        heredoc.body_span = Span::new(body_start as u32, line.start as u32);
+                        heredoc.terminator_span = Span::new(line.start as u32, line.content_end as u32);
+                        end = line.content_end;
+                        terminated = true;
+                        break;
+                    }
+                    heredoc.content.push_str(self.text(line.start, line.end));
+                    end = line.content_end;
+                }
+                if !terminated {
+                    let eof = self.src.len() as u32;
+                    heredoc.body_span = Span::new(body_start.min(self.src.len()) as u32, eof);
+                    heredoc.terminator_span = Span::empty(eof);
+                    diags.push(
+                        Diagnostic::error(codes::UNTERMINATED_HEREDOC, "unterminated heredoc", Span::empty(eof))
+                            .with_label(Span::new(first_start as u32, last_end as u32), "the heredoc starts here")
+                            .with_help(format!("end the body with a line holding only `{}`", heredoc.name)),
+                    );
+                }
+                node.heredocs.push(heredoc);
+            }
+        }
+        node.start_line = start_line;
+        node.end_line = self.line_no;
+        node.span = Span::new(first_start as u32, end as u32);
+        self.out.diagnostics.extend(diags);
+        self.out.nodes.push(node);
+    }
+}
+
+fn memchr_newline(bytes: &[u8], from: usize) -> Option<usize> {
+    bytes[from..].iter().position(|b| *b == b'\n').map(|i| i + from)
+}
+
+/// Matches `^([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$` (Go's `\s` is `[\t\n\f\r ]`).
+/// Returns the name and the value's byte range.
+fn match_directive(body: &str) -> Option<(&str, usize, usize)> {
+    let b = body.as_bytes();
+    if !b.first()?.is_ascii_alphabetic() {
+        return None;
+    }
+    let name_end = b.iter().position(|c| !c.is_ascii_alphanumeric()).unwrap_or(b.len());
+    let is_go_space = |c: u8| matches!(c, b'\t' | b'\n' | 0x0c | b'\r' | b' ');
+    let mut i = name_end;
+    while i < b.len() && is_go_space(b[i]) {
+        i += 1;
+    }
+    if b.get(i) != Some(&b'=') {
+        return None;
+    }
+    i += 1;
+    while i < b.len() && is_go_space(b[i]) {
+        i += 1;
+    }
+    let mut end = b.len();
+    while end > i && is_go_space(b[end - 1]) {
+        end -= 1;
+    }
+    if end <= i {
+        return None;
+    }
+    Some((&body[..name_end], i, end))
+}
+
+/// The joined logical line and where each piece came from in the source.
+#[derive(Debug, Default)]
+pub(crate) struct Joined {
+    pub(crate) text: String,
+    /// (offset in `text`, offset in source) for each piece, in order.
+    segments: Vec<(usize, usize)>,
+}
+
+impl Joined {
+    fn push(&mut self, piece: &str, src_start: usize) {
+        self.segments.push((self.text.len(), src_start));
+        self.text.push_str(piece);
+    }
+
+    /// Source offset of the character starting at `off`.
+    fn src_start(&self, off: usize) -> u32 {
+        let i = self.segments.partition_point(|(j, _)| *j <= off).saturating_sub(1);
+        let (j, s) = self.segments.get(i).copied().unwrap_or((0, 0));
+        (s + (off - j)) as u32
+    }
+
+    /// Source offset just past the character ending at `off`.
+    fn src_end(&self, off: usize) -> u32 {
+        if off == 0 {
+            return self.src_start(0);
+        }
+        let i = self.segments.partition_point(|(j, _)| *j < off).saturating_sub(1);
+        let (j, s) = self.segments.get(i).copied().unwrap_or((0, 0));
+        (s + (off - j)) as u32
+    }
+
+    fn span(&self, start: usize, end: usize) -> Span {
+        if start >= end {
+            let at = self.src_start(start);
+            return Span::empty(at);
+        }
+        Span::new(self.src_start(start), self.src_end(end))
+    }
+}
+
+struct NodeBuilder<'j> {
+    joined: &'j Joined,
+    escape: u8,
+    diagnostics: Vec<Diagnostic>,
+}
+
+fn trim_range(text: &str, mut lo: usize, mut hi: usize) -> (usize, usize) {
+    let s = &text[lo..hi];
+    lo += trim_start_offset(s);
+    hi = lo + text[lo..hi].trim_end_matches(is_space).len();
+    (lo, hi)
+}
+
+impl NodeBuilder<'_> {
+    fn text(&self) -> &str {
+        &self.joined.text
+    }
+
+    fn arg(&self, start: usize, end: usize) -> Arg {
+        Arg { value: self.text()[start..end].to_owned(), span: self.joined.span(start, end) }
+    }
+
+    /// BuildKit's `newNodeFromLine` on `text[lo..hi]`.
+    fn node_from_line(&mut self, lo: usize, hi: usize) -> Node {
+        let (lo_t, hi_t) = trim_range(self.text(), lo, hi);
+        let bytes = self.text().as_bytes();
+        let cmd_end = (lo_t..hi_t).find(|&i| is_sep_byte(bytes[i])).unwrap_or(hi_t);
+        let mut rest_start = cmd_end;
+        while rest_start < hi_t && is_sep_byte(bytes[rest_start]) {
+            rest_start += 1;
+        }
+        let keyword = self.text()[lo_t..cmd_end].to_owned();
+        let kind = Keyword::from_name(&keyword);
+        let keyword_span = self.joined.span(lo_t, cmd_end);
+        let (args_start, flags) = if cmd_end < hi_t { self.extract_flags(rest_start, hi_t) } else { (hi_t, Vec::new()) };
+        let (rest_lo, rest_hi) = trim_range(self.text(), args_start, hi_t);
+        let mut node = Node {
+            keyword,
+            kind,
+            keyword_span,
+            flags,
+            args: Vec::new(),
+            json: false,
+            sub: None,
+            heredocs: Vec::new(),
+            original: self.text()[lo..hi].to_owned(),
+            span: self.joined.span(lo_t, hi_t),
+            start_line: 0,
+            end_line: 0,
+            prev_comment: Vec::new(),
+        };
+        match kind {
+            Keyword::Add | Keyword::Copy | Keyword::Volume => {
+                if let Some(args) = self.json_args(rest_lo, rest_hi) {
+                    node.json = true;
+                    node.args = args;
+                } else {
+                    self.whitespace_split(&mut node, rest_lo, rest_hi);
+                }
+            }
+            Keyword::Run | Keyword::Cmd | Keyword::Entrypoint | Keyword::Shell => {
+                self.json_or_string(&mut node, rest_lo, rest_hi);
+            }
+            Keyword::From | Keyword::Expose => self.whitespace_split(&mut node, rest_lo, rest_hi),
+            Keyword::Env | Keyword::Label => self.name_value(&mut node, rest_lo, rest_hi),
+            Keyword::Arg => {
+                for (s, e) in self.words(rest_lo, rest_hi) {
+                    node.args.push(self.arg(s, e));
+                }
+            }
+            Keyword::Maintainer | Keyword::User | Keyword::Workdir | Keyword::Stopsignal => {
+                if rest_lo < rest_hi {
+                    node.args.push(self.arg(rest_lo, rest_hi));
+                }
+            }
+            Keyword::Healthcheck => self.health(&mut node, rest_lo, rest_hi),
+            Keyword::Onbuild => {
+                if rest_lo < rest_hi {
+                    let sub = self.node_from_line(rest_lo, rest_hi);
+                    node.sub = Some(Box::new(sub));
+                }
+            }
+            Keyword::Unknown => {
+                node.args.push(Arg { value: String::new(), span: self.joined.span(rest_lo, rest_lo) });
+            }
+        }
+        node
+    }
+
+    /// BuildKit's `extractBuilderFlags`: leading `--` words, quotes removed, `\` escapes.
+    /// Returns where the arguments start and the flags.
+    fn extract_flags(&mut self, start: usize, end: usize) -> (usize, Vec<Flag>) {
+        let text = &self.joined.text[..end];
+        let mut flags = Vec::new();
+        let mut pos = start;
+        loop {
+            while let Some(c) = text[pos..].chars().next().filter(|c| is_space(*c)) {
+                pos += c.len_utf8();
+            }
+            if !text[pos..].starts_with("--") {
+                return (pos, flags);
+            }
+            let word_start = pos;
+            let mut word = String::new();
+            let mut blank_ok = false;
+            let mut quote: Option<char> = None;
+            let mut chars = text[pos..].char_indices().peekable();
+            let mut word_end = end;
+            while let Some((i, c)) = chars.next() {
+                match quote {
+                    None => {
+                        if is_space(c) {
+                            word_end = pos + i;
+                            break;
+                        }
+                        if c == '\'' || c == '"' {
+                            quote = Some(c);
+                            blank_ok = true;
+                        } else if c == '\\' {
+                            if let Some((_, n)) = chars.next() {
+                                word.push(n);
+                            }
+                        } else {
+                            word.push(c);
+                        }
+                    }
+                    Some(q) => {
+                        if c == q {
+                            quote = None;
+                        } else if c == '\\' {
+                            match chars.next() {
+                                Some((_, n)) => word.push(n),
+                                None => quote = None,
+                            }
+                        } else {
+                            word.push(c);
+                        }
+                    }
+                }
+            }
+            pos = word_end;
+            if word == "--" {
+                // A bare `--` ends the flags and is dropped.
+                return (pos, flags);
+            }
+            if blank_ok || !word.is_empty() {
+                flags.push(Flag { text: word, span: self.joined.span(word_start, word_end) });
+            }
+            if pos >= end {
+                return (end, flags);
+            }
+        }
+    }
+
+    /// Tries the exec form: `Some(args)` for a JSON array (an array with non-strings is
+    /// reported and gives no args), `None` when the text is not valid JSON (shell form).
+    fn json_args(&mut self, lo: usize, hi: usize) -> Option<Vec<Arg>> {
+        let text = &self.joined.text[lo..hi];
+        if !text.starts_with('[') {
+            return None;
+        }
+        match parse_json_array(text) {
+            JsonArray::Strings(items) => Some(
+                items.into_iter().map(|(value, s, e)| Arg { value, span: self.joined.span(lo + s, lo + e) }).collect(),
+            ),
+            JsonArray::NotStrings => {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        codes::JSON_NOT_STRINGS,
+                        "when using JSON array syntax, arrays must be comprised of strings only",
+                        self.joined.span(lo, hi),
+                    )
+                    .with_help("quote every element, e.g. `[\"echo\", \"1\"]`"),
+                );
+                Some(Vec::new())
+            }
+            JsonArray::Invalid => None,
+        }
+    }
+
+    /// JSON array or one string (RUN, CMD, ENTRYPOINT, SHELL, HEALTHCHECK's command).
+    fn json_or_string(&mut self, node: &mut Node, lo: usize, hi: usize) {
+        if lo == hi {
+            return;
+        }
+        if let Some(args) = self.json_args(lo, hi) {
+            node.json = true;
+            node.args.extend(args);
+        } else {
+            node.args.push(self.arg(lo, hi));
+        }
+    }
+
+    /// Splits on runs of `[\t\v\f\r ]` (quotes are not special).
+    fn whitespace_split(&self, node: &mut Node, lo: usize, hi: usize) {
+        let bytes = self.joined.text.as_bytes();
+        let mut i = lo;
+        while i < hi {
+            let s = i;
+            while i < hi && !is_sep_byte(bytes[i]) {
+                i += 1;
+            }
+            node.args.push(self.arg(s, i));
+            while i < hi && is_sep_byte(bytes[i]) {
+                i += 1;
+            }
+        }
+    }
+
+    /// BuildKit's `parseWords`: quote-aware words with quotes and escapes kept.
+    fn words(&self, lo: usize, hi: usize) -> Vec<(usize, usize)> {
+        let text = &self.joined.text[..hi];
+        let esc = char::from(self.escape);
+        let mut words = Vec::new();
+        let mut start: Option<usize> = None;
+        let mut quote: Option<char> = None;
+        let mut iter = text[lo..].char_indices().map(|(i, c)| (i + lo, c)).peekable();
+        while let Some((i, c)) = iter.next() {
+            let Some(_) = start else {
+                if is_space(c) {
+                    continue;
+                }
+                start = Some(i);
+                // Fall through to handle the first char of the word.
+                if c == '\'' || c == '"' {
+                    quote = Some(c);
+                } else if c == esc {
+                    iter.next();
+                }
+                continue;
+            };
+            match quote {
+                None => {
+                    if is_space(c) {
+                        words.push((start.unwrap_or(i), i));
+                        start = None;
+                    } else if c == '\'' || c == '"' {
+                        quote = Some(c);
+                    } else if c == esc {
+                        iter.next();
+                    }
+                }
+                Some(q) => {
+                    if c == q {
+                        quote = None;
+                    } else if c == esc && q != '\'' {
+                        iter.next();
+                    }
+                }
+            }
+        }
+        if let Some(s) = start {
+            words.push((s, hi));
+        }
+        words
+    }
+
+    fn name_value(&mut self, node: &mut Node, lo: usize, hi: usize) {
+        let words = self.words(lo, hi);
+        let Some(&(first_s, first_e)) = words.first() else { return };
+        let text = &self.joined.text;
+        let key_name = node.kind.as_str();
+        if !text[first_s..first_e].contains('=') {
+            // Legacy `KEY value...`: the key is the first blank-separated token, the value the
+            // whole rest as written.
+            let bytes = text.as_bytes();
+            let key_end = (lo..hi).find(|&i| is_sep_byte(bytes[i])).unwrap_or(hi);
+            let mut value_start = key_end;
+            while value_start < hi && is_sep_byte(bytes[value_start]) {
+                value_start += 1;
+            }
+            node.args.push(self.arg(lo, key_end));
+            if key_end == hi {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        codes::KEY_VALUE_SYNTAX,
+                        format!("{key_name} must have two arguments"),
+                        self.joined.span(lo, hi),
+                    )
+                    .with_help(format!("write `{key_name} {}=<value>`", &text[lo..key_end])),
+                );
+                node.args.push(Arg { value: String::new(), span: self.joined.span(hi, hi) });
+            } else {
+                node.args.push(self.arg(value_start, hi));
+            }
+            node.args.push(Arg { value: String::new(), span: self.joined.span(key_end, key_end) });
+            return;
+        }
+        for (s, e) in words {
+            let word = &text[s..e];
+            if let Some(eq) = word.find('=') {
+                node.args.push(self.arg(s, s + eq));
+                node.args.push(self.arg(s + eq + 1, e));
+                node.args.push(Arg { value: "=".into(), span: self.joined.span(s + eq, s + eq + 1) });
+            } else {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        codes::KEY_VALUE_SYNTAX,
+                        format!(
+                            "Syntax error - can't find = in {}. Must be of the form: name=value",
+                            crate::quote::go_quote(word)
+                        ),
+                        self.joined.span(s, e),
+                    )
+                    .with_help(format!("write `{word}=<value>`")),
+                );
+                node.args.push(self.arg(s, e));
+                node.args.push(Arg { value: String::new(), span: self.joined.span(e, e) });
+                node.args.push(Arg { value: "=".into(), span: self.joined.span(e, e) });
+            }
+        }
+    }
+
+    /// `HEALTHCHECK TYPE rest`: the type word, then the rest like CMD.
+    fn health(&mut self, node: &mut Node, lo: usize, hi: usize) {
+        let text = &self.joined.text;
+        let sep = text[lo..hi].find(is_space).map_or(hi, |i| lo + i);
+        if sep == lo {
+            return;
+        }
+        let next = sep + trim_start_offset(&text[sep..hi]);
+        node.args.push(self.arg(lo, sep));
+        self.json_or_string(node, next, hi);
+    }
+}
+
+fn can_contain_heredoc(node: &Node) -> bool {
+    let node = match (&node.kind, &node.sub) {
+        (Keyword::Onbuild, Some(sub)) => sub,
+        _ => node,
+    };
+    matches!(node.kind, Keyword::Run | Keyword::Copy | Keyword::Add) && !node.json
+}
+
+/// Finds `<<NAME` words on an instruction line (BuildKit's `heredocsFromLine`).
+fn heredocs_from_line(line: &str) -> (Vec<Heredoc>, Vec<Diagnostic>) {
+    use crate::expand::{EmptyEnv, Lexer};
+    let mut lexer = Lexer::new('\\');
+    lexer.raw_quotes = true;
+    lexer.raw_escapes = true;
+    lexer.skip_unset_env = true;
+    let words = lexer.process_words(line, &EmptyEnv).unwrap_or_default();
+    let mut docs = Vec::new();
+    let mut diags = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        let word = &words[i];
+        i += 1;
+        // Since Dockerfile 1.16 the delimiter may follow `<<` after blanks (`<< EOF`); the lexer
+        // splits that into two words. (`<<- EOF` stays two words and is no heredoc.)
+        let is_bare_operator = word.strip_suffix("<<").is_some_and(|fd| fd.bytes().all(|b| b.is_ascii_digit()));
+        if is_bare_operator && i < words.len() {
+            if let Ok(Some(doc)) = parse_heredoc_word(&format!("{word} {}", words[i])) {
+                docs.push(doc);
+                i += 1;
+                continue;
+            }
+        }
+        match parse_heredoc_word(word) {
+            Ok(Some(doc)) => docs.push(doc),
+            Ok(None) => {}
+            Err(message) => diags.push(Diagnostic::error(codes::INVALID_HEREDOC, message, Span::default())),
+        }
+    }
+    (docs, diags)
+}
+
+/// Tests one word against `^(\d*)<<(-?)\s*([^<]*)$` and lexes the delimiter.
+pub(crate) fn parse_heredoc_word(word: &str) -> Result<Option<Heredoc>, String> {
+    use crate::expand::{EmptyEnv, Lexer};
+    let digits = word.bytes().take_while(u8::is_ascii_digit).count();
+    let Some(after) = word[digits..].strip_prefix("<<") else { return Ok(None) };
+    let (chomp, rest) = match after.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, after),
+    };
+    let rest = rest.trim_start_matches(|c: char| matches!(c, '\t' | '\n' | '\x0c' | '\r' | ' '));
+    if rest.contains('<') || rest.is_empty() {
+        return Ok(None);
+    }
+    let fd = word[..digits].parse::<u32>().unwrap_or(0);
+    let mut lexer = Lexer::new('\\');
+    lexer.skip_unset_env = true;
+    let words = lexer.process_words(rest, &EmptyEnv).map_err(|e| e.to_string())?;
+    if words.len() != 1 {
+        return Ok(None);
+    }
+    lexer.raw_quotes = true;
+    let raw_words = lexer.process_words(rest, &EmptyEnv).map_err(|e| e.to_string())?;
+    if raw_words.len() != words.len() {
+        return Err(format!("internal lexing of heredoc produced inconsistent results: {rest}"));
+    }
+    let count_quotes = |s: &str| s.chars().filter(|c| *c == '\'' || *c == '"').count();
+    let name = words.into_iter().next().unwrap_or_default();
+    let expand = count_quotes(&name) == count_quotes(&raw_words[0]);
+    Ok(Some(Heredoc {
+        name,
+        fd,
+        expand,
+        chomp,
+        content: String::new(),
+        body_span: Span::default(),
+        terminator_span: Span::default(),
+    }))
+}
