@@ -16,14 +16,21 @@
 //! This crate is sans-IO and compiles to `wasm32-unknown-unknown`.
 #![warn(clippy::disallowed_methods)]
 
+pub mod ast;
 mod dump;
 pub mod expand;
+pub mod flags;
+mod instructions;
 mod json;
+mod mount;
 mod node;
 mod parser;
 mod quote;
+mod suggest;
 
+pub use ast::{Instruction, InstructionKind, Stage, Word};
 pub use dump::{dump, dump_node};
+pub use instructions::{Dockerfile, codes as instruction_codes, parse_go_duration};
 pub use expand::{EmptyEnv, Env, ExpandError, Expansion, Lexer};
 pub use node::{Arg, Comment, Directive, Flag, Heredoc, Keyword, Node};
 pub use parser::{MAX_LINE_LEN, Parse, codes, parse};

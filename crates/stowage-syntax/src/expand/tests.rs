@@ -58,7 +58,11 @@ fn matches_are_reported() {
 
 #[test]
 fn replace_all_with_empty_pattern_and_templates() {
-    word("${VER//1/<$0>}", "<1>.2.3-rc1");
+    // `$0` is expanded by the lexer first (a special parameter: empty), as in BuildKit.
+    word("${VER//1/<$0>}", "<>.2.3-rc<>");
+    let mut out = String::new();
+    expand_template(&mut out, "[$0|${0}|$$|$1|$x|$]", "m");
+    assert_eq!(out, "[m|m|$|||$]");
     let lex = Lexer::default();
     assert_eq!(lex.process_word("${X///-}", [("X", "ab")].as_slice()).unwrap(), "-a-b-");
     assert_eq!(lex.process_word("${X//*/r}", [("X", "abc")].as_slice()).unwrap(), "r");
