@@ -26,6 +26,7 @@ mod mount;
 mod node;
 mod parser;
 mod quote;
+pub mod resolve;
 mod suggest;
 
 pub use ast::{Instruction, InstructionKind, Stage, Word};
