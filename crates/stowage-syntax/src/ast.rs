@@ -3,6 +3,7 @@
 //! Values are kept as written (unexpanded); [`crate::resolve`] expands them with build
 //! arguments. Every value carries its span.
 
+use compact_str::CompactString;
 use serde::Serialize;
 use stowage_diagnostics::Span;
 
@@ -12,14 +13,14 @@ use crate::node::{Heredoc, Keyword};
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Word {
     /// The text.
-    pub text: String,
+    pub text: CompactString,
     /// Where it is.
     pub span: Span,
 }
 
 impl Word {
     /// A word.
-    pub fn new(text: impl Into<String>, span: Span) -> Self {
+    pub fn new(text: impl Into<CompactString>, span: Span) -> Self {
         Self { text: text.into(), span }
     }
 }
@@ -135,7 +136,7 @@ pub struct From {
 impl From {
     /// The stage name as BuildKit stores it: lower-cased.
     pub fn stage_name(&self) -> Option<String> {
-        self.name.as_ref().map(|n| n.text.to_lowercase())
+        self.name.as_ref().map(|n| n.text.as_str().to_lowercase())
     }
 }
 

@@ -1,5 +1,6 @@
 //! The raw node view: BuildKit's parser layer (`parser.Node`), with byte spans added.
 
+use compact_str::CompactString;
 use serde::Serialize;
 use stowage_diagnostics::Span;
 
@@ -134,7 +135,7 @@ impl Keyword {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Node {
     /// The keyword as written (case kept), e.g. `run`.
-    pub keyword: String,
+    pub keyword: CompactString,
     /// Which keyword it is.
     pub kind: Keyword,
     /// Where the keyword is.
@@ -178,7 +179,7 @@ impl Node {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Flag {
     /// The flag as BuildKit keeps it: quotes removed, escapes applied (`--from=build`).
-    pub text: String,
+    pub text: CompactString,
     /// Where it is in the source.
     pub span: Span,
 }
@@ -200,7 +201,7 @@ impl Flag {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Arg {
     /// The text BuildKit's dump quotes.
-    pub value: String,
+    pub value: CompactString,
     /// Where it is in the source (for a JSON string: the whole string token). Separator
     /// entries of ENV/LABEL triples have an empty span at the `=`.
     pub span: Span,

@@ -1,6 +1,7 @@
 //! Bytes → raw nodes, following BuildKit's `parser.Parse` line by line, with byte spans and
 //! error recovery added: problems become diagnostics and parsing goes on.
 
+use compact_str::CompactString;
 use serde::Serialize;
 use stowage_diagnostics::{Diagnostic, Span};
 
@@ -79,6 +80,7 @@ pub fn parse(source: &str) -> Parse {
         seen_directives: Vec::new(),
         line_no: 0,
         pending_comments: Vec::new(),
+        joined: Joined::default(),
         out: Parse {
             nodes: Vec::with_capacity(source.len() / 40 + 1),
             directives: Vec::new(),
@@ -109,6 +111,8 @@ struct Parser<'a> {
     seen_directives: Vec<String>,
     line_no: u32,
     pending_comments: Vec<String>,
+    /// Reused for every instruction to avoid allocating per line.
+    joined: Joined,
     out: Parse,
 }
 
@@ -189,7 +193,8 @@ impl Parser<'_> {
             if end_of_line && token_end_trimmed == token_start {
                 continue;
             }
-            let mut joined = Joined::default();
+            let mut joined = std::mem::take(&mut self.joined);
+            joined.clear();
             joined.push(self.text(token_start, token_end_trimmed), token_start);
             let mut end_of_line = end_of_line;
             let mut first_empty_continuation: Option<Span> = None;
@@ -211,7 +216,8 @@ impl Parser<'_> {
                 end_of_line = eol;
                 joined.push(self.text(next.start, trimmed_end), next.start);
             }
-            self.finish_instruction(joined, start_line, token_start, last_end, first_empty_continuation);
+            self.finish_instruction(&joined, start_line, token_start, last_end, first_empty_continuation);
+            self.joined = joined;
         }
         if self.out.nodes.is_empty() {
             let end = self.src.len() as u32;
@@ -314,7 +320,7 @@ impl Parser<'_> {
 
     fn finish_instruction(
         &mut self,
-        joined: Joined,
+        joined: &Joined,
         start_line: u32,
         first_start: usize,
         last_end: usize,
@@ -334,7 +340,7 @@ impl Parser<'_> {
             d.help = Some("remove the empty line, or end the instruction before it".into());
             self.push_diag(d);
         }
-        let mut builder = NodeBuilder { joined: &joined, escape: self.escape, diagnostics: Vec::new() };
+        let mut builder = NodeBuilder { joined, escape: self.escape, diagnostics: Vec::new() };
         let mut node = builder.node_from_line(0, joined.text.len());
         let mut diags = builder.diagnostics;
         node.prev_comment = comments;
@@ -384,7 +390,7 @@ impl Parser<'_> {
 }
 
 fn memchr_newline(bytes: &[u8], from: usize) -> Option<usize> {
-    bytes[from..].iter().position(|b| *b == b'\n').map(|i| i + from)
+    memchr::memchr(b'\n', &bytes[from..]).map(|i| i + from)
 }
 
 /// Matches `^([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$` (Go's `\s` is `[\t\n\f\r ]`).
@@ -426,6 +432,11 @@ pub(crate) struct Joined {
 }
 
 impl Joined {
+    fn clear(&mut self) {
+        self.text.clear();
+        self.segments.clear();
+    }
+
     fn push(&mut self, piece: &str, src_start: usize) {
         self.segments.push((self.text.len(), src_start));
         self.text.push_str(piece);
@@ -476,7 +487,7 @@ impl NodeBuilder<'_> {
     }
 
     fn arg(&self, start: usize, end: usize) -> Arg {
-        Arg { value: self.text()[start..end].to_owned(), span: self.joined.span(start, end) }
+        Arg { value: CompactString::from(&self.text()[start..end]), span: self.joined.span(start, end) }
     }
 
     /// BuildKit's `newNodeFromLine` on `text[lo..hi]`.
@@ -488,7 +499,7 @@ impl NodeBuilder<'_> {
         while rest_start < hi_t && is_sep_byte(bytes[rest_start]) {
             rest_start += 1;
         }
-        let keyword = self.text()[lo_t..cmd_end].to_owned();
+        let keyword = CompactString::from(&self.text()[lo_t..cmd_end]);
         let kind = Keyword::from_name(&keyword);
         let keyword_span = self.joined.span(lo_t, cmd_end);
         let (args_start, flags) = if cmd_end < hi_t { self.extract_flags(rest_start, hi_t) } else { (hi_t, Vec::new()) };
@@ -540,7 +551,7 @@ impl NodeBuilder<'_> {
                 }
             }
             Keyword::Unknown => {
-                node.args.push(Arg { value: String::new(), span: self.joined.span(rest_lo, rest_lo) });
+                node.args.push(Arg { value: CompactString::default(), span: self.joined.span(rest_lo, rest_lo) });
             }
         }
         node
@@ -560,7 +571,7 @@ impl NodeBuilder<'_> {
                 return (pos, flags);
             }
             let word_start = pos;
-            let mut word = String::new();
+            let mut word = CompactString::default();
             let mut blank_ok = false;
             let mut quote: Option<char> = None;
             let mut chars = text[pos..].char_indices().peekable();
@@ -620,7 +631,7 @@ impl NodeBuilder<'_> {
         }
         match parse_json_array(text) {
             JsonArray::Strings(items) => Some(
-                items.into_iter().map(|(value, s, e)| Arg { value, span: self.joined.span(lo + s, lo + e) }).collect(),
+                items.into_iter().map(|(value, s, e)| Arg { value: value.into(), span: self.joined.span(lo + s, lo + e) }).collect(),
             ),
             JsonArray::NotStrings => {
                 self.diagnostics.push(
@@ -738,11 +749,11 @@ impl NodeBuilder<'_> {
                     )
                     .with_help(format!("write `{key_name} {}=<value>`", &text[lo..key_end])),
                 );
-                node.args.push(Arg { value: String::new(), span: self.joined.span(hi, hi) });
+                node.args.push(Arg { value: CompactString::default(), span: self.joined.span(hi, hi) });
             } else {
                 node.args.push(self.arg(value_start, hi));
             }
-            node.args.push(Arg { value: String::new(), span: self.joined.span(key_end, key_end) });
+            node.args.push(Arg { value: CompactString::default(), span: self.joined.span(key_end, key_end) });
             return;
         }
         for (s, e) in words {
@@ -764,7 +775,7 @@ impl NodeBuilder<'_> {
                     .with_help(format!("write `{word}=<value>`")),
                 );
                 node.args.push(self.arg(s, e));
-                node.args.push(Arg { value: String::new(), span: self.joined.span(e, e) });
+                node.args.push(Arg { value: CompactString::default(), span: self.joined.span(e, e) });
                 node.args.push(Arg { value: "=".into(), span: self.joined.span(e, e) });
             }
         }

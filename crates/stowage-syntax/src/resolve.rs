@@ -108,7 +108,7 @@ pub fn meta_scope(df: &Dockerfile, args: &BuildArgs) -> BTreeMap<String, String>
     for &i in &df.meta_args {
         if let InstructionKind::Arg(decls) = &df.instructions[i].kind {
             for decl in decls {
-                let name = lexer.process_word(&decl.name.text, &scope).unwrap_or_else(|_| decl.name.text.clone());
+                let name = lexer.process_word(&decl.name.text, &scope).unwrap_or_else(|_| decl.name.text.to_string());
                 let value = match (args.values.get(&name), &decl.default) {
                     (Some(v), _) => Some(v.clone()),
                     (None, Some(default)) => Some(lexer.process_word(&default.text, &scope).unwrap_or_default()),
@@ -137,9 +137,9 @@ pub fn resolve_stages(df: &Dockerfile, args: &BuildArgs) -> Vec<ResolvedStage> {
         let Some(from) = df.stage_from(stage) else { continue };
         let (base, undefined, error) = match lexer.process_word_with_matches(&from.image.text, &scope) {
             Ok(exp) => (exp.result, exp.unmatched, None),
-            Err(e) => (from.image.text.clone(), BTreeSet::new(), Some(e.to_string())),
+            Err(e) => (from.image.text.to_string(), BTreeSet::new(), Some(e.to_string())),
         };
-        let platform = from.platform.as_ref().map(|p| lexer.process_word(&p.text, &scope).unwrap_or_else(|_| p.text.clone()));
+        let platform = from.platform.as_ref().map(|p| lexer.process_word(&p.text, &scope).unwrap_or_else(|_| p.text.to_string()));
         let lower = base.to_lowercase();
         let base_stage = out.iter().find(|s| s.name.as_deref() == Some(lower.as_str())).map(|s| s.index);
         out.push(ResolvedStage { index: stage.index, name: stage.name.clone(), base, base_stage, platform, undefined, error });
@@ -184,7 +184,7 @@ fn stage_scope_into(
         match &df.instructions[i].kind {
             InstructionKind::Arg(decls) => {
                 for decl in decls {
-                    let name = decl.name.text.clone();
+                    let name = decl.name.text.to_string();
                     if env_defined.contains(&name) {
                         continue; // ENV wins over ARG.
                     }
@@ -203,8 +203,8 @@ fn stage_scope_into(
                 // Every value of one ENV line sees the scope from before the line.
                 let before = scope.clone();
                 for pair in pairs {
-                    let key = lexer.process_word(&pair.key.text, &before).unwrap_or_else(|_| pair.key.text.clone());
-                    let value = lexer.process_word(&pair.value.text, &before).unwrap_or_else(|_| pair.value.text.clone());
+                    let key = lexer.process_word(&pair.key.text, &before).unwrap_or_else(|_| pair.key.text.to_string());
+                    let value = lexer.process_word(&pair.value.text, &before).unwrap_or_else(|_| pair.value.text.to_string());
                     env_defined.insert(key.clone());
                     scope.insert(key, value);
                 }
@@ -219,7 +219,7 @@ fn env_names(df: &Dockerfile, stage_index: usize) -> BTreeSet<String> {
     if let Some(stage) = df.stages.get(stage_index) {
         for &i in &stage.instructions {
             if let InstructionKind::Env(pairs) = &df.instructions[i].kind {
-                names.extend(pairs.iter().map(|p| p.key.text.clone()));
+                names.extend(pairs.iter().map(|p| p.key.text.to_string()));
             }
         }
     }
