@@ -222,17 +222,17 @@ fn compare_node(node: &Node, want: &Value, top: bool) -> Result<(), String> {
     let check = |what: &str, got: String, want: String| {
         if got == want { Ok(()) } else { Err(format!("{what}: got {got:?}, expected {want:?}")) }
     };
-    check("value", node.keyword.clone(), want["value"].as_str().unwrap_or_default().to_owned())?;
+    check("value", node.keyword.to_string(), want["value"].as_str().unwrap_or_default().to_owned())?;
     check("original", node.original.clone(), want["original"].as_str().unwrap_or_default().to_owned())?;
     if top {
         check("start_line", node.start_line.to_string(), want["start_line"].to_string())?;
         check("end_line", node.end_line.to_string(), want["end_line"].to_string())?;
         check("prev_comment", format!("{:?}", node.prev_comment), format!("{:?}", strings(&want["prev_comment"])))?;
     }
-    let flags: Vec<String> = node.flags.iter().map(|f| f.text.clone()).collect();
+    let flags: Vec<String> = node.flags.iter().map(|f| f.text.to_string()).collect();
     check("flags", format!("{flags:?}"), format!("{:?}", strings(&want["flags"])))?;
     check("json_form", node.json.to_string(), want["json_form"].to_string())?;
-    let args: Vec<String> = node.args.iter().map(|a| a.value.clone()).collect();
+    let args: Vec<String> = node.args.iter().map(|a| a.value.to_string()).collect();
     if node.kind != Keyword::Onbuild {
         check("args", format!("{args:?}"), format!("{:?}", strings(&want["args"])))?;
     }

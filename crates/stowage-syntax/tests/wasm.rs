@@ -210,7 +210,9 @@ fn large_input_keeps_spans_in_bounds() {
     // Big enough to exercise u32 offsets and line counts on a 32-bit target, small enough to be quick.
     let mut source = String::from("FROM scratch\n");
     for i in 0..5_000 {
-        source.push_str(&format!("RUN echo {i} \\\n  && true\n"));
+        source.push_str("RUN echo ");
+        source.push_str(&i.to_string());
+        source.push_str(" \\\n  && true\n");
     }
     let parsed = parse(&source);
     assert_eq!(parsed.diagnostics, []);
