@@ -61,7 +61,7 @@ pub(crate) fn analyze(source: &str) -> Analysis {
         .map(|node| {
             let canonical = node.kind.as_str();
             let keyword = if canonical.is_empty() {
-                node.keyword.clone()
+                String::from(node.keyword.as_str())
             } else {
                 canonical.to_owned()
             };

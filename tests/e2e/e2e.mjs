@@ -1,0 +1,236 @@
+// End-to-end test of the playground in a real browser.
+//
+//   node tests/e2e/e2e.mjs <dist-dir>
+//
+// Serves the Trunk build in <dist-dir> on 127.0.0.1 (ephemeral port), drives the system
+// Chromium through playwright-core (which downloads no browser), types a Dockerfile with an
+// error, checks the instruction rows and the diagnostic, fixes the error and checks the
+// diagnostic goes away. Any page error, console error, failed request or HTTP status >= 400
+// fails the run. Screenshots go to tests/e2e/artifacts/.
+
+import { createServer } from 'node:http';
+import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const artifacts = path.join(here, 'artifacts');
+const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+// Generous for a 2-core machine running a debug build; a pass takes a few seconds.
+const timeout = 20_000;
+
+// Without these flags Chromium keeps reaching for the (closed) network and may log errors.
+const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+const mimeTypes = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  // Browsers only stream-compile wasm served with this type.
+  '.wasm': 'application/wasm',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+// Problems seen anywhere (server, network, console, page); the run fails if any.
+const problems = [];
+
+function serve(root) {
+  const server = createServer(async (req, res) => {
+    const respond = (status, body, type = 'text/plain; charset=utf-8') => {
+      if (status >= 400) problems.push(`server: ${status} for ${req.method} ${req.url}`);
+      res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
+      res.end(body);
+    };
+    try {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const rel = decodeURIComponent(url.pathname).replace(/^\/+/, '') || 'index.html';
+      const file = path.resolve(root, rel);
+      // Never serve outside the dist directory.
+      if (file !== root && !file.startsWith(root + path.sep)) return respond(403, 'forbidden');
+      const info = await stat(file).catch(() => null);
+      if (!info?.isFile()) return respond(404, 'not found');
+      const type = mimeTypes[path.extname(file)] ?? 'application/octet-stream';
+      respond(200, await readFile(file), type);
+    } catch (error) {
+      respond(500, String(error));
+    }
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve(server));
+  });
+}
+
+// Polls `check` (an async predicate that may return a string explaining what it saw) until it
+// returns true, or fails with `what` and the last explanation.
+async function waitUntil(what, check) {
+  const deadline = Date.now() + timeout;
+  let last = '';
+  for (;;) {
+    const result = await check();
+    if (result === true) return;
+    last = typeof result === 'string' ? result : '';
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `; last saw: ${last}` : ''}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function assert(condition, message) {
+  if (!condition) throw new Error(`assertion failed: ${message}`);
+}
+
+// Instruction rows as `KEYWORD start-end`.
+const instructionRows = (page) =>
+  page.$$eval('[data-testid="instructions"] > *', (rows) =>
+    rows.map((row) => `${row.dataset.keyword} ${row.dataset.lines}`),
+  );
+
+// Diagnostic rows as `code@line` plus their visible text.
+const diagnosticRows = (page) =>
+  page.$$eval('[data-testid="diagnostics"] > *', (rows) =>
+    rows.map((row) => ({
+      testid: row.dataset.testid,
+      key: `${row.dataset.code}@${row.dataset.line}`,
+      severity: row.querySelector('.severity')?.textContent,
+      position: row.querySelector('.position')?.textContent,
+    })),
+  );
+
+const sameList = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+
+async function run(page, origin) {
+  const response = await page.goto(`${origin}/`, { waitUntil: 'load' });
+  assert(response?.ok(), `index.html loads (status ${response?.status()})`);
+  const editor = page.getByTestId('editor');
+  await editor.waitFor({ state: 'visible', timeout });
+  assert((await page.getByRole('textbox', { name: 'Dockerfile' }).count()) === 1, 'the editor is labelled "Dockerfile"');
+
+  // The example: valid, so rows and no diagnostics.
+  await waitUntil('the example to be analysed', async () => {
+    const rows = await instructionRows(page);
+    return rows.length > 0 || 'no instruction rows';
+  });
+  assert((await diagnosticRows(page)).length === 0, 'the example has no diagnostics');
+  await page.screenshot({ path: path.join(artifacts, 'e2e-example.png'), fullPage: true });
+
+  // Type a Dockerfile whose CMD holds a non-string in its JSON array.
+  await editor.fill('');
+  await editor.pressSequentially('FROM alpine\nRUN echo hi \\\n  && echo there\nCMD ["a", 1]\n');
+  const expectedRows = ['FROM 1-1', 'RUN 2-3', 'CMD 4-4'];
+  await waitUntil('three instruction rows', async () => {
+    const rows = await instructionRows(page);
+    return sameList(rows, expectedRows) || JSON.stringify(rows);
+  });
+  await waitUntil('the json-not-strings diagnostic on line 4', async () => {
+    const rows = await diagnosticRows(page);
+    return sameList(rows.map((row) => row.key), ['json-not-strings@4']) || JSON.stringify(rows);
+  });
+  const [diagnostic] = await diagnosticRows(page);
+  assert(diagnostic.testid === 'diagnostic', 'diagnostic rows carry data-testid="diagnostic"');
+  assert(diagnostic.severity === 'error', `row shows the severity: ${JSON.stringify(diagnostic)}`);
+  assert(/^4:\d+$/.test(diagnostic.position), `row shows line:col: ${JSON.stringify(diagnostic)}`);
+  const runRow = page.locator('[data-testid="instructions"] > *').nth(1);
+  assert((await runRow.textContent()).includes('lines 2–3'), 'the RUN row shows its line range');
+  await page.screenshot({ path: path.join(artifacts, 'e2e-error.png'), fullPage: true });
+
+  // Fix it the way a user would: select the `1` and type a string over it.
+  await editor.evaluate((area) => {
+    const at = area.value.indexOf(', 1]') + 2;
+    area.focus();
+    area.setSelectionRange(at, at + 1);
+  });
+  await page.keyboard.type('"b"');
+  await waitUntil('the diagnostic to go away', async () => {
+    const rows = await diagnosticRows(page);
+    return rows.length === 0 || JSON.stringify(rows);
+  });
+  assert(sameList(await instructionRows(page), expectedRows), 'the rows survive the fix');
+  assert((await editor.inputValue()).includes('CMD ["a", "b"]'), 'the editor holds the fixed text');
+  await page.getByText('No problems found.').waitFor({ state: 'visible', timeout });
+  await page.screenshot({ path: path.join(artifacts, 'e2e.png'), fullPage: true });
+
+  // The dark theme, for a human to look at.
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: path.join(artifacts, 'e2e-dark.png'), fullPage: true });
+}
+
+async function main() {
+  const distArg = process.argv[2];
+  if (!distArg) {
+    console.error('usage: node tests/e2e/e2e.mjs <dist-dir>');
+    return 2;
+  }
+  const root = path.resolve(distArg);
+  if (!(await stat(path.join(root, 'index.html')).catch(() => null))) {
+    console.error(`no index.html in ${root}: build the app first (trunk build)`);
+    return 2;
+  }
+  await mkdir(artifacts, { recursive: true });
+
+  const started = Date.now();
+  const server = await serve(root);
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  // A fresh profile every run: nothing cached, nothing remembered.
+  const profile = await mkdtemp(path.join(tmpdir(), 'stowage-e2e-'));
+  let context;
+  try {
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: chromiumPath,
+      headless: true,
+      args: chromiumArgs,
+      viewport: { width: 1280, height: 800 },
+      colorScheme: 'light',
+    });
+    const page = context.pages()[0] ?? (await context.newPage());
+    page.setDefaultTimeout(timeout);
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
+    });
+    page.on('response', (response) => {
+      if (response.status() >= 400) problems.push(`HTTP ${response.status()} for ${response.url()}`);
+    });
+    page.on('requestfailed', (request) => {
+      problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`);
+    });
+
+    try {
+      await run(page, origin);
+    } catch (error) {
+      problems.push(error.stack ?? String(error));
+      await page.screenshot({ path: path.join(artifacts, 'e2e-failure.png'), fullPage: true }).catch(() => {});
+    }
+  } catch (error) {
+    problems.push(error.stack ?? String(error));
+  } finally {
+    await context?.close().catch(() => {});
+    server.close();
+    await rm(profile, { recursive: true, force: true });
+  }
+
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  if (problems.length > 0) {
+    console.error(`e2e FAILED after ${seconds}s:`);
+    for (const problem of problems) console.error(`  - ${problem}`);
+    return 1;
+  }
+  console.log(`e2e ok in ${seconds}s (screenshots in ${path.relative(process.cwd(), artifacts) || '.'})`);
+  return 0;
+}
+
+process.exitCode = await main();
