@@ -10,14 +10,25 @@ use crate::{Group, read};
 
 pub(crate) fn env_var_test(dir: &Path, group: &mut Group) {
     let text = read(&dir.join("shell/envVarTest"));
-    let env: Vec<(&str, &str)> = vec![("PWD", "/home"), ("SHELL", "bash"), ("KOREAN", "한국어"), ("NULL", "")];
+    let env: Vec<(&str, &str)> = vec![
+        ("PWD", "/home"),
+        ("SHELL", "bash"),
+        ("KOREAN", "한국어"),
+        ("NULL", ""),
+    ];
     let lexer = Lexer::default();
     for (number, raw) in text.lines().enumerate() {
         if raw.starts_with('#') || raw.trim().is_empty() {
             continue;
         }
         let fields: Vec<&str> = raw.trim().split('|').collect();
-        assert_eq!(fields.len(), 3, "envVarTest line {} has {} fields", number + 1, fields.len());
+        assert_eq!(
+            fields.len(),
+            3,
+            "envVarTest line {} has {} fields",
+            number + 1,
+            fields.len()
+        );
         let (platform, input, expected) = (fields[0].trim(), fields[1].trim(), fields[2].trim());
         if platform == "W" {
             continue; // Windows-only: variable names are case-insensitive there.
@@ -54,10 +65,16 @@ pub(crate) fn words_test(dir: &Path, group: &mut Group) {
         assert_eq!(fields.len(), 2, "wordsTest line {}", number + 1);
         let input = fields[0].trim();
         let expected: Vec<&str> = fields[1].trim_start_matches(' ').split(',').collect();
-        let got = lexer.process_words(input, env.as_slice()).unwrap_or_else(|_| vec!["error".to_owned()]);
+        let got = lexer
+            .process_words(input, env.as_slice())
+            .unwrap_or_else(|_| vec!["error".to_owned()]);
         group.check(
             &format!("line {}: {input:?}", number + 1),
-            if got == expected { Ok(()) } else { Err(format!("got {got:?}, expected {expected:?}")) },
+            if got == expected {
+                Ok(())
+            } else {
+                Err(format!("got {got:?}, expected {expected:?}"))
+            },
         );
     }
 }
@@ -68,10 +85,17 @@ pub(crate) fn lexer_extra(dir: &Path, group: &mut Group) {
         let case: Value = serde_json::from_str(line).expect("lexer-extra line is JSON");
         let input = case["input"].as_str().unwrap_or_default();
         let mode = case["mode"].as_str().unwrap_or_default();
-        let escape = case["escape"].as_str().and_then(|s| s.chars().next()).unwrap_or('\\');
+        let escape = case["escape"]
+            .as_str()
+            .and_then(|s| s.chars().next())
+            .unwrap_or('\\');
         let env: BTreeMap<String, String> = case["env"]
             .as_object()
-            .map(|o| o.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned())).collect())
+            .map(|o| {
+                o.iter()
+                    .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
+                    .collect()
+            })
             .unwrap_or_default();
         let mut lexer = Lexer::new(escape);
         let words_mode = match mode {
@@ -97,17 +121,27 @@ pub(crate) fn lexer_extra(dir: &Path, group: &mut Group) {
         let expect_error = case.get("error").is_some();
         let result = if words_mode {
             match lexer.process_words(input, &env) {
-                Err(e) if expect_error => Ok(drop(e)),
+                Err(e) if expect_error => {
+                    let _: () = drop(e);
+                    Ok(())
+                }
                 Err(e) => Err(format!("unexpected error {e}")),
                 Ok(w) if expect_error => Err(format!("expected an error, got {w:?}")),
                 Ok(w) => {
                     let want: Vec<String> = crate::strings(&case["words"]);
-                    if w == want { Ok(()) } else { Err(format!("got {w:?}, expected {want:?}")) }
+                    if w == want {
+                        Ok(())
+                    } else {
+                        Err(format!("got {w:?}, expected {want:?}"))
+                    }
                 }
             }
         } else {
             match lexer.process_word_with_matches(input, &env) {
-                Err(e) if expect_error => Ok(drop(e)),
+                Err(e) if expect_error => {
+                    let _: () = drop(e);
+                    Ok(())
+                }
                 Err(e) => Err(format!("unexpected error {e}")),
                 Ok(out) if expect_error => Err(format!("expected an error, got {:?}", out.result)),
                 Ok(out) => {
@@ -117,9 +151,13 @@ pub(crate) fn lexer_extra(dir: &Path, group: &mut Group) {
                     if out.result != want {
                         Err(format!("got {:?}, expected {want:?}", out.result))
                     } else if mode == "word"
-                        && (matched != crate::strings(&case["matched"]) || unmatched != crate::strings(&case["unmatched"]))
+                        && (matched != crate::strings(&case["matched"])
+                            || unmatched != crate::strings(&case["unmatched"]))
                     {
-                        Err(format!("matched {matched:?} unmatched {unmatched:?}, expected {} {}", case["matched"], case["unmatched"]))
+                        Err(format!(
+                            "matched {matched:?} unmatched {unmatched:?}, expected {} {}",
+                            case["matched"], case["unmatched"]
+                        ))
                     } else {
                         Ok(())
                     }

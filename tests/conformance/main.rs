@@ -9,7 +9,9 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
-use stowage_syntax::{Diagnostic, Keyword, LineIndex, Node, Parse, Severity, dump, dump_node, parse};
+use stowage_syntax::{
+    Diagnostic, Keyword, LineIndex, Node, Parse, Severity, dump, dump_node, parse,
+};
 
 mod lexer;
 
@@ -39,7 +41,11 @@ impl Group {
     }
 }
 
-#[expect(clippy::print_stdout, clippy::print_stderr, reason = "a test harness reports to the terminal")]
+#[expect(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "a test harness reports to the terminal"
+)]
 fn main() {
     let Some(dir) = suite_dir() else {
         let message = "conformance suite not found (expected ../shared/conformance/buildkit beside the checkout, or STOWAGE_CONFORMANCE_DIR)";
@@ -56,16 +62,31 @@ fn main() {
     line_numbers(&dir, groups.entry("parser/testfile-line").or_default());
     lexer::env_var_test(&dir, groups.entry("shell/envVarTest").or_default());
     lexer::words_test(&dir, groups.entry("shell/wordsTest").or_default());
-    generated(&dir.join("generated/parser-testfiles"), &dir, groups.entry("generated/parser-testfiles").or_default());
-    generated(&dir.join("generated/parser-extra"), &dir, groups.entry("generated/parser-extra").or_default());
-    lexer::lexer_extra(&dir, groups.entry("generated/lexer-extra.jsonl").or_default());
+    generated(
+        &dir.join("generated/parser-testfiles"),
+        &dir,
+        groups.entry("generated/parser-testfiles").or_default(),
+    );
+    generated(
+        &dir.join("generated/parser-extra"),
+        &dir,
+        groups.entry("generated/parser-extra").or_default(),
+    );
+    lexer::lexer_extra(
+        &dir,
+        groups.entry("generated/lexer-extra.jsonl").or_default(),
+    );
 
     let mut report = String::new();
     let mut failed = 0;
     let _ = writeln!(report, "BuildKit conformance ({}):", dir.display());
     for (name, group) in &groups {
         let total = group.passed + group.failures.len();
-        let _ = writeln!(report, "  {name:<32} {:>4} / {:<4} passed", group.passed, total);
+        let _ = writeln!(
+            report,
+            "  {name:<32} {:>4} / {:<4} passed",
+            group.passed, total
+        );
         failed += group.failures.len();
     }
     println!("{report}");
@@ -95,7 +116,9 @@ fn case_dirs(dir: &Path) -> Vec<PathBuf> {
 }
 
 fn name_of(path: &Path) -> String {
-    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 fn first_error(p: &Parse) -> Option<&Diagnostic> {
@@ -114,7 +137,9 @@ fn parser_testfiles(dir: &Path, group: &mut Group) {
             } else if got == expected {
                 Ok(())
             } else {
-                Err(format!("dump differs\n--- expected\n{expected}--- got\n{got}"))
+                Err(format!(
+                    "dump differs\n--- expected\n{expected}--- got\n{got}"
+                ))
             }
         });
     }
@@ -123,14 +148,32 @@ fn parser_testfiles(dir: &Path, group: &mut Group) {
 fn negative(dir: &Path, group: &mut Group) {
     for case in case_dirs(&dir.join("parser/testfiles-negative")) {
         let parsed = parse(&read(&case.join("Dockerfile")));
-        group.check(&name_of(&case), if parsed.has_errors() { Ok(()) } else { Err("parsed without an error".into()) });
+        group.check(
+            &name_of(&case),
+            if parsed.has_errors() {
+                Ok(())
+            } else {
+                Err("parsed without an error".into())
+            },
+        );
     }
 }
 
 fn line_numbers(dir: &Path, group: &mut Group) {
     let parsed = parse(&read(&dir.join("parser/testfile-line/Dockerfile")));
-    let ranges: Vec<(u32, u32)> = parsed.nodes.iter().map(|n| (n.start_line, n.end_line)).collect();
-    group.check("testfile-line", if ranges == [(5, 5), (11, 12), (17, 31)] { Ok(()) } else { Err(format!("got {ranges:?}")) });
+    let ranges: Vec<(u32, u32)> = parsed
+        .nodes
+        .iter()
+        .map(|n| (n.start_line, n.end_line))
+        .collect();
+    group.check(
+        "testfile-line",
+        if ranges == [(5, 5), (11, 12), (17, 31)] {
+            Ok(())
+        } else {
+            Err(format!("got {ranges:?}"))
+        },
+    );
 }
 
 /// The upstream input behind a `generated/parser-testfiles/<case>.json`.
@@ -147,13 +190,18 @@ fn upstream_input(dir: &Path, case: &str) -> PathBuf {
 fn generated(cases: &Path, dir: &Path, group: &mut Group) {
     for entry in case_dirs(cases) {
         let (name, input, expected) = if entry.is_dir() {
-            (name_of(&entry), entry.join("Dockerfile"), entry.join("expected.json"))
+            (
+                name_of(&entry),
+                entry.join("Dockerfile"),
+                entry.join("expected.json"),
+            )
         } else {
             let name = name_of(&entry).trim_end_matches(".json").to_owned();
             (name.clone(), upstream_input(dir, &name), entry.clone())
         };
         let source = read(&input);
-        let expected: Value = serde_json::from_str(&read(&expected)).expect("expected.json is JSON");
+        let expected: Value =
+            serde_json::from_str(&read(&expected)).expect("expected.json is JSON");
         group.check(&name, compare_generated(&source, &expected));
     }
 }
@@ -163,9 +211,14 @@ fn compare_generated(source: &str, expected: &Value) -> Result<(), String> {
     let index = LineIndex::new(source);
     if expected["ok"] == Value::Bool(false) {
         let message = expected["error"].as_str().unwrap_or_default();
-        let Some(err) = first_error(&parsed) else { return Err(format!("expected error {message:?}, parsed fine")) };
+        let Some(err) = first_error(&parsed) else {
+            return Err(format!("expected error {message:?}, parsed fine"));
+        };
         if err.message != message {
-            return Err(format!("error message {:?}, expected {message:?}", err.message));
+            return Err(format!(
+                "error message {:?}, expected {message:?}",
+                err.message
+            ));
         }
         return Ok(());
     }
@@ -174,7 +227,10 @@ fn compare_generated(source: &str, expected: &Value) -> Result<(), String> {
     }
     let escape = expected["escape_token"].as_str().unwrap_or("\\");
     if parsed.escape.to_string() != escape {
-        return Err(format!("escape token {:?}, expected {escape:?}", parsed.escape));
+        return Err(format!(
+            "escape token {:?}, expected {escape:?}",
+            parsed.escape
+        ));
     }
     if let Some(want) = expected["dump"].as_str() {
         let got = dump(&parsed.nodes);
@@ -184,7 +240,11 @@ fn compare_generated(source: &str, expected: &Value) -> Result<(), String> {
     }
     let children = expected["children"].as_array().cloned().unwrap_or_default();
     if children.len() != parsed.nodes.len() {
-        return Err(format!("{} instructions, expected {}", parsed.nodes.len(), children.len()));
+        return Err(format!(
+            "{} instructions, expected {}",
+            parsed.nodes.len(),
+            children.len()
+        ));
     }
     for (i, (node, want)) in parsed.nodes.iter().zip(&children).enumerate() {
         compare_node(node, want, true).map_err(|e| format!("instruction {}: {e}", i + 1))?;
@@ -204,7 +264,12 @@ fn compare_generated(source: &str, expected: &Value) -> Result<(), String> {
         .as_array()
         .map(|ws| {
             ws.iter()
-                .map(|w| (w["short"].as_str().unwrap_or_default().to_owned(), w["line"].as_u64().unwrap_or_default()))
+                .map(|w| {
+                    (
+                        w["short"].as_str().unwrap_or_default().to_owned(),
+                        w["line"].as_u64().unwrap_or_default(),
+                    )
+                })
                 .collect()
         })
         .unwrap_or_default();
@@ -215,34 +280,85 @@ fn compare_generated(source: &str, expected: &Value) -> Result<(), String> {
 }
 
 fn strings(v: &Value) -> Vec<String> {
-    v.as_array().map(|a| a.iter().map(|s| s.as_str().unwrap_or_default().to_owned()).collect()).unwrap_or_default()
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .map(|s| s.as_str().unwrap_or_default().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn compare_node(node: &Node, want: &Value, top: bool) -> Result<(), String> {
     let check = |what: &str, got: String, want: String| {
-        if got == want { Ok(()) } else { Err(format!("{what}: got {got:?}, expected {want:?}")) }
+        if got == want {
+            Ok(())
+        } else {
+            Err(format!("{what}: got {got:?}, expected {want:?}"))
+        }
     };
-    check("value", node.keyword.to_string(), want["value"].as_str().unwrap_or_default().to_owned())?;
-    check("original", node.original.clone(), want["original"].as_str().unwrap_or_default().to_owned())?;
+    check(
+        "value",
+        node.keyword.to_string(),
+        want["value"].as_str().unwrap_or_default().to_owned(),
+    )?;
+    check(
+        "original",
+        node.original.clone(),
+        want["original"].as_str().unwrap_or_default().to_owned(),
+    )?;
     if top {
-        check("start_line", node.start_line.to_string(), want["start_line"].to_string())?;
-        check("end_line", node.end_line.to_string(), want["end_line"].to_string())?;
-        check("prev_comment", format!("{:?}", node.prev_comment), format!("{:?}", strings(&want["prev_comment"])))?;
+        check(
+            "start_line",
+            node.start_line.to_string(),
+            want["start_line"].to_string(),
+        )?;
+        check(
+            "end_line",
+            node.end_line.to_string(),
+            want["end_line"].to_string(),
+        )?;
+        check(
+            "prev_comment",
+            format!("{:?}", node.prev_comment),
+            format!("{:?}", strings(&want["prev_comment"])),
+        )?;
     }
     let flags: Vec<String> = node.flags.iter().map(|f| f.text.to_string()).collect();
-    check("flags", format!("{flags:?}"), format!("{:?}", strings(&want["flags"])))?;
-    check("json_form", node.json.to_string(), want["json_form"].to_string())?;
+    check(
+        "flags",
+        format!("{flags:?}"),
+        format!("{:?}", strings(&want["flags"])),
+    )?;
+    check(
+        "json_form",
+        node.json.to_string(),
+        want["json_form"].to_string(),
+    )?;
     let args: Vec<String> = node.args.iter().map(|a| a.value.to_string()).collect();
     if node.kind != Keyword::Onbuild {
-        check("args", format!("{args:?}"), format!("{:?}", strings(&want["args"])))?;
+        check(
+            "args",
+            format!("{args:?}"),
+            format!("{:?}", strings(&want["args"])),
+        )?;
     }
     let mut got_dump = String::new();
     dump_node(&mut got_dump, node);
-    check("dump", got_dump, want["dump"].as_str().unwrap_or_default().to_owned())?;
+    check(
+        "dump",
+        got_dump,
+        want["dump"].as_str().unwrap_or_default().to_owned(),
+    )?;
     let heredocs: Vec<String> = node
         .heredocs
         .iter()
-        .map(|h| format!("{}|{}|{}|{}|{:?}", h.name, h.fd, h.expand, h.chomp, h.content))
+        .map(|h| {
+            format!(
+                "{}|{}|{}|{}|{:?}",
+                h.name, h.fd, h.expand, h.chomp, h.content
+            )
+        })
         .collect();
     let want_heredocs: Vec<String> = want["heredocs"]
         .as_array()
@@ -261,11 +377,20 @@ fn compare_node(node: &Node, want: &Value, top: bool) -> Result<(), String> {
                 .collect()
         })
         .unwrap_or_default();
-    check("heredocs", format!("{heredocs:?}"), format!("{want_heredocs:?}"))?;
+    check(
+        "heredocs",
+        format!("{heredocs:?}"),
+        format!("{want_heredocs:?}"),
+    )?;
     match (&node.sub, want.get("sub_command")) {
-        (Some(sub), Some(want_sub)) if !want_sub.is_null() => compare_node(sub, want_sub, false).map_err(|e| format!("sub: {e}")),
+        (Some(sub), Some(want_sub)) if !want_sub.is_null() => {
+            compare_node(sub, want_sub, false).map_err(|e| format!("sub: {e}"))
+        }
         (None, None) => Ok(()),
         (None, Some(v)) if v.is_null() => Ok(()),
-        (got, want) => Err(format!("sub_command: got {:?}, expected {want:?}", got.as_ref().map(|s| &s.keyword))),
+        (got, want) => Err(format!(
+            "sub_command: got {:?}, expected {want:?}",
+            got.as_ref().map(|s| &s.keyword)
+        )),
     }
 }

@@ -25,7 +25,7 @@ struct Cli {
 enum Command {
     /// Parse a Dockerfile and print its syntax tree.
     ///
-    /// Diagnostics go to stderr like a compiler's (file:line:col, the source line, a caret); the
+    /// Diagnostics go to stderr like a compiler's (<file:line:col>, the source line, a caret); the
     /// exit status is 1 when there are errors.
     Parse {
         /// The Dockerfile to read, or `-` for standard input.
@@ -66,7 +66,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
 fn read_source(file: &PathBuf) -> Result<(String, String, Option<Diagnostic>)> {
     let (name, bytes) = if file.as_os_str() == "-" {
         let mut bytes = Vec::new();
-        std::io::stdin().read_to_end(&mut bytes).context("reading standard input")?;
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .context("reading standard input")?;
         ("<stdin>".to_owned(), bytes)
     } else {
         let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
@@ -112,7 +114,9 @@ fn parse_command(file: &PathBuf, format: ParseFormat) -> Result<ExitCode> {
 
     let mut stdout = std::io::stdout().lock();
     match format {
-        ParseFormat::Dump => stdout.write_all(stowage_syntax::dump(&dockerfile.parse.nodes).as_bytes())?,
+        ParseFormat::Dump => {
+            stdout.write_all(stowage_syntax::dump(&dockerfile.parse.nodes).as_bytes())?;
+        }
         ParseFormat::Json => {
             let index = LineIndex::new(&source);
             let located = diagnostics
@@ -123,7 +127,11 @@ fn parse_command(file: &PathBuf, format: ParseFormat) -> Result<ExitCode> {
                     end: index.line_col(d.span.end, &source),
                 })
                 .collect();
-            let output = ParseOutput { file: &name, dockerfile: &dockerfile, all_diagnostics: located };
+            let output = ParseOutput {
+                file: &name,
+                dockerfile: &dockerfile,
+                all_diagnostics: located,
+            };
             serde_json::to_writer_pretty(&mut stdout, &output)?;
             stdout.write_all(b"\n")?;
         }
@@ -139,16 +147,28 @@ fn parse_command(file: &PathBuf, format: ParseFormat) -> Result<ExitCode> {
             stderr.write_all(text.as_bytes())?;
         }
     }
-    Ok(if diagnostics.iter().any(Diagnostic::is_error) { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if diagnostics.iter().any(Diagnostic::is_error) {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// Colours the severity words of rendered diagnostics.
 fn colorize(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 64);
     for line in text.split_inclusive('\n') {
-        let painted = [("error", "\x1b[1;31m"), ("warning", "\x1b[1;33m"), ("info", "\x1b[1;36m"), ("style", "\x1b[1;35m")]
-            .iter()
-            .find_map(|(word, colour)| line.strip_prefix(word).map(|rest| format!("{colour}{word}\x1b[0m{rest}")));
+        let painted = [
+            ("error", "\x1b[1;31m"),
+            ("warning", "\x1b[1;33m"),
+            ("info", "\x1b[1;36m"),
+            ("style", "\x1b[1;35m"),
+        ]
+        .iter()
+        .find_map(|(word, colour)| {
+            line.strip_prefix(word)
+                .map(|rest| format!("{colour}{word}\x1b[0m{rest}"))
+        });
         out.push_str(painted.as_deref().unwrap_or(line));
     }
     out

@@ -30,12 +30,22 @@ pub struct Span {
 impl Span {
     /// A span from `start` to `end` (swapped if given the wrong way round).
     pub const fn new(start: u32, end: u32) -> Self {
-        if start <= end { Self { start, end } } else { Self { start: end, end: start } }
+        if start <= end {
+            Self { start, end }
+        } else {
+            Self {
+                start: end,
+                end: start,
+            }
+        }
     }
 
     /// An empty span at `offset`.
     pub const fn empty(offset: u32) -> Self {
-        Self { start: offset, end: offset }
+        Self {
+            start: offset,
+            end: offset,
+        }
     }
 
     /// Length in bytes.
@@ -51,7 +61,10 @@ impl Span {
     /// The smallest span covering both.
     #[must_use]
     pub fn cover(self, other: Span) -> Span {
-        Span { start: self.start.min(other.start), end: self.end.max(other.end) }
+        Span {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
     }
 
     /// Whether `other` lies inside `self`.
@@ -61,7 +74,9 @@ impl Span {
 
     /// The text this span covers, or `""` if it does not fit `source` on char boundaries.
     pub fn text(self, source: &str) -> &str {
-        source.get(self.start as usize..self.end as usize).unwrap_or("")
+        source
+            .get(self.start as usize..self.end as usize)
+            .unwrap_or("")
     }
 }
 
@@ -121,8 +136,21 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// A diagnostic of the given severity.
-    pub fn new(severity: Severity, code: &'static str, message: impl Into<String>, span: Span) -> Self {
-        Self { severity, code, message: message.into(), span, labels: Vec::new(), notes: Vec::new(), help: None }
+    pub fn new(
+        severity: Severity,
+        code: &'static str,
+        message: impl Into<String>,
+        span: Span,
+    ) -> Self {
+        Self {
+            severity,
+            code,
+            message: message.into(),
+            span,
+            labels: Vec::new(),
+            notes: Vec::new(),
+            help: None,
+        }
     }
 
     /// An error.
@@ -152,7 +180,10 @@ impl Diagnostic {
     /// Adds a secondary label.
     #[must_use]
     pub fn with_label(mut self, span: Span, message: impl Into<String>) -> Self {
-        self.labels.push(Label { span, message: message.into() });
+        self.labels.push(Label {
+            span,
+            message: message.into(),
+        });
         self
     }
 

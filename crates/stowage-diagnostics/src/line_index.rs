@@ -30,7 +30,10 @@ impl LineIndex {
                 line_starts.push(i as u32 + 1);
             }
         }
-        Self { line_starts, len: source.len() as u32 }
+        Self {
+            line_starts,
+            len: source.len() as u32,
+        }
     }
 
     /// Number of lines (a trailing newline starts one more, empty line).
@@ -51,7 +54,10 @@ impl LineIndex {
     pub fn line_span(&self, line: u32, source: &str) -> crate::Span {
         let idx = (line.max(1) - 1) as usize;
         let start = self.line_starts.get(idx).copied().unwrap_or(self.len);
-        let mut end = self.line_starts.get(idx + 1).map_or(self.len, |next| next - 1);
+        let mut end = self
+            .line_starts
+            .get(idx + 1)
+            .map_or(self.len, |next| next - 1);
         if end > start && source.as_bytes().get(end as usize - 1) == Some(&b'\r') {
             end -= 1;
         }
@@ -65,10 +71,18 @@ impl LineIndex {
         let start = self.line_starts[(line - 1) as usize];
         let prefix = source.get(start as usize..offset as usize).map_or_else(
             // An offset inside a multi-byte char: count the whole chars before it.
-            || source.as_bytes()[start as usize..offset as usize].iter().filter(|b| (**b as i8) >= -0x40).count(),
+            || {
+                source.as_bytes()[start as usize..offset as usize]
+                    .iter()
+                    .filter(|b| !(0x80..0xC0).contains(*b))
+                    .count()
+            },
             |s| s.chars().count(),
         );
-        LineCol { line, column: prefix as u32 + 1 }
+        LineCol {
+            line,
+            column: prefix as u32 + 1,
+        }
     }
 }
 

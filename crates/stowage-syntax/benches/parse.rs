@@ -80,7 +80,9 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("parse");
     group.throughput(Throughput::Bytes(big.len() as u64));
     group.sample_size(20);
-    group.bench_function("raw nodes, 10 MB", |b| b.iter(|| black_box(stowage_syntax::parse(black_box(&big)))));
+    group.bench_function("raw nodes, 10 MB", |b| {
+        b.iter(|| black_box(stowage_syntax::parse(black_box(&big))));
+    });
     group.bench_function("nodes + instructions, 10 MB", |b| {
         b.iter(|| black_box(stowage_syntax::Dockerfile::parse(black_box(&big))));
     });
@@ -90,13 +92,16 @@ fn bench(c: &mut Criterion) {
     let bytes: usize = smalls.iter().map(String::len).sum();
     let mut group = c.benchmark_group("small files");
     group.throughput(Throughput::Bytes(bytes as u64));
-    group.bench_function(format!("100 files of ~{} B, raw nodes", bytes / smalls.len()), |b| {
-        b.iter(|| {
-            for s in &smalls {
-                black_box(stowage_syntax::parse(black_box(s)));
-            }
-        });
-    });
+    group.bench_function(
+        format!("100 files of ~{} B, raw nodes", bytes / smalls.len()),
+        |b| {
+            b.iter(|| {
+                for s in &smalls {
+                    black_box(stowage_syntax::parse(black_box(s)));
+                }
+            });
+        },
+    );
     group.bench_function("100 files, nodes + instructions", |b| {
         b.iter(|| {
             for s in &smalls {

@@ -55,7 +55,6 @@ fn big_file(target: usize) -> String {
     out
 }
 
-
 fn main() {
     let big = big_file(2 * 1024 * 1024);
     for _ in 0..3 {

@@ -21,7 +21,10 @@ pub struct Word {
 impl Word {
     /// A word.
     pub fn new(text: impl Into<CompactString>, span: Span) -> Self {
-        Self { text: text.into(), span }
+        Self {
+            text: text.into(),
+            span,
+        }
     }
 }
 
@@ -232,7 +235,10 @@ pub struct Mount {
 impl Mount {
     /// Whether the mount is read-only, applying the type's default.
     pub fn is_readonly(&self) -> bool {
-        self.readonly.unwrap_or(matches!(self.kind, MountType::Bind | MountType::Secret | MountType::Ssh))
+        self.readonly.unwrap_or(matches!(
+            self.kind,
+            MountType::Bind | MountType::Secret | MountType::Ssh
+        ))
     }
 }
 

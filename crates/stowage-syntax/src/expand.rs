@@ -31,8 +31,11 @@ impl<S: AsRef<str> + Ord + std::borrow::Borrow<str>, V: AsRef<str>> Env for BTre
     }
 }
 
-impl<S: AsRef<str> + Eq + std::hash::Hash + std::borrow::Borrow<str>, V: AsRef<str>, H: std::hash::BuildHasher> Env
-    for HashMap<S, V, H>
+impl<
+    K: AsRef<str> + Eq + std::hash::Hash + std::borrow::Borrow<str>,
+    V: AsRef<str>,
+    H: std::hash::BuildHasher,
+> Env for HashMap<K, V, H>
 {
     fn get(&self, name: &str) -> Option<&str> {
         HashMap::get(self, name).map(AsRef::as_ref)
@@ -42,7 +45,10 @@ impl<S: AsRef<str> + Eq + std::hash::Hash + std::borrow::Borrow<str>, V: AsRef<s
 impl<K: AsRef<str>, V: AsRef<str>> Env for [(K, V)] {
     fn get(&self, name: &str) -> Option<&str> {
         // Later entries win, like repeated ENV lines.
-        self.iter().rev().find(|(k, _)| k.as_ref() == name).map(|(_, v)| v.as_ref())
+        self.iter()
+            .rev()
+            .find(|(k, _)| k.as_ref() == name)
+            .map(|(_, v)| v.as_ref())
     }
 }
 
@@ -69,7 +75,7 @@ pub struct Expansion {
     pub result: String,
     /// Variables that were looked up and set.
     pub matched: BTreeSet<String>,
-    /// Variables that were looked up and unset (what the UndefinedVar check reports).
+    /// Variables that were looked up and unset (what the `UndefinedVar` check reports).
     pub unmatched: BTreeSet<String>,
 }
 
@@ -97,30 +103,58 @@ impl Default for Lexer {
 impl Lexer {
     /// A lexer with all switches off.
     pub const fn new(escape: char) -> Self {
-        Self { escape, raw_quotes: false, raw_escapes: false, skip_process_quotes: false, skip_unset_env: false }
+        Self {
+            escape,
+            raw_quotes: false,
+            raw_escapes: false,
+            skip_process_quotes: false,
+            skip_unset_env: false,
+        }
     }
 
     /// Expands one word: quotes removed, no splitting.
-    pub fn process_word<E: Env + ?Sized>(&self, word: &str, env: &E) -> Result<String, ExpandError> {
+    pub fn process_word<E: Env + ?Sized>(
+        &self,
+        word: &str,
+        env: &E,
+    ) -> Result<String, ExpandError> {
         self.run(word, env, false, false).map(|out| out.result)
     }
 
     /// Expands and splits into words. Only text that came from an unquoted `$` expansion is
     /// split; empty words are dropped.
-    pub fn process_words<E: Env + ?Sized>(&self, word: &str, env: &E) -> Result<Vec<String>, ExpandError> {
+    pub fn process_words<E: Env + ?Sized>(
+        &self,
+        word: &str,
+        env: &E,
+    ) -> Result<Vec<String>, ExpandError> {
         self.run(word, env, true, false).map(|out| out.words)
     }
 
     /// Expands one word and reports which variables were looked up.
-    pub fn process_word_with_matches<E: Env + ?Sized>(&self, word: &str, env: &E) -> Result<Expansion, ExpandError> {
-        self.run(word, env, false, true).map(|out| Expansion { result: out.result, matched: out.matched, unmatched: out.unmatched })
+    pub fn process_word_with_matches<E: Env + ?Sized>(
+        &self,
+        word: &str,
+        env: &E,
+    ) -> Result<Expansion, ExpandError> {
+        self.run(word, env, false, true).map(|out| Expansion {
+            result: out.result,
+            matched: out.matched,
+            unmatched: out.unmatched,
+        })
     }
 
-    fn run<E: Env + ?Sized>(&self, word: &str, env: &E, want_words: bool, capture: bool) -> Result<Output, ExpandError> {
+    fn run<E: Env + ?Sized>(
+        self,
+        word: &str,
+        env: &E,
+        want_words: bool,
+        capture: bool,
+    ) -> Result<Output, ExpandError> {
         // Go's text/scanner skips a byte-order mark at the start of its input.
         let src = word.strip_prefix('\u{feff}').unwrap_or(word);
         let mut state = State {
-            lex: self,
+            lex: &self,
             src,
             pos: 0,
             env,
@@ -130,8 +164,16 @@ impl Lexer {
             unmatched: BTreeSet::new(),
         };
         match state.process_stop_on(None, self.raw_escapes, want_words) {
-            Ok((result, words)) => Ok(Output { result, words, matched: state.matched, unmatched: state.unmatched }),
-            Err(reason) => Err(ExpandError { word: word.to_owned(), reason }),
+            Ok((result, words)) => Ok(Output {
+                result,
+                words,
+                matched: state.matched,
+                unmatched: state.unmatched,
+            }),
+            Err(reason) => Err(ExpandError {
+                word: word.to_owned(),
+                reason,
+            }),
         }
     }
 }
@@ -158,7 +200,7 @@ struct State<'a, E: Env + ?Sized> {
 #[derive(Default)]
 struct Words {
     buf: String,
-    words: Vec<String>,
+    done: Vec<String>,
     in_word: bool,
 }
 
@@ -166,7 +208,7 @@ impl Words {
     fn add_char(&mut self, ch: char) {
         if ch.is_whitespace() {
             if self.in_word && !self.buf.is_empty() {
-                self.words.push(std::mem::take(&mut self.buf));
+                self.done.push(std::mem::take(&mut self.buf));
                 self.in_word = false;
             }
         } else {
@@ -192,9 +234,9 @@ impl Words {
 
     fn finish(mut self) -> Vec<String> {
         if !self.buf.is_empty() {
-            self.words.push(self.buf);
+            self.done.push(self.buf);
         }
-        self.words
+        self.done
     }
 }
 
@@ -211,7 +253,12 @@ impl<E: Env + ?Sized> State<'_, E> {
         Some(ch)
     }
 
-    fn process_stop_on(&mut self, stop: Option<char>, raw_escapes: bool, want_words: bool) -> Step<(String, Vec<String>)> {
+    fn process_stop_on(
+        &mut self,
+        stop: Option<char>,
+        raw_escapes: bool,
+        want_words: bool,
+    ) -> Step<(String, Vec<String>)> {
         let saved_raw = self.raw_escapes;
         self.raw_escapes = raw_escapes;
         let out = self.process_stop_on_inner(stop, want_words);
@@ -219,13 +266,24 @@ impl<E: Env + ?Sized> State<'_, E> {
         out
     }
 
-    fn process_stop_on_inner(&mut self, stop: Option<char>, want_words: bool) -> Step<(String, Vec<String>)> {
+    fn process_stop_on_inner(
+        &mut self,
+        stop: Option<char>,
+        want_words: bool,
+    ) -> Step<(String, Vec<String>)> {
         let mut result = String::new();
         let mut words = Words::default();
         while let Some(ch) = self.peek() {
             if Some(ch) == stop {
                 self.next();
-                return Ok((result, if want_words { words.finish() } else { Vec::new() }));
+                return Ok((
+                    result,
+                    if want_words {
+                        words.finish()
+                    } else {
+                        Vec::new()
+                    },
+                ));
             }
             let special = match ch {
                 '$' => Some(self.process_dollar()?),
@@ -262,9 +320,18 @@ impl<E: Env + ?Sized> State<'_, E> {
             }
         }
         if let Some(stop) = stop {
-            return Err(format!("unexpected end of statement while looking for matching {stop}"));
+            return Err(format!(
+                "unexpected end of statement while looking for matching {stop}"
+            ));
         }
-        Ok((result, if want_words { words.finish() } else { Vec::new() }))
+        Ok((
+            result,
+            if want_words {
+                words.finish()
+            } else {
+                Vec::new()
+            },
+        ))
     }
 
     fn process_single_quote(&mut self) -> Step<String> {
@@ -275,7 +342,12 @@ impl<E: Env + ?Sized> State<'_, E> {
         }
         loop {
             match self.next() {
-                None => return Err("unexpected end of statement while looking for matching single-quote".into()),
+                None => {
+                    return Err(
+                        "unexpected end of statement while looking for matching single-quote"
+                            .into(),
+                    );
+                }
                 Some('\'') => {
                     if self.lex.raw_quotes {
                         result.push('\'');
@@ -295,7 +367,12 @@ impl<E: Env + ?Sized> State<'_, E> {
         }
         loop {
             match self.peek() {
-                None => return Err("unexpected end of statement while looking for matching double-quote".into()),
+                None => {
+                    return Err(
+                        "unexpected end of statement while looking for matching double-quote"
+                            .into(),
+                    );
+                }
                 Some('"') => {
                     self.next();
                     if self.lex.raw_quotes {
@@ -385,7 +462,9 @@ impl<E: Env + ?Sized> State<'_, E> {
                 }
                 let word = match self.process_stop_on(Some('}'), raw_escapes, false) {
                     Ok((word, _)) => word,
-                    Err(_) if self.peek().is_none() => return Err("syntax error: missing '}'".into()),
+                    Err(_) if self.peek().is_none() => {
+                        return Err("syntax error: missing '}'".into());
+                    }
                     Err(e) => return Err(e),
                 };
                 let value = self.get_env(&name);
@@ -394,13 +473,33 @@ impl<E: Env + ?Sized> State<'_, E> {
                 }
                 let empty = value.as_deref().is_none_or(str::is_empty);
                 match op {
-                    '-' => Ok(if value.is_none() || (null_is_unset && empty) { word } else { value.unwrap_or_default() }),
-                    '+' => Ok(if value.is_none() || (null_is_unset && empty) { String::new() } else { word }),
+                    '-' => Ok(if value.is_none() || (null_is_unset && empty) {
+                        word
+                    } else {
+                        value.unwrap_or_default()
+                    }),
+                    '+' => Ok(if value.is_none() || (null_is_unset && empty) {
+                        String::new()
+                    } else {
+                        word
+                    }),
                     '?' => match value {
-                        None => Err(format!("{name}: {}", if word.is_empty() { "is not allowed to be unset" } else { &word })),
-                        Some(v) if null_is_unset && v.is_empty() => {
-                            Err(format!("{name}: {}", if word.is_empty() { "is not allowed to be empty" } else { &word }))
-                        }
+                        None => Err(format!(
+                            "{name}: {}",
+                            if word.is_empty() {
+                                "is not allowed to be unset"
+                            } else {
+                                &word
+                            }
+                        )),
+                        Some(v) if null_is_unset && v.is_empty() => Err(format!(
+                            "{name}: {}",
+                            if word.is_empty() {
+                                "is not allowed to be empty"
+                            } else {
+                                &word
+                            }
+                        )),
                         Some(v) => Ok(v),
                     },
                     '%' | '#' => {
@@ -409,7 +508,11 @@ impl<E: Env + ?Sized> State<'_, E> {
                             None => (word.as_str(), false),
                         };
                         let value = value.unwrap_or_default();
-                        if op == '%' { trim_suffix(pattern, &value, greedy) } else { trim_prefix(pattern, &value, greedy) }
+                        if op == '%' {
+                            trim_suffix(pattern, &value, greedy)
+                        } else {
+                            trim_prefix(pattern, &value, greedy)
+                        }
                     }
                     _ => Err(format!("unsupported modifier ({modifier}) in substitution")),
                 }
@@ -421,12 +524,16 @@ impl<E: Env + ?Sized> State<'_, E> {
                 }
                 let pattern = match self.process_stop_on(Some('/'), true, false) {
                     Ok((p, _)) => p,
-                    Err(_) if self.peek().is_none() => return Err("syntax error: missing '/' in ${}".into()),
+                    Err(_) if self.peek().is_none() => {
+                        return Err("syntax error: missing '/' in ${}".into());
+                    }
                     Err(e) => return Err(e),
                 };
                 let replacement = match self.process_stop_on(Some('}'), true, false) {
                     Ok((r, _)) => r,
-                    Err(_) if self.peek().is_none() => return Err("syntax error: missing '}'".into()),
+                    Err(_) if self.peek().is_none() => {
+                        return Err("syntax error: missing '}'".into());
+                    }
                     Err(e) => return Err(e),
                 };
                 let value = self.get_env(&name);
@@ -473,7 +580,8 @@ fn is_digit(ch: char) -> bool {
     if ch.is_ascii() {
         return ch.is_ascii_digit();
     }
-    unicode_general_category::get_general_category(ch) == unicode_general_category::GeneralCategory::DecimalNumber
+    unicode_general_category::get_general_category(ch)
+        == unicode_general_category::GeneralCategory::DecimalNumber
 }
 
 /// Go's `unicode.IsLetter`: categories Lu, Ll, Lt, Lm, Lo.
@@ -484,7 +592,11 @@ fn is_letter(ch: char) -> bool {
     }
     matches!(
         unicode_general_category::get_general_category(ch),
-        C::UppercaseLetter | C::LowercaseLetter | C::TitlecaseLetter | C::ModifierLetter | C::OtherLetter
+        C::UppercaseLetter
+            | C::LowercaseLetter
+            | C::TitlecaseLetter
+            | C::ModifierLetter
+            | C::OtherLetter
     )
 }
 
@@ -516,9 +628,15 @@ fn compile_pattern(pattern: &str) -> Step<Vec<Tok>> {
                     out.push(Tok::Lit(next));
                 }
                 Some(next) => {
-                    return Err(format!("invalid pattern ({pattern}) in substitution: invalid escape '\\{next}'"));
+                    return Err(format!(
+                        "invalid pattern ({pattern}) in substitution: invalid escape '\\{next}'"
+                    ));
                 }
-                None => return Err(format!("invalid pattern ({pattern}) in substitution: invalid escape '\\'")),
+                None => {
+                    return Err(format!(
+                        "invalid pattern ({pattern}) in substitution: invalid escape '\\'"
+                    ));
+                }
             },
             _ => out.push(Tok::Lit(ch)),
         }
@@ -530,7 +648,13 @@ fn compile_pattern(pattern: &str) -> Step<Vec<Tok>> {
 /// `.` in Go's regexps does not match a newline, so neither do `?` and `*`.
 /// `failed` remembers (token, position) states that cannot match: a state that failed once
 /// fails again, whatever the start, so callers share it across starts.
-fn match_at(toks: &[Tok], text: &[char], start: usize, greedy: bool, failed: &mut [bool]) -> Option<usize> {
+fn match_at(
+    toks: &[Tok],
+    text: &[char],
+    start: usize,
+    greedy: bool,
+    failed: &mut [bool],
+) -> Option<usize> {
     match_from(toks, 0, text, start, greedy, failed)
 }
 
@@ -538,7 +662,14 @@ fn failure_memo(toks: &[Tok], text: &[char]) -> Vec<bool> {
     vec![false; (toks.len() + 1) * (text.len() + 1)]
 }
 
-fn match_from(toks: &[Tok], ti: usize, text: &[char], pos: usize, greedy: bool, failed: &mut [bool]) -> Option<usize> {
+fn match_from(
+    toks: &[Tok],
+    ti: usize,
+    text: &[char],
+    pos: usize,
+    greedy: bool,
+    failed: &mut [bool],
+) -> Option<usize> {
     let key = ti * (text.len() + 1) + pos;
     if failed[key] {
         return None;
@@ -546,7 +677,11 @@ fn match_from(toks: &[Tok], ti: usize, text: &[char], pos: usize, greedy: bool, 
     let result = match toks.get(ti) {
         None => Some(pos),
         Some(Tok::Lit(c)) => {
-            if text.get(pos) == Some(c) { match_from(toks, ti + 1, text, pos + 1, greedy, failed) } else { None }
+            if text.get(pos) == Some(c) {
+                match_from(toks, ti + 1, text, pos + 1, greedy, failed)
+            } else {
+                None
+            }
         }
         Some(Tok::Any) => {
             if text.get(pos).is_some_and(|c| *c != '\n') {
@@ -557,9 +692,14 @@ fn match_from(toks: &[Tok], ti: usize, text: &[char], pos: usize, greedy: bool, 
         }
         Some(Tok::Star) => {
             // How far the star could reach: up to the next newline.
-            let limit = text[pos..].iter().position(|c| *c == '\n').map_or(text.len(), |n| pos + n);
+            let limit = text[pos..]
+                .iter()
+                .position(|c| *c == '\n')
+                .map_or(text.len(), |n| pos + n);
             if greedy {
-                (pos..=limit).rev().find_map(|end| match_from(toks, ti + 1, text, end, greedy, failed))
+                (pos..=limit)
+                    .rev()
+                    .find_map(|end| match_from(toks, ti + 1, text, end, greedy, failed))
             } else {
                 (pos..=limit).find_map(|end| match_from(toks, ti + 1, text, end, greedy, failed))
             }
@@ -574,10 +714,12 @@ fn match_from(toks: &[Tok], ti: usize, text: &[char], pos: usize, greedy: bool, 
 fn trim_prefix(pattern: &str, value: &str, greedy: bool) -> Step<String> {
     let toks = compile_pattern(pattern)?;
     let text: Vec<char> = value.chars().collect();
-    Ok(match match_at(&toks, &text, 0, greedy, &mut failure_memo(&toks, &text)) {
-        Some(end) => text[end..].iter().collect(),
-        None => value.to_owned(),
-    })
+    Ok(
+        match match_at(&toks, &text, 0, greedy, &mut failure_memo(&toks, &text)) {
+            Some(end) => text[end..].iter().collect(),
+            None => value.to_owned(),
+        },
+    )
 }
 
 fn trim_suffix(pattern: &str, value: &str, greedy: bool) -> Step<String> {
@@ -585,10 +727,18 @@ fn trim_suffix(pattern: &str, value: &str, greedy: bool) -> Step<String> {
     let toks = compile_pattern(pattern)?;
     let reversed_toks: Vec<Tok> = toks.into_iter().rev().collect();
     let text: Vec<char> = value.chars().rev().collect();
-    Ok(match match_at(&reversed_toks, &text, 0, greedy, &mut failure_memo(&reversed_toks, &text)) {
-        Some(end) => text[end..].iter().rev().collect(),
-        None => value.to_owned(),
-    })
+    Ok(
+        match match_at(
+            &reversed_toks,
+            &text,
+            0,
+            greedy,
+            &mut failure_memo(&reversed_toks, &text),
+        ) {
+            Some(end) => text[end..].iter().rev().collect(),
+            None => value.to_owned(),
+        },
+    )
 }
 
 /// `${v/p/r}` and `${v//p/r}`: unanchored, greedy stars, Go's `ReplaceAllString` rules for `//`
@@ -639,13 +789,20 @@ fn expand_template(out: &mut String, template: &str, matched: &str) {
         }
         let (name, after) = if let Some(braced) = rest.strip_prefix('{') {
             match braced.find('}') {
-                Some(end) if end > 0 && braced[..end].chars().all(|c| c == '_' || c.is_alphanumeric()) => {
+                Some(end)
+                    if end > 0
+                        && braced[..end]
+                            .chars()
+                            .all(|c| c == '_' || c.is_alphanumeric()) =>
+                {
                     (&braced[..end], &braced[end + 1..])
                 }
                 _ => ("", rest),
             }
         } else {
-            let end = rest.find(|c: char| !(c == '_' || c.is_alphanumeric())).unwrap_or(rest.len());
+            let end = rest
+                .find(|c: char| !(c == '_' || c.is_alphanumeric()))
+                .unwrap_or(rest.len());
             (&rest[..end], &rest[end..])
         };
         if name.is_empty() {

@@ -32,15 +32,25 @@ pub(crate) struct FlagValues {
 
 impl FlagValues {
     pub(crate) fn string(&self, name: &str) -> Option<Word> {
-        self.values.iter().find(|(n, _)| *n == name).map(|(_, w)| w.clone())
+        self.values
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, w)| w.clone())
     }
 
     pub(crate) fn strings(&self, name: &str) -> Vec<Word> {
-        self.values.iter().filter(|(n, _)| *n == name).map(|(_, w)| w.clone()).collect()
+        self.values
+            .iter()
+            .filter(|(n, _)| *n == name)
+            .map(|(_, w)| w.clone())
+            .collect()
     }
 
     pub(crate) fn boolean(&self, name: &str) -> Option<bool> {
-        self.values.iter().find(|(n, _)| *n == name).map(|(_, w)| w.text == "true")
+        self.values
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, w)| w.text == "true")
     }
 }
 
@@ -59,7 +69,11 @@ pub(crate) fn parse_flags(
             None => (body, None),
         };
         let Some(&(decl_name, kind)) = declared.iter().find(|(n, _)| *n == name) else {
-            let mut d = Diagnostic::error(codes::UNKNOWN_FLAG, format!("unknown flag: {name}"), flag.span);
+            let mut d = Diagnostic::error(
+                codes::UNKNOWN_FLAG,
+                format!("unknown flag: {name}"),
+                flag.span,
+            );
             let names: Vec<&str> = declared.iter().map(|(n, _)| *n).collect();
             if let Some(suggestion) = crate::suggest::did_you_mean(name, &names) {
                 d.help = Some(format!("did you mean `--{suggestion}`?"));
@@ -68,7 +82,11 @@ pub(crate) fn parse_flags(
             } else {
                 d.notes.push(format!(
                     "{keyword} accepts {}",
-                    names.iter().map(|n| format!("`--{n}`")).collect::<Vec<_>>().join(", ")
+                    names
+                        .iter()
+                        .map(|n| format!("`--{n}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ));
             }
             diagnostics.push(d);
@@ -84,7 +102,11 @@ pub(crate) fn parse_flags(
         }
         let value = match (kind, value) {
             (FlagType::Bool, Some("")) | (FlagType::String | FlagType::Strings, None) => {
-                diagnostics.push(Diagnostic::error(codes::FLAG_VALUE, format!("missing a value on flag: {name}"), flag.span));
+                diagnostics.push(Diagnostic::error(
+                    codes::FLAG_VALUE,
+                    format!("missing a value on flag: {name}"),
+                    flag.span,
+                ));
                 continue;
             }
             (FlagType::Bool, None) => "true".to_owned(),
@@ -98,14 +120,17 @@ pub(crate) fn parse_flags(
                             format!("expecting boolean value for flag {name}, not: {v}"),
                             flag.span,
                         )
-                        .with_help(format!("use `--{name}`, `--{name}=true` or `--{name}=false`")),
+                        .with_help(format!(
+                            "use `--{name}`, `--{name}=true` or `--{name}=false`"
+                        )),
                     );
                     continue;
                 }
             },
             (_, Some(v)) => v.to_owned(),
         };
-        out.values.push((decl_name, Word::new(value, value_span(flag))));
+        out.values
+            .push((decl_name, Word::new(value, value_span(flag))));
     }
     out
 }
@@ -115,7 +140,9 @@ fn value_span(flag: &Flag) -> Span {
     // The flag text has quotes removed, so offsets only line up when the source had none.
     let len = flag.span.len() as usize;
     match flag.text.find('=') {
-        Some(eq) if flag.text.len() == len => Span::new(flag.span.start + eq as u32 + 1, flag.span.end),
+        Some(eq) if flag.text.len() == len => {
+            Span::new(flag.span.start + eq as u32 + 1, flag.span.end)
+        }
         _ => flag.span,
     }
 }

@@ -7,8 +7,8 @@ use serde::Serialize;
 use stowage_diagnostics::{Diagnostic, Severity, Span};
 
 use crate::ast::{
-    Add, ArgDecl, CommandLine, Copy, From, Healthcheck, InlineSource, Instruction, InstructionKind, KeyValue, NetworkMode,
-    Onbuild, Run, SecurityMode, SourcesAndDest, Stage, Word,
+    Add, ArgDecl, CommandLine, Copy, From, Healthcheck, InlineSource, Instruction, InstructionKind,
+    KeyValue, NetworkMode, Onbuild, Run, SecurityMode, SourcesAndDest, Stage, Word,
 };
 use crate::flags::{FlagType, FlagValues, parse_flags};
 use crate::node::{Arg, Keyword, Node};
@@ -81,19 +81,34 @@ impl Dockerfile {
             }
             instructions.push(instruction);
         }
-        Dockerfile { parse, instructions, meta_args, stages, diagnostics }
+        Dockerfile {
+            parse,
+            instructions,
+            meta_args,
+            stages,
+            diagnostics,
+        }
     }
 
     /// Parser and instruction diagnostics together, in source order.
     pub fn all_diagnostics(&self) -> Vec<&Diagnostic> {
-        let mut all: Vec<&Diagnostic> = self.parse.diagnostics.iter().chain(&self.diagnostics).collect();
+        let mut all: Vec<&Diagnostic> = self
+            .parse
+            .diagnostics
+            .iter()
+            .chain(&self.diagnostics)
+            .collect();
         all.sort_by_key(|d| (d.span.start, d.span.end));
         all
     }
 
     /// Whether any diagnostic is an error.
     pub fn has_errors(&self) -> bool {
-        self.parse.has_errors() || self.diagnostics.iter().any(|d| d.severity == Severity::Error)
+        self.parse.has_errors()
+            || self
+                .diagnostics
+                .iter()
+                .any(|d| d.severity == Severity::Error)
     }
 
     /// The FROM of a stage.
@@ -110,7 +125,12 @@ impl Dockerfile {
         self.stages
             .iter()
             .find(|s| s.name.as_deref() == Some(lower.as_str()))
-            .or_else(|| name_or_index.parse::<usize>().ok().and_then(|i| self.stages.get(i)))
+            .or_else(|| {
+                name_or_index
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|i| self.stages.get(i))
+            })
     }
 }
 
@@ -121,14 +141,25 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn error(&mut self, code: &'static str, message: impl Into<String>, span: Span) -> &mut Diagnostic {
-        self.diagnostics.push(Diagnostic::new(self.severity, code, message, span));
+    fn error(
+        &mut self,
+        code: &'static str,
+        message: impl Into<String>,
+        span: Span,
+    ) -> &mut Diagnostic {
+        self.diagnostics
+            .push(Diagnostic::new(self.severity, code, message, span));
         self.diagnostics.last_mut().expect("just pushed")
     }
 
     fn flags(&mut self, declared: &[(&'static str, FlagType)]) -> FlagValues {
         let mut diags = Vec::new();
-        let values = parse_flags(&self.node.flags, declared, self.node.kind.as_str(), &mut diags);
+        let values = parse_flags(
+            &self.node.flags,
+            declared,
+            self.node.kind.as_str(),
+            &mut diags,
+        );
         for mut d in diags {
             d.severity = self.severity;
             self.diagnostics.push(d);
@@ -159,7 +190,11 @@ impl Ctx<'_> {
     fn exactly_one(&mut self, name: &str) -> Word {
         if self.node.args.len() != 1 {
             let span = self.args_span();
-            self.error(codes::ARGUMENT_COUNT, format!("{name} requires exactly one argument"), span);
+            self.error(
+                codes::ARGUMENT_COUNT,
+                format!("{name} requires exactly one argument"),
+                span,
+            );
         }
         self.node.args.first().map(Self::word).unwrap_or_default()
     }
@@ -167,7 +202,11 @@ impl Ctx<'_> {
     fn at_least_one(&mut self, name: &str) {
         if self.node.args.is_empty() {
             let span = self.node.keyword_span;
-            self.error(codes::ARGUMENT_COUNT, format!("{name} requires at least one argument"), span);
+            self.error(
+                codes::ARGUMENT_COUNT,
+                format!("{name} requires at least one argument"),
+                span,
+            );
         }
     }
 
@@ -177,18 +216,37 @@ impl Ctx<'_> {
         for triple in self.node.args.chunks(3) {
             let [key, value, sep] = triple else { continue };
             if key.value.is_empty() {
-                self.error(codes::ARGUMENT_COUNT, format!("{name} names can not be blank"), key.span.cover(value.span));
+                self.error(
+                    codes::ARGUMENT_COUNT,
+                    format!("{name} names can not be blank"),
+                    key.span.cover(value.span),
+                );
             }
-            pairs.push(KeyValue { key: Self::word(key), value: Self::word(value), legacy: sep.value.is_empty() });
+            pairs.push(KeyValue {
+                key: Self::word(key),
+                value: Self::word(value),
+                legacy: sep.value.is_empty(),
+            });
         }
         pairs
     }
 }
 
 fn build_instruction(node: &Node, index: usize, diagnostics: &mut Vec<Diagnostic>) -> Instruction {
-    let mut ctx = Ctx { node, diagnostics, severity: Severity::Error };
+    let mut ctx = Ctx {
+        node,
+        diagnostics,
+        severity: Severity::Error,
+    };
     let kind = build_kind(&mut ctx);
-    Instruction { span: node.span, keyword_span: node.keyword_span, start_line: node.start_line, end_line: node.end_line, node: index, kind }
+    Instruction {
+        span: node.span,
+        keyword_span: node.keyword_span,
+        start_line: node.start_line,
+        end_line: node.end_line,
+        node: index,
+        kind,
+    }
 }
 
 fn build_kind(ctx: &mut Ctx<'_>) -> InstructionKind {
@@ -208,11 +266,20 @@ fn build_kind(ctx: &mut Ctx<'_>) -> InstructionKind {
             ctx.flags(&[]);
             if node.args.is_empty() {
                 let span = ctx.node.keyword_span;
-                ctx.error(codes::ARGUMENT_COUNT, "SHELL requires at least one argument", span);
+                ctx.error(
+                    codes::ARGUMENT_COUNT,
+                    "SHELL requires at least one argument",
+                    span,
+                );
             } else if !node.json {
                 let span = ctx.args_span();
-                ctx.error(codes::INVALID_VALUE, "SHELL requires the arguments to be in JSON form", span)
-                    .help = Some("write it as a JSON array, e.g. `SHELL [\"/bin/bash\", \"-c\"]`".into());
+                ctx.error(
+                    codes::INVALID_VALUE,
+                    "SHELL requires the arguments to be in JSON form",
+                    span,
+                )
+                .help =
+                    Some("write it as a JSON array, e.g. `SHELL [\"/bin/bash\", \"-c\"]`".into());
             }
             InstructionKind::Shell(node.args.iter().map(Ctx::word).collect())
         }
@@ -249,7 +316,11 @@ fn build_kind(ctx: &mut Ctx<'_>) -> InstructionKind {
             ctx.flags(&[]);
             for arg in &node.args {
                 if arg.value.trim().is_empty() {
-                    ctx.error(codes::INVALID_VALUE, "VOLUME specified can not be an empty string", arg.span);
+                    ctx.error(
+                        codes::INVALID_VALUE,
+                        "VOLUME specified can not be an empty string",
+                        arg.span,
+                    );
                 }
             }
             InstructionKind::Volume(node.args.iter().map(Ctx::word).collect())
@@ -265,7 +336,11 @@ fn build_kind(ctx: &mut Ctx<'_>) -> InstructionKind {
             let names: Vec<&str> = Keyword::ALL.iter().map(|k| k.as_str()).collect();
             let suggestion = crate::suggest::did_you_mean(&node.keyword, &names);
             let span = node.keyword_span;
-            let d = ctx.error(codes::UNKNOWN_INSTRUCTION, format!("unknown instruction: {}", node.keyword), span);
+            let d = ctx.error(
+                codes::UNKNOWN_INSTRUCTION,
+                format!("unknown instruction: {}", node.keyword),
+                span,
+            );
             if let Some(s) = suggestion {
                 d.help = Some(format!("did you mean `{s}`?"));
             }
@@ -276,7 +351,10 @@ fn build_kind(ctx: &mut Ctx<'_>) -> InstructionKind {
 
 fn build_from(ctx: &mut Ctx<'_>) -> From {
     let args = &ctx.node.args;
-    let mut from = From { image: args.first().map(Ctx::word).unwrap_or_default(), ..From::default() };
+    let mut from = From {
+        image: args.first().map(Ctx::word).unwrap_or_default(),
+        ..From::default()
+    };
     match args.len() {
         1 => {}
         3 if args[1].value.eq_ignore_ascii_case("as") => {
@@ -297,8 +375,12 @@ fn build_from(ctx: &mut Ctx<'_>) -> From {
         }
         _ => {
             let span = ctx.args_span();
-            ctx.error(codes::ARGUMENT_COUNT, "FROM requires either one or three arguments", span).help =
-                Some("write `FROM <image>` or `FROM <image> AS <name>`".into());
+            ctx.error(
+                codes::ARGUMENT_COUNT,
+                "FROM requires either one or three arguments",
+                span,
+            )
+            .help = Some("write `FROM <image>` or `FROM <image> AS <name>`".into());
         }
     }
     let flags = ctx.flags(&[("platform", FlagType::String)]);
@@ -309,7 +391,8 @@ fn build_from(ctx: &mut Ctx<'_>) -> From {
 fn is_valid_stage_name(name: &str) -> bool {
     let mut chars = name.chars();
     chars.next().is_some_and(|c| c.is_ascii_lowercase())
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.'))
+        && chars
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.'))
 }
 
 fn build_run(ctx: &mut Ctx<'_>) -> Run {
@@ -321,28 +404,49 @@ fn build_run(ctx: &mut Ctx<'_>) -> Run {
     ]);
     let mut mounts = Vec::new();
     for spec in flags.strings("mount") {
-        mounts.push(crate::mount::parse_mount(&spec.text, spec.span, ctx.diagnostics));
+        mounts.push(crate::mount::parse_mount(
+            &spec.text,
+            spec.span,
+            ctx.diagnostics,
+        ));
     }
     let network = flags.string("network").and_then(|w| match w.text.as_str() {
         "default" => Some(NetworkMode::Default),
         "none" => Some(NetworkMode::None),
         "host" => Some(NetworkMode::Host),
         other => {
-            ctx.error(codes::INVALID_VALUE, format!("unsupported network mode \"{other}\""), w.span).help =
-                Some("use `default`, `none` or `host`".into());
+            ctx.error(
+                codes::INVALID_VALUE,
+                format!("unsupported network mode \"{other}\""),
+                w.span,
+            )
+            .help = Some("use `default`, `none` or `host`".into());
             None
         }
     });
-    let security = flags.string("security").and_then(|w| match w.text.as_str() {
-        "sandbox" => Some(SecurityMode::Sandbox),
-        "insecure" => Some(SecurityMode::Insecure),
-        other => {
-            ctx.error(codes::INVALID_VALUE, format!("unsupported security mode \"{other}\""), w.span).help =
-                Some("use `sandbox` or `insecure`".into());
-            None
-        }
-    });
-    Run { command: ctx.command_line(), mounts, network, security, devices: flags.strings("device"), heredocs: ctx.node.heredocs.clone() }
+    let security = flags
+        .string("security")
+        .and_then(|w| match w.text.as_str() {
+            "sandbox" => Some(SecurityMode::Sandbox),
+            "insecure" => Some(SecurityMode::Insecure),
+            other => {
+                ctx.error(
+                    codes::INVALID_VALUE,
+                    format!("unsupported security mode \"{other}\""),
+                    w.span,
+                )
+                .help = Some("use `sandbox` or `insecure`".into());
+                None
+            }
+        });
+    Run {
+        command: ctx.command_line(),
+        mounts,
+        network,
+        security,
+        devices: flags.strings("device"),
+        heredocs: ctx.node.heredocs.clone(),
+    }
 }
 
 fn build_arg(ctx: &mut Ctx<'_>) -> Vec<ArgDecl> {
@@ -353,15 +457,26 @@ fn build_arg(ctx: &mut Ctx<'_>) -> Vec<ArgDecl> {
             Some((name, value)) => {
                 let eq = arg.span.start + name.len() as u32;
                 // Offsets line up because ARG words are raw source text.
-                (Word::new(name, Span::new(arg.span.start, eq)), Some(Word::new(value, Span::new(eq + 1, arg.span.end))))
+                (
+                    Word::new(name, Span::new(arg.span.start, eq)),
+                    Some(Word::new(value, Span::new(eq + 1, arg.span.end))),
+                )
             }
             None => (Ctx::word(arg), None),
         };
         if name.text.is_empty() {
-            ctx.error(codes::ARGUMENT_COUNT, "ARG names can not be blank", arg.span);
+            ctx.error(
+                codes::ARGUMENT_COUNT,
+                "ARG names can not be blank",
+                arg.span,
+            );
         }
         let description = description_for(&ctx.node.prev_comment, &name.text);
-        decls.push(ArgDecl { name, default, description });
+        decls.push(ArgDecl {
+            name,
+            default,
+            description,
+        });
     }
     decls
 }
@@ -371,7 +486,11 @@ fn description_for(comments: &[String], name: &str) -> Option<String> {
     if name.is_empty() {
         return None;
     }
-    comments.iter().find_map(|line| line.strip_prefix(name).and_then(|rest| rest.strip_prefix(' ')).map(str::to_owned))
+    comments.iter().find_map(|line| {
+        line.strip_prefix(name)
+            .and_then(|rest| rest.strip_prefix(' '))
+            .map(str::to_owned)
+    })
 }
 
 fn sources_and_dest(ctx: &mut Ctx<'_>, name: &str) -> SourcesAndDest {
@@ -384,17 +503,40 @@ fn sources_and_dest(ctx: &mut Ctx<'_>, name: &str) -> SourcesAndDest {
             span,
         );
     }
-    let Some((dest, sources)) = args.split_last() else { return SourcesAndDest::default() };
+    let Some((dest, sources)) = args.split_last() else {
+        return SourcesAndDest::default();
+    };
     if !ctx.node.json && parse_heredoc_word(&dest.value).ok().flatten().is_some() {
-        ctx.error(codes::INVALID_VALUE, format!("{name} cannot accept a heredoc as a destination"), dest.span);
+        ctx.error(
+            codes::INVALID_VALUE,
+            format!("{name} cannot accept a heredoc as a destination"),
+            dest.span,
+        );
     }
-    let mut out = SourcesAndDest { dest: Ctx::word(dest), ..SourcesAndDest::default() };
+    let mut out = SourcesAndDest {
+        dest: Ctx::word(dest),
+        ..SourcesAndDest::default()
+    };
     for src in sources {
-        match (!ctx.node.json).then(|| parse_heredoc_word(&src.value).ok().flatten()).flatten() {
+        match (!ctx.node.json)
+            .then(|| parse_heredoc_word(&src.value).ok().flatten())
+            .flatten()
+        {
             Some(doc) => {
                 let body = ctx.node.heredocs.iter().find(|h| h.name == doc.name);
-                let content = body.map(|h| if doc.chomp { h.chomped().into_owned() } else { h.content.clone() });
-                out.inline.push(InlineSource { name: doc.name, content: content.unwrap_or_default(), expand: doc.expand, span: src.span });
+                let content = body.map(|h| {
+                    if doc.chomp {
+                        h.chomped().into_owned()
+                    } else {
+                        h.content.clone()
+                    }
+                });
+                out.inline.push(InlineSource {
+                    name: doc.name,
+                    content: content.unwrap_or_default(),
+                    expand: doc.expand,
+                    span: src.span,
+                });
             }
             None => out.sources.push(Ctx::word(src)),
         }
@@ -461,15 +603,23 @@ fn build_healthcheck(ctx: &mut Ctx<'_>) -> Healthcheck {
     let node = ctx.node;
     let Some(typ) = node.args.first() else {
         let span = node.keyword_span;
-        ctx.error(codes::ARGUMENT_COUNT, "HEALTHCHECK requires at least one argument", span).help =
-            Some("write `HEALTHCHECK NONE` or `HEALTHCHECK [options] CMD <command>`".into());
+        ctx.error(
+            codes::ARGUMENT_COUNT,
+            "HEALTHCHECK requires at least one argument",
+            span,
+        )
+        .help = Some("write `HEALTHCHECK NONE` or `HEALTHCHECK [options] CMD <command>`".into());
         return Healthcheck::None;
     };
     let rest = &node.args[1..];
     if typ.value.eq_ignore_ascii_case("NONE") {
         if !rest.is_empty() {
             let span = rest[0].span.cover(rest[rest.len() - 1].span);
-            ctx.error(codes::ARGUMENT_COUNT, "HEALTHCHECK NONE takes no arguments", span);
+            ctx.error(
+                codes::ARGUMENT_COUNT,
+                "HEALTHCHECK NONE takes no arguments",
+                span,
+            );
         }
         return Healthcheck::None;
     }
@@ -483,34 +633,51 @@ fn build_healthcheck(ctx: &mut Ctx<'_>) -> Healthcheck {
     if !typ.value.eq_ignore_ascii_case("CMD") {
         ctx.error(
             codes::INVALID_VALUE,
-            format!("Unknown type {} in HEALTHCHECK (try CMD)", crate::go_quote(&typ.value.to_uppercase())),
+            format!(
+                "Unknown type {} in HEALTHCHECK (try CMD)",
+                crate::go_quote(&typ.value.to_uppercase())
+            ),
             typ.span,
         );
     }
     let command = if node.json {
         CommandLine::Exec(rest.iter().map(Ctx::word).collect())
     } else {
-        rest.first().map_or(CommandLine::Exec(Vec::new()), |a| CommandLine::Shell(Ctx::word(a)))
+        rest.first().map_or(CommandLine::Exec(Vec::new()), |a| {
+            CommandLine::Shell(Ctx::word(a))
+        })
     };
     let empty = match &command {
         CommandLine::Exec(v) => v.is_empty(),
         CommandLine::Shell(w) => w.text.is_empty(),
     };
     if empty && typ.value.eq_ignore_ascii_case("CMD") {
-        ctx.error(codes::ARGUMENT_COUNT, "Missing command after HEALTHCHECK CMD", typ.span);
+        ctx.error(
+            codes::ARGUMENT_COUNT,
+            "Missing command after HEALTHCHECK CMD",
+            typ.span,
+        );
     }
     let mut duration = |name: &str| -> Option<u64> {
         let word = flags.string(name)?;
         match parse_go_duration(&word.text) {
             Some(0) => Some(0),
             Some(ns) if ns < 1_000_000 => {
-                ctx.error(codes::INVALID_VALUE, format!("Interval \"{name}\" cannot be less than 1ms"), word.span);
+                ctx.error(
+                    codes::INVALID_VALUE,
+                    format!("Interval \"{name}\" cannot be less than 1ms"),
+                    word.span,
+                );
                 None
             }
             Some(ns) => Some(ns),
             None => {
-                ctx.error(codes::INVALID_VALUE, format!("time: invalid duration \"{}\"", word.text), word.span).help =
-                    Some("use a Go duration such as `30s`, `1m30s` or `500ms`".into());
+                ctx.error(
+                    codes::INVALID_VALUE,
+                    format!("time: invalid duration \"{}\"", word.text),
+                    word.span,
+                )
+                .help = Some("use a Go duration such as `30s`, `1m30s` or `500ms`".into());
                 None
             }
         }
@@ -519,18 +686,35 @@ fn build_healthcheck(ctx: &mut Ctx<'_>) -> Healthcheck {
     let timeout = duration("timeout");
     let start_period = duration("start-period");
     let start_interval = duration("start-interval");
-    let retries = flags.string("retries").and_then(|w| match w.text.parse::<i32>() {
-        Ok(n) if n < 0 => {
-            ctx.error(codes::INVALID_VALUE, format!("--retries cannot be negative ({n})"), w.span);
-            None
-        }
-        Ok(n) => u32::try_from(n).ok(),
-        Err(_) => {
-            ctx.error(codes::INVALID_VALUE, format!("strconv.ParseInt: parsing \"{}\": invalid syntax", w.text), w.span);
-            None
-        }
-    });
-    Healthcheck::Cmd { command, interval, timeout, start_period, start_interval, retries }
+    let retries = flags
+        .string("retries")
+        .and_then(|w| match w.text.parse::<i32>() {
+            Ok(n) if n < 0 => {
+                ctx.error(
+                    codes::INVALID_VALUE,
+                    format!("--retries cannot be negative ({n})"),
+                    w.span,
+                );
+                None
+            }
+            Ok(n) => u32::try_from(n).ok(),
+            Err(_) => {
+                ctx.error(
+                    codes::INVALID_VALUE,
+                    format!("strconv.ParseInt: parsing \"{}\": invalid syntax", w.text),
+                    w.span,
+                );
+                None
+            }
+        });
+    Healthcheck::Cmd {
+        command,
+        interval,
+        timeout,
+        start_period,
+        start_interval,
+        retries,
+    }
 }
 
 /// Go's `time.ParseDuration`, in nanoseconds (negative durations are rejected: `None`).
@@ -546,14 +730,18 @@ pub fn parse_go_duration(text: &str) -> Option<u64> {
     }
     let mut total: f64 = 0.0;
     while !s.is_empty() {
-        let num_end = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
+        let num_end = s
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(s.len());
         let number = &s[..num_end];
         if number.is_empty() || number == "." {
             return None;
         }
         let value: f64 = number.parse().ok()?;
         s = &s[num_end..];
-        let unit_end = s.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(s.len());
+        let unit_end = s
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(s.len());
         let unit = match &s[..unit_end] {
             "ns" => 1.0,
             "us" | "µs" | "μs" => 1e3,
@@ -569,7 +757,11 @@ pub fn parse_go_duration(text: &str) -> Option<u64> {
     if negative && total > 0.0 {
         return None;
     }
-    #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "bounded to a finite non-negative value")]
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "bounded to a finite non-negative value"
+    )]
     (total.is_finite() && total < 9.3e18).then_some(total as u64)
 }
 
@@ -578,17 +770,31 @@ fn build_onbuild(ctx: &mut Ctx<'_>) -> Onbuild {
     ctx.flags(&[]);
     let Some(sub) = &node.sub else {
         let span = node.keyword_span;
-        ctx.error(codes::ARGUMENT_COUNT, "ONBUILD requires at least one argument", span);
-        return Onbuild { expression: String::new(), trigger: None };
+        ctx.error(
+            codes::ARGUMENT_COUNT,
+            "ONBUILD requires at least one argument",
+            span,
+        );
+        return Onbuild {
+            expression: String::new(),
+            trigger: None,
+        };
     };
     match sub.kind {
         Keyword::Onbuild => {
-            ctx.error(codes::INVALID_TRIGGER, "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed", sub.keyword_span);
+            ctx.error(
+                codes::INVALID_TRIGGER,
+                "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed",
+                sub.keyword_span,
+            );
         }
         Keyword::From | Keyword::Maintainer => {
             ctx.error(
                 codes::INVALID_TRIGGER,
-                format!("{} isn't allowed as an ONBUILD trigger", sub.keyword.to_uppercase()),
+                format!(
+                    "{} isn't allowed as an ONBUILD trigger",
+                    sub.keyword.to_uppercase()
+                ),
                 sub.keyword_span,
             );
         }
@@ -608,11 +814,16 @@ fn build_onbuild(ctx: &mut Ctx<'_>) -> Onbuild {
     let mut sub_node = (**sub).clone();
     sub_node.heredocs.clone_from(&node.heredocs);
     let mut sub_diags = Vec::new();
-    let mut sub_ctx = Ctx { node: &sub_node, diagnostics: &mut sub_diags, severity: Severity::Warning };
+    let mut sub_ctx = Ctx {
+        node: &sub_node,
+        diagnostics: &mut sub_diags,
+        severity: Severity::Warning,
+    };
     let kind = build_kind(&mut sub_ctx);
     for mut d in sub_diags {
         d.code = codes::INVALID_TRIGGER;
-        d.notes.push("BuildKit reports this only when an image is built FROM this one".into());
+        d.notes
+            .push("BuildKit reports this only when an image is built FROM this one".into());
         ctx.diagnostics.push(d);
     }
     let trigger = Instruction {
@@ -623,7 +834,10 @@ fn build_onbuild(ctx: &mut Ctx<'_>) -> Onbuild {
         node: usize::MAX,
         kind,
     };
-    Onbuild { expression, trigger: Some(Box::new(trigger)) }
+    Onbuild {
+        expression,
+        trigger: Some(Box::new(trigger)),
+    }
 }
 
 #[cfg(test)]

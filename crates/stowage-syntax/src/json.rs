@@ -35,7 +35,9 @@ pub(crate) fn parse_json_array(text: &str) -> JsonArray {
             p.skip_ws();
             if p.peek() == Some(b'"') {
                 let start = p.pos;
-                let Some(s) = p.string() else { return JsonArray::Invalid };
+                let Some(s) = p.string() else {
+                    return JsonArray::Invalid;
+                };
                 strings.push((s, start, p.pos));
             } else {
                 all_strings = false;
@@ -58,7 +60,11 @@ pub(crate) fn parse_json_array(text: &str) -> JsonArray {
     if p.pos != bytes.len() {
         return JsonArray::Invalid;
     }
-    if all_strings { JsonArray::Strings(strings) } else { JsonArray::NotStrings }
+    if all_strings {
+        JsonArray::Strings(strings)
+    } else {
+        JsonArray::NotStrings
+    }
 }
 
 struct Parser<'a> {
@@ -140,7 +146,9 @@ impl Parser<'_> {
             }
             // After a complete value: close containers or move to the next element.
             loop {
-                let Some(&is_object) = stack.last() else { return true };
+                let Some(&is_object) = stack.last() else {
+                    return true;
+                };
                 self.skip_ws();
                 match (self.peek(), is_object) {
                     (Some(b','), false) => {
@@ -286,11 +294,11 @@ impl Parser<'_> {
             let save = self.pos;
             if self.bytes.get(self.pos..self.pos + 2) == Some(b"\\u") {
                 self.pos += 2;
-                if let Some(second) = self.hex4() {
-                    if (0xDC00..0xE000).contains(&second) {
-                        let c = 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00);
-                        return char::from_u32(c).unwrap_or('\u{fffd}');
-                    }
+                if let Some(second) = self.hex4()
+                    && (0xDC00..0xE000).contains(&second)
+                {
+                    let c = 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00);
+                    return char::from_u32(c).unwrap_or('\u{fffd}');
                 }
             }
             // Not a pair: Go emits U+FFFD and reads the next escape on its own.
@@ -316,14 +324,29 @@ mod tests {
     fn arrays_of_strings() {
         assert_eq!(strings(r#"["a", "b c"]"#), ["a", "b c"]);
         assert_eq!(strings("[]"), Vec::<String>::new());
-        assert_eq!(strings(r#"[ "\u0000", "\ud83d\ude00", "\ud800x" ] "#), ["\0", "😀", "\u{fffd}x"]);
+        assert_eq!(
+            strings(r#"[ "\u0000", "\ud83d\ude00", "\ud800x" ] "#),
+            ["\0", "😀", "\u{fffd}x"]
+        );
     }
 
     #[test]
     fn non_strings_and_invalid() {
         assert_eq!(parse_json_array(r#"["a", ["b"]]"#), JsonArray::NotStrings);
-        assert_eq!(parse_json_array(r#"["a", {"k": [1, 2.5e3, null]}]"#), JsonArray::NotStrings);
-        for bad in ["['a']", r#"["a""#, r#"["a"] x"#, "[1,]", r#""a""#, "[01]", "[\"a\tb\"]", "[-]"] {
+        assert_eq!(
+            parse_json_array(r#"["a", {"k": [1, 2.5e3, null]}]"#),
+            JsonArray::NotStrings
+        );
+        for bad in [
+            "['a']",
+            r#"["a""#,
+            r#"["a"] x"#,
+            "[1,]",
+            r#""a""#,
+            "[01]",
+            "[\"a\tb\"]",
+            "[-]",
+        ] {
             assert_eq!(parse_json_array(bad), JsonArray::Invalid, "{bad}");
         }
         let deep = "[".repeat(20_000);

@@ -17,7 +17,9 @@ fn csv_fields(value: &str) -> Result<Vec<String>, String> {
             chars.next();
             loop {
                 match chars.next() {
-                    None => return Err(format!("extraneous or missing \" in quoted-field: {value}")),
+                    None => {
+                        return Err(format!("extraneous or missing \" in quoted-field: {value}"));
+                    }
                     Some('"') if chars.peek() == Some(&'"') => {
                         chars.next();
                         field.push('"');
@@ -32,7 +34,9 @@ fn csv_fields(value: &str) -> Result<Vec<String>, String> {
                     return Ok(fields);
                 }
                 Some(',') => {}
-                Some(_) => return Err(format!("extraneous or missing \" in quoted-field: {value}")),
+                Some(_) => {
+                    return Err(format!("extraneous or missing \" in quoted-field: {value}"));
+                }
             }
         } else {
             loop {
@@ -62,7 +66,9 @@ fn parse_bool(key: &str, value: Option<&str>) -> Result<bool, String> {
 /// Docker's `RAMInBytes`: `64m`, `1g`, `512k`, `1024`, binary units, optional `b`.
 fn ram_in_bytes(text: &str) -> Option<u64> {
     let lower = text.trim().to_ascii_lowercase();
-    let split = lower.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(lower.len());
+    let split = lower
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(lower.len());
     let (number, unit) = lower.split_at(split);
     let number: f64 = number.parse().ok()?;
     let unit = unit.trim().trim_end_matches('b').trim_end_matches('i');
@@ -76,7 +82,11 @@ fn ram_in_bytes(text: &str) -> Option<u64> {
         _ => return None,
     };
     let bytes = number * multiplier;
-    #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "checked to be a finite non-negative size")]
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "checked to be a finite non-negative size"
+    )]
     (bytes.is_finite() && bytes >= 0.0).then_some(bytes as u64)
 }
 
@@ -119,7 +129,8 @@ pub(crate) fn parse_mount(value: &str, span: Span, diagnostics: &mut Vec<Diagnos
         gid: None,
         env: None,
     };
-    let mut error = |message: String| diagnostics.push(Diagnostic::error(INVALID_MOUNT, message, span));
+    let mut error =
+        |message: String| diagnostics.push(Diagnostic::error(INVALID_MOUNT, message, span));
     let fields = match csv_fields(value) {
         Ok(fields) => fields,
         Err(e) => {
@@ -129,23 +140,26 @@ pub(crate) fn parse_mount(value: &str, span: Span, diagnostics: &mut Vec<Diagnos
     };
     // The type decides which keys are allowed, so read it first.
     for field in &fields {
-        if let Some((key, v)) = field.split_once('=') {
-            if key.trim().eq_ignore_ascii_case("type") {
-                mount.kind = match v.to_ascii_lowercase().as_str() {
-                    "bind" => MountType::Bind,
-                    "cache" => MountType::Cache,
-                    "tmpfs" => MountType::Tmpfs,
-                    "secret" => MountType::Secret,
-                    "ssh" => MountType::Ssh,
-                    other => {
-                        let hint = crate::suggest::did_you_mean(other, &["bind", "cache", "tmpfs", "secret", "ssh"])
-                            .map(|s| format!(" (did you mean {s}?)"))
-                            .unwrap_or_default();
-                        error(format!("unsupported mount type \"{other}\"{hint}"));
-                        MountType::Bind
-                    }
-                };
-            }
+        if let Some((key, v)) = field.split_once('=')
+            && key.trim().eq_ignore_ascii_case("type")
+        {
+            mount.kind = match v.to_ascii_lowercase().as_str() {
+                "bind" => MountType::Bind,
+                "cache" => MountType::Cache,
+                "tmpfs" => MountType::Tmpfs,
+                "secret" => MountType::Secret,
+                "ssh" => MountType::Ssh,
+                other => {
+                    let hint = crate::suggest::did_you_mean(
+                        other,
+                        &["bind", "cache", "tmpfs", "secret", "ssh"],
+                    )
+                    .map(|s| format!(" (did you mean {s}?)"))
+                    .unwrap_or_default();
+                    error(format!("unsupported mount type \"{other}\"{hint}"));
+                    MountType::Bind
+                }
+            };
         }
     }
     let kind = mount.kind;
@@ -154,7 +168,10 @@ pub(crate) fn parse_mount(value: &str, span: Span, diagnostics: &mut Vec<Diagnos
             Some((k, v)) => (k.trim().to_ascii_lowercase(), Some(v)),
             None => (field.trim().to_ascii_lowercase(), None),
         };
-        let bare_ok = matches!(key.as_str(), "readonly" | "ro" | "readwrite" | "rw" | "required");
+        let bare_ok = matches!(
+            key.as_str(),
+            "readonly" | "ro" | "readwrite" | "rw" | "required"
+        );
         if v.is_none() && !bare_ok {
             error(format!("invalid field '{field}' must be a key=value pair"));
             continue;
@@ -166,10 +183,16 @@ pub(crate) fn parse_mount(value: &str, span: Span, diagnostics: &mut Vec<Diagnos
             "source" | "src" => mount.source = Some(text),
             "from" => {
                 if kind == MountType::Secret || kind == MountType::Tmpfs || kind == MountType::Ssh {
-                    error(format!("\"from\" is not allowed for \"{}\" type mounts", kind.as_str()));
+                    error(format!(
+                        "\"from\" is not allowed for \"{}\" type mounts",
+                        kind.as_str()
+                    ));
                 }
                 if text.find('$').is_some_and(|i| i + 1 < text.len()) {
-                    error("'from' doesn't support variable expansion, define alias stage instead".to_owned());
+                    error(
+                        "'from' doesn't support variable expansion, define alias stage instead"
+                            .to_owned(),
+                    );
                 }
                 mount.from = Some(text);
             }
@@ -184,7 +207,10 @@ pub(crate) fn parse_mount(value: &str, span: Span, diagnostics: &mut Vec<Diagnos
             "id" => mount.id = Some(text),
             "sharing" => {
                 if kind != MountType::Cache {
-                    error(format!("invalid cache sharing set for {} mount", kind.as_str()));
+                    error(format!(
+                        "invalid cache sharing set for {} mount",
+                        kind.as_str()
+                    ));
                 }
                 mount.sharing = match text.to_ascii_lowercase().as_str() {
                     "shared" => Some(CacheSharing::Shared),
@@ -198,7 +224,10 @@ pub(crate) fn parse_mount(value: &str, span: Span, diagnostics: &mut Vec<Diagnos
             }
             "required" => {
                 if !matches!(kind, MountType::Secret | MountType::Ssh) {
-                    error(format!("unexpected key 'required' for mount type '{}'", kind.as_str()));
+                    error(format!(
+                        "unexpected key 'required' for mount type '{}'",
+                        kind.as_str()
+                    ));
                 }
                 match parse_bool(&key, v) {
                     Ok(b) => mount.required = Some(b),
@@ -207,7 +236,10 @@ pub(crate) fn parse_mount(value: &str, span: Span, diagnostics: &mut Vec<Diagnos
             }
             "size" => {
                 if kind != MountType::Tmpfs {
-                    error(format!("unexpected key 'size' for mount type '{}'", kind.as_str()));
+                    error(format!(
+                        "unexpected key 'size' for mount type '{}'",
+                        kind.as_str()
+                    ));
                 }
                 match ram_in_bytes(&text) {
                     Some(n) => mount.size = Some(n),
@@ -216,9 +248,16 @@ pub(crate) fn parse_mount(value: &str, span: Span, diagnostics: &mut Vec<Diagnos
             }
             "mode" | "uid" | "gid" => {
                 if matches!(kind, MountType::Bind | MountType::Tmpfs) {
-                    error(format!("\"{key}\" is not allowed for \"{}\" type mounts", kind.as_str()));
+                    error(format!(
+                        "\"{key}\" is not allowed for \"{}\" type mounts",
+                        kind.as_str()
+                    ));
                 }
-                let parsed = if key == "mode" { u32::from_str_radix(&text, 8) } else { text.parse::<u32>() };
+                let parsed = if key == "mode" {
+                    u32::from_str_radix(&text, 8)
+                } else {
+                    text.parse::<u32>()
+                };
                 match parsed {
                     Ok(n) if key == "mode" => mount.mode = Some(n),
                     Ok(n) if key == "uid" => mount.uid = Some(n),
@@ -228,7 +267,9 @@ pub(crate) fn parse_mount(value: &str, span: Span, diagnostics: &mut Vec<Diagnos
             }
             "env" if kind == MountType::Secret => mount.env = Some(text),
             _ => {
-                let hint = crate::suggest::did_you_mean(&key, &KEYS).map(|s| format!(" (did you mean {s}?)")).unwrap_or_default();
+                let hint = crate::suggest::did_you_mean(&key, &KEYS)
+                    .map(|s| format!(" (did you mean {s}?)"))
+                    .unwrap_or_default();
                 error(format!("unexpected key '{key}' in '{field}'{hint}"));
             }
         }
@@ -237,12 +278,21 @@ pub(crate) fn parse_mount(value: &str, span: Span, diagnostics: &mut Vec<Diagnos
         if mount.source.is_some() && mount.id.is_some() {
             error("both source and id can't be set".to_owned());
         }
-        if mount.source.is_none() && mount.id.is_none() && mount.target.is_none() && mount.env.is_none() {
+        if mount.source.is_none()
+            && mount.id.is_none()
+            && mount.target.is_none()
+            && mount.env.is_none()
+        {
             error("secret mount needs one of id, source, target or env".to_owned());
         }
     }
-    if matches!(kind, MountType::Bind | MountType::Cache | MountType::Tmpfs) && mount.target.is_none() {
-        error(format!("mount type \"{}\" requires a target", kind.as_str()));
+    if matches!(kind, MountType::Bind | MountType::Cache | MountType::Tmpfs)
+        && mount.target.is_none()
+    {
+        error(format!(
+            "mount type \"{}\" requires a target",
+            kind.as_str()
+        ));
     }
     mount
 }
@@ -268,14 +318,25 @@ mod tests {
     #[test]
     fn mounts() {
         let m = ok("type=cache,target=/root/.cache,sharing=locked,id=pip,mode=0755,uid=1000");
-        assert_eq!((m.kind, m.sharing, m.mode, m.uid), (MountType::Cache, Some(CacheSharing::Locked), Some(0o755), Some(1000)));
+        assert_eq!(
+            (m.kind, m.sharing, m.mode, m.uid),
+            (
+                MountType::Cache,
+                Some(CacheSharing::Locked),
+                Some(0o755),
+                Some(1000)
+            )
+        );
         assert!(!m.is_readonly());
         let m = ok("target=/src,from=build,source=/out,rw");
         assert_eq!((m.kind, m.readonly), (MountType::Bind, Some(false)));
         let m = ok("type=secret,id=npmrc,target=/root/.npmrc,required");
         assert_eq!(m.required, Some(true));
         assert_eq!(ok("type=tmpfs,target=/tmp,size=64m").size, Some(64 << 20));
-        assert_eq!(ok("\"type=bind\",\"target=/a,b\"").target.as_deref(), Some("/a,b"));
+        assert_eq!(
+            ok("\"type=bind\",\"target=/a,b\"").target.as_deref(),
+            Some("/a,b")
+        );
     }
 
     #[test]

@@ -193,7 +193,11 @@ impl Flag {
 
     /// The value after `=`, if there is one.
     pub fn value(&self) -> Option<&str> {
-        self.text.strip_prefix("--").unwrap_or(&self.text).split_once('=').map(|(_, value)| value)
+        self.text
+            .strip_prefix("--")
+            .unwrap_or(&self.text)
+            .split_once('=')
+            .map(|(_, value)| value)
     }
 }
 

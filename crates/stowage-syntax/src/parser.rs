@@ -161,7 +161,11 @@ impl Parser<'_> {
                 span,
             ));
         }
-        Some(PhysLine { start, content_end, end })
+        Some(PhysLine {
+            start,
+            content_end,
+            end,
+        })
     }
 
     fn text(&self, start: usize, end: usize) -> &str {
@@ -188,7 +192,11 @@ impl Parser<'_> {
             }
             self.line_no += 1;
             let start_line = self.line_no;
-            let token_end = if is_comment(self.text(token_start, line.content_end)) { token_start } else { line.content_end };
+            let token_end = if is_comment(self.text(token_start, line.content_end)) {
+                token_start
+            } else {
+                line.content_end
+            };
             let (token_end_trimmed, end_of_line) = self.trim_continuation(token_start, token_end);
             if end_of_line && token_end_trimmed == token_start {
                 continue;
@@ -209,21 +217,32 @@ impl Parser<'_> {
                     continue;
                 }
                 if text.trim_start_matches(is_space).is_empty() {
-                    first_empty_continuation.get_or_insert(Span::new(next.start as u32, next.content_end as u32));
+                    first_empty_continuation
+                        .get_or_insert(Span::new(next.start as u32, next.content_end as u32));
                     continue;
                 }
                 let (trimmed_end, eol) = self.trim_continuation(next.start, next.content_end);
                 end_of_line = eol;
                 joined.push(self.text(next.start, trimmed_end), next.start);
             }
-            self.finish_instruction(&joined, start_line, token_start, last_end, first_empty_continuation);
+            self.finish_instruction(
+                &joined,
+                start_line,
+                token_start,
+                last_end,
+                first_empty_continuation,
+            );
             self.joined = joined;
         }
         if self.out.nodes.is_empty() {
             let end = self.src.len() as u32;
             self.push_diag(
-                Diagnostic::error(codes::NO_INSTRUCTIONS, "file with no instructions", Span::empty(end))
-                    .with_help("a Dockerfile needs at least one instruction, usually `FROM`"),
+                Diagnostic::error(
+                    codes::NO_INSTRUCTIONS,
+                    "file with no instructions",
+                    Span::empty(end),
+                )
+                .with_help("a Dockerfile needs at least one instruction, usually `FROM`"),
             );
         }
     }
@@ -246,8 +265,14 @@ impl Parser<'_> {
     fn collect_inner_comment(&mut self, line: PhysLine) {
         let raw = self.text(line.start, line.content_end);
         let hash = line.start + trim_start_offset(raw);
-        let text = self.text(hash + 1, line.content_end).trim_matches(is_space).to_owned();
-        self.out.comments.push(Comment { text, span: Span::new(hash as u32, line.content_end as u32) });
+        let text = self
+            .text(hash + 1, line.content_end)
+            .trim_matches(is_space)
+            .to_owned();
+        self.out.comments.push(Comment {
+            text,
+            span: Span::new(hash as u32, line.content_end as u32),
+        });
     }
 
     /// BuildKit's `DirectiveParser.ParseLine`: returns whether the line was a valid directive.
@@ -276,8 +301,12 @@ impl Parser<'_> {
         let value = body[value_off..value_end].to_owned();
         if self.seen_directives.contains(&name) {
             self.push_diag(
-                Diagnostic::error(codes::DUPLICATE_DIRECTIVE, format!("only one {name} parser directive can be used"), span)
-                    .with_note("the first occurrence is the one BuildKit would use"),
+                Diagnostic::error(
+                    codes::DUPLICATE_DIRECTIVE,
+                    format!("only one {name} parser directive can be used"),
+                    span,
+                )
+                .with_note("the first occurrence is the one BuildKit would use"),
             );
             return false;
         }
@@ -299,7 +328,12 @@ impl Parser<'_> {
                 }
             }
         }
-        self.out.directives.push(Directive { name, value, span, value_span });
+        self.out.directives.push(Directive {
+            name,
+            value,
+            span,
+            value_span,
+        });
         true
     }
 
@@ -311,7 +345,10 @@ impl Parser<'_> {
         while e > start && matches!(bytes[e - 1], b' ' | b'\t') {
             e -= 1;
         }
-        if e > start && bytes[e - 1] == self.escape && (e - 1 == start || bytes[e - 2] != self.escape) {
+        if e > start
+            && bytes[e - 1] == self.escape
+            && (e - 1 == start || bytes[e - 2] != self.escape)
+        {
             (e - 1, false)
         } else {
             (end, true)
@@ -335,12 +372,20 @@ impl Parser<'_> {
                 format!("Empty continuation line found in: {}", joined.text),
                 empty_line,
             )
-            .with_label(Span::new(first_start as u32, last_end as u32), "in this instruction");
-            d.notes.push("empty continuation lines will become errors in a future release".into());
+            .with_label(
+                Span::new(first_start as u32, last_end as u32),
+                "in this instruction",
+            );
+            d.notes
+                .push("empty continuation lines will become errors in a future release".into());
             d.help = Some("remove the empty line, or end the instruction before it".into());
             self.push_diag(d);
         }
-        let mut builder = NodeBuilder { joined, escape: self.escape, diagnostics: Vec::new() };
+        let mut builder = NodeBuilder {
+            joined,
+            escape: self.escape,
+            diagnostics: Vec::new(),
+        };
         let mut node = builder.node_from_line(0, joined.text.len());
         let mut diags = builder.diagnostics;
         node.prev_comment = comments;
@@ -357,10 +402,15 @@ impl Parser<'_> {
                 while let Some(line) = self.next_line() {
                     self.line_no += 1;
                     let content = self.text(line.start, line.content_end);
-                    let candidate = if heredoc.chomp { content.trim_start_matches('\t') } else { content };
+                    let candidate = if heredoc.chomp {
+                        content.trim_start_matches('\t')
+                    } else {
+                        content
+                    };
                     if candidate == heredoc.name {
                         heredoc.body_span = Span::new(body_start as u32, line.start as u32);
-                        heredoc.terminator_span = Span::new(line.start as u32, line.content_end as u32);
+                        heredoc.terminator_span =
+                            Span::new(line.start as u32, line.content_end as u32);
                         end = line.content_end;
                         terminated = true;
                         break;
@@ -373,9 +423,19 @@ impl Parser<'_> {
                     heredoc.body_span = Span::new(body_start.min(self.src.len()) as u32, eof);
                     heredoc.terminator_span = Span::empty(eof);
                     diags.push(
-                        Diagnostic::error(codes::UNTERMINATED_HEREDOC, "unterminated heredoc", Span::empty(eof))
-                            .with_label(Span::new(first_start as u32, last_end as u32), "the heredoc starts here")
-                            .with_help(format!("end the body with a line holding only `{}`", heredoc.name)),
+                        Diagnostic::error(
+                            codes::UNTERMINATED_HEREDOC,
+                            "unterminated heredoc",
+                            Span::empty(eof),
+                        )
+                        .with_label(
+                            Span::new(first_start as u32, last_end as u32),
+                            "the heredoc starts here",
+                        )
+                        .with_help(format!(
+                            "end the body with a line holding only `{}`",
+                            heredoc.name
+                        )),
                     );
                 }
                 node.heredocs.push(heredoc);
@@ -400,7 +460,10 @@ fn match_directive(body: &str) -> Option<(&str, usize, usize)> {
     if !b.first()?.is_ascii_alphabetic() {
         return None;
     }
-    let name_end = b.iter().position(|c| !c.is_ascii_alphanumeric()).unwrap_or(b.len());
+    let name_end = b
+        .iter()
+        .position(|c| !c.is_ascii_alphanumeric())
+        .unwrap_or(b.len());
     let is_go_space = |c: u8| matches!(c, b'\t' | b'\n' | 0x0c | b'\r' | b' ');
     let mut i = name_end;
     while i < b.len() && is_go_space(b[i]) {
@@ -444,7 +507,10 @@ impl Joined {
 
     /// Source offset of the character starting at `off`.
     fn src_start(&self, off: usize) -> u32 {
-        let i = self.segments.partition_point(|(j, _)| *j <= off).saturating_sub(1);
+        let i = self
+            .segments
+            .partition_point(|(j, _)| *j <= off)
+            .saturating_sub(1);
         let (j, s) = self.segments.get(i).copied().unwrap_or((0, 0));
         (s + (off - j)) as u32
     }
@@ -454,7 +520,10 @@ impl Joined {
         if off == 0 {
             return self.src_start(0);
         }
-        let i = self.segments.partition_point(|(j, _)| *j < off).saturating_sub(1);
+        let i = self
+            .segments
+            .partition_point(|(j, _)| *j < off)
+            .saturating_sub(1);
         let (j, s) = self.segments.get(i).copied().unwrap_or((0, 0));
         (s + (off - j)) as u32
     }
@@ -487,14 +556,19 @@ impl NodeBuilder<'_> {
     }
 
     fn arg(&self, start: usize, end: usize) -> Arg {
-        Arg { value: CompactString::from(&self.text()[start..end]), span: self.joined.span(start, end) }
+        Arg {
+            value: CompactString::from(&self.text()[start..end]),
+            span: self.joined.span(start, end),
+        }
     }
 
     /// BuildKit's `newNodeFromLine` on `text[lo..hi]`.
     fn node_from_line(&mut self, lo: usize, hi: usize) -> Node {
         let (lo_t, hi_t) = trim_range(self.text(), lo, hi);
         let bytes = self.text().as_bytes();
-        let cmd_end = (lo_t..hi_t).find(|&i| is_sep_byte(bytes[i])).unwrap_or(hi_t);
+        let cmd_end = (lo_t..hi_t)
+            .find(|&i| is_sep_byte(bytes[i]))
+            .unwrap_or(hi_t);
         let mut rest_start = cmd_end;
         while rest_start < hi_t && is_sep_byte(bytes[rest_start]) {
             rest_start += 1;
@@ -502,7 +576,11 @@ impl NodeBuilder<'_> {
         let keyword = CompactString::from(&self.text()[lo_t..cmd_end]);
         let kind = Keyword::from_name(&keyword);
         let keyword_span = self.joined.span(lo_t, cmd_end);
-        let (args_start, flags) = if cmd_end < hi_t { self.extract_flags(rest_start, hi_t) } else { (hi_t, Vec::new()) };
+        let (args_start, flags) = if cmd_end < hi_t {
+            self.extract_flags(rest_start, hi_t)
+        } else {
+            (hi_t, Vec::new())
+        };
         let (rest_lo, rest_hi) = trim_range(self.text(), args_start, hi_t);
         let mut node = Node {
             keyword,
@@ -551,7 +629,10 @@ impl NodeBuilder<'_> {
                 }
             }
             Keyword::Unknown => {
-                node.args.push(Arg { value: CompactString::default(), span: self.joined.span(rest_lo, rest_lo) });
+                node.args.push(Arg {
+                    value: CompactString::default(),
+                    span: self.joined.span(rest_lo, rest_lo),
+                });
             }
         }
         node
@@ -614,7 +695,10 @@ impl NodeBuilder<'_> {
                 return (pos, flags);
             }
             if blank_ok || !word.is_empty() {
-                flags.push(Flag { text: word, span: self.joined.span(word_start, word_end) });
+                flags.push(Flag {
+                    text: word,
+                    span: self.joined.span(word_start, word_end),
+                });
             }
             if pos >= end {
                 return (end, flags);
@@ -631,7 +715,13 @@ impl NodeBuilder<'_> {
         }
         match parse_json_array(text) {
             JsonArray::Strings(items) => Some(
-                items.into_iter().map(|(value, s, e)| Arg { value: value.into(), span: self.joined.span(lo + s, lo + e) }).collect(),
+                items
+                    .into_iter()
+                    .map(|(value, s, e)| Arg {
+                        value: value.into(),
+                        span: self.joined.span(lo + s, lo + e),
+                    })
+                    .collect(),
             ),
             JsonArray::NotStrings => {
                 self.diagnostics.push(
@@ -684,7 +774,10 @@ impl NodeBuilder<'_> {
         let mut words = Vec::new();
         let mut start: Option<usize> = None;
         let mut quote: Option<char> = None;
-        let mut iter = text[lo..].char_indices().map(|(i, c)| (i + lo, c)).peekable();
+        let mut iter = text[lo..]
+            .char_indices()
+            .map(|(i, c)| (i + lo, c))
+            .peekable();
         while let Some((i, c)) = iter.next() {
             let Some(_) = start else {
                 if is_space(c) {
@@ -727,7 +820,9 @@ impl NodeBuilder<'_> {
 
     fn name_value(&mut self, node: &mut Node, lo: usize, hi: usize) {
         let words = self.words(lo, hi);
-        let Some(&(first_s, first_e)) = words.first() else { return };
+        let Some(&(first_s, first_e)) = words.first() else {
+            return;
+        };
         let text = &self.joined.text;
         let key_name = node.kind.as_str();
         if !text[first_s..first_e].contains('=') {
@@ -749,11 +844,17 @@ impl NodeBuilder<'_> {
                     )
                     .with_help(format!("write `{key_name} {}=<value>`", &text[lo..key_end])),
                 );
-                node.args.push(Arg { value: CompactString::default(), span: self.joined.span(hi, hi) });
+                node.args.push(Arg {
+                    value: CompactString::default(),
+                    span: self.joined.span(hi, hi),
+                });
             } else {
                 node.args.push(self.arg(value_start, hi));
             }
-            node.args.push(Arg { value: CompactString::default(), span: self.joined.span(key_end, key_end) });
+            node.args.push(Arg {
+                value: CompactString::default(),
+                span: self.joined.span(key_end, key_end),
+            });
             return;
         }
         for (s, e) in words {
@@ -761,7 +862,10 @@ impl NodeBuilder<'_> {
             if let Some(eq) = word.find('=') {
                 node.args.push(self.arg(s, s + eq));
                 node.args.push(self.arg(s + eq + 1, e));
-                node.args.push(Arg { value: "=".into(), span: self.joined.span(s + eq, s + eq + 1) });
+                node.args.push(Arg {
+                    value: "=".into(),
+                    span: self.joined.span(s + eq, s + eq + 1),
+                });
             } else {
                 self.diagnostics.push(
                     Diagnostic::error(
@@ -775,8 +879,14 @@ impl NodeBuilder<'_> {
                     .with_help(format!("write `{word}=<value>`")),
                 );
                 node.args.push(self.arg(s, e));
-                node.args.push(Arg { value: CompactString::default(), span: self.joined.span(e, e) });
-                node.args.push(Arg { value: "=".into(), span: self.joined.span(e, e) });
+                node.args.push(Arg {
+                    value: CompactString::default(),
+                    span: self.joined.span(e, e),
+                });
+                node.args.push(Arg {
+                    value: "=".into(),
+                    span: self.joined.span(e, e),
+                });
             }
         }
     }
@@ -818,18 +928,25 @@ fn heredocs_from_line(line: &str) -> (Vec<Heredoc>, Vec<Diagnostic>) {
         i += 1;
         // Since Dockerfile 1.16 the delimiter may follow `<<` after blanks (`<< EOF`); the lexer
         // splits that into two words. (`<<- EOF` stays two words and is no heredoc.)
-        let is_bare_operator = word.strip_suffix("<<").is_some_and(|fd| fd.bytes().all(|b| b.is_ascii_digit()));
-        if is_bare_operator && i < words.len() {
-            if let Ok(Some(doc)) = parse_heredoc_word(&format!("{word} {}", words[i])) {
-                docs.push(doc);
-                i += 1;
-                continue;
-            }
+        let is_bare_operator = word
+            .strip_suffix("<<")
+            .is_some_and(|fd| fd.bytes().all(|b| b.is_ascii_digit()));
+        if is_bare_operator
+            && i < words.len()
+            && let Ok(Some(doc)) = parse_heredoc_word(&format!("{word} {}", words[i]))
+        {
+            docs.push(doc);
+            i += 1;
+            continue;
         }
         match parse_heredoc_word(word) {
             Ok(Some(doc)) => docs.push(doc),
             Ok(None) => {}
-            Err(message) => diags.push(Diagnostic::error(codes::INVALID_HEREDOC, message, Span::default())),
+            Err(message) => diags.push(Diagnostic::error(
+                codes::INVALID_HEREDOC,
+                message,
+                Span::default(),
+            )),
         }
     }
     (docs, diags)
@@ -839,26 +956,34 @@ fn heredocs_from_line(line: &str) -> (Vec<Heredoc>, Vec<Diagnostic>) {
 pub(crate) fn parse_heredoc_word(word: &str) -> Result<Option<Heredoc>, String> {
     use crate::expand::{EmptyEnv, Lexer};
     let digits = word.bytes().take_while(u8::is_ascii_digit).count();
-    let Some(after) = word[digits..].strip_prefix("<<") else { return Ok(None) };
+    let Some(after) = word[digits..].strip_prefix("<<") else {
+        return Ok(None);
+    };
     let (chomp, rest) = match after.strip_prefix('-') {
         Some(r) => (true, r),
         None => (false, after),
     };
-    let rest = rest.trim_start_matches(|c: char| matches!(c, '\t' | '\n' | '\x0c' | '\r' | ' '));
+    let rest = rest.trim_start_matches(['\t', '\n', '\x0c', '\r', ' ']);
     if rest.contains('<') || rest.is_empty() {
         return Ok(None);
     }
     let fd = word[..digits].parse::<u32>().unwrap_or(0);
     let mut lexer = Lexer::new('\\');
     lexer.skip_unset_env = true;
-    let words = lexer.process_words(rest, &EmptyEnv).map_err(|e| e.to_string())?;
+    let words = lexer
+        .process_words(rest, &EmptyEnv)
+        .map_err(|e| e.to_string())?;
     if words.len() != 1 {
         return Ok(None);
     }
     lexer.raw_quotes = true;
-    let raw_words = lexer.process_words(rest, &EmptyEnv).map_err(|e| e.to_string())?;
+    let raw_words = lexer
+        .process_words(rest, &EmptyEnv)
+        .map_err(|e| e.to_string())?;
     if raw_words.len() != words.len() {
-        return Err(format!("internal lexing of heredoc produced inconsistent results: {rest}"));
+        return Err(format!(
+            "internal lexing of heredoc produced inconsistent results: {rest}"
+        ));
     }
     let count_quotes = |s: &str| s.chars().filter(|c| *c == '\'' || *c == '"').count();
     let name = words.into_iter().next().unwrap_or_default();

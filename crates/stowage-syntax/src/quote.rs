@@ -67,6 +67,9 @@ mod tests {
         assert_eq!(go_quote("a \"b\" \\c"), r#""a \"b\" \\c""#);
         assert_eq!(go_quote("\0\u{1}\u{7f}\t\n"), r#""\x00\x01\x7f\t\n""#);
         assert_eq!(go_quote("♥ ☃ 한국어"), "\"♥ ☃ 한국어\"");
-        assert_eq!(go_quote("\u{a0}\u{200b}\u{e000}\u{10ffff}"), r#""\u00a0\u200b\ue000\U0010ffff""#);
+        assert_eq!(
+            go_quote("\u{a0}\u{200b}\u{e000}\u{10ffff}"),
+            r#""\u00a0\u200b\ue000\U0010ffff""#
+        );
     }
 }

@@ -28,7 +28,11 @@ pub struct Platform {
 impl Platform {
     /// `linux/amd64`.
     pub fn linux_amd64() -> Self {
-        Self { os: "linux".into(), arch: "amd64".into(), variant: String::new() }
+        Self {
+            os: "linux".into(),
+            arch: "amd64".into(),
+            variant: String::new(),
+        }
     }
 
     /// Parses `os/arch[/variant]`.
@@ -64,7 +68,11 @@ pub struct BuildArgs {
 
 impl Default for BuildArgs {
     fn default() -> Self {
-        Self { values: BTreeMap::new(), target: Platform::linux_amd64(), build: Platform::linux_amd64() }
+        Self {
+            values: BTreeMap::new(),
+            target: Platform::linux_amd64(),
+            build: Platform::linux_amd64(),
+        }
     }
 }
 
@@ -95,7 +103,7 @@ pub struct ResolvedStage {
     pub base_stage: Option<usize>,
     /// The expanded `--platform`, if given.
     pub platform: Option<String>,
-    /// Variables FROM referenced that were not defined (what UndefinedArgInFrom reports).
+    /// Variables FROM referenced that were not defined (what `UndefinedArgInFrom` reports).
     pub undefined: BTreeSet<String>,
     /// The expansion error, if FROM could not be expanded.
     pub error: Option<String>,
@@ -108,10 +116,16 @@ pub fn meta_scope(df: &Dockerfile, args: &BuildArgs) -> BTreeMap<String, String>
     for &i in &df.meta_args {
         if let InstructionKind::Arg(decls) = &df.instructions[i].kind {
             for decl in decls {
-                let name = lexer.process_word(&decl.name.text, &scope).unwrap_or_else(|_| decl.name.text.to_string());
+                let name = lexer
+                    .process_word(&decl.name.text, &scope)
+                    .unwrap_or_else(|_| decl.name.text.to_string());
                 let value = match (args.values.get(&name), &decl.default) {
                     (Some(v), _) => Some(v.clone()),
-                    (None, Some(default)) => Some(lexer.process_word(&default.text, &scope).unwrap_or_default()),
+                    (None, Some(default)) => Some(
+                        lexer
+                            .process_word(&default.text, &scope)
+                            .unwrap_or_default(),
+                    ),
                     (None, None) => None,
                 };
                 match value {
@@ -134,15 +148,37 @@ pub fn resolve_stages(df: &Dockerfile, args: &BuildArgs) -> Vec<ResolvedStage> {
     let lexer = Lexer::new(df.parse.escape);
     let mut out: Vec<ResolvedStage> = Vec::new();
     for stage in &df.stages {
-        let Some(from) = df.stage_from(stage) else { continue };
-        let (base, undefined, error) = match lexer.process_word_with_matches(&from.image.text, &scope) {
-            Ok(exp) => (exp.result, exp.unmatched, None),
-            Err(e) => (from.image.text.to_string(), BTreeSet::new(), Some(e.to_string())),
+        let Some(from) = df.stage_from(stage) else {
+            continue;
         };
-        let platform = from.platform.as_ref().map(|p| lexer.process_word(&p.text, &scope).unwrap_or_else(|_| p.text.to_string()));
+        let (base, undefined, error) =
+            match lexer.process_word_with_matches(&from.image.text, &scope) {
+                Ok(exp) => (exp.result, exp.unmatched, None),
+                Err(e) => (
+                    from.image.text.to_string(),
+                    BTreeSet::new(),
+                    Some(e.to_string()),
+                ),
+            };
+        let platform = from.platform.as_ref().map(|p| {
+            lexer
+                .process_word(&p.text, &scope)
+                .unwrap_or_else(|_| p.text.to_string())
+        });
         let lower = base.to_lowercase();
-        let base_stage = out.iter().find(|s| s.name.as_deref() == Some(lower.as_str())).map(|s| s.index);
-        out.push(ResolvedStage { index: stage.index, name: stage.name.clone(), base, base_stage, platform, undefined, error });
+        let base_stage = out
+            .iter()
+            .find(|s| s.name.as_deref() == Some(lower.as_str()))
+            .map(|s| s.index);
+        out.push(ResolvedStage {
+            index: stage.index,
+            name: stage.name.clone(),
+            base,
+            base_stage,
+            platform,
+            undefined,
+            error,
+        });
     }
     out
 }
@@ -150,7 +186,12 @@ pub fn resolve_stages(df: &Dockerfile, args: &BuildArgs) -> Vec<ResolvedStage> {
 /// The variables visible to instruction `upto` of `stage` (ARG and ENV so far), as an ordered
 /// map. ENV values come from the stage's own ENV lines; a base stage's ENV is inherited when
 /// the stage builds `FROM` an earlier stage.
-pub fn stage_scope(df: &Dockerfile, args: &BuildArgs, stage_index: usize, upto: usize) -> BTreeMap<String, String> {
+pub fn stage_scope(
+    df: &Dockerfile,
+    args: &BuildArgs,
+    stage_index: usize,
+    upto: usize,
+) -> BTreeMap<String, String> {
     let meta = meta_scope(df, args);
     let resolved = resolve_stages(df, args);
     let mut scope = BTreeMap::new();
@@ -158,7 +199,10 @@ pub fn stage_scope(df: &Dockerfile, args: &BuildArgs, stage_index: usize, upto: 
     scope
 }
 
-#[expect(clippy::too_many_arguments, reason = "a private recursive helper over shared read-only context")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a private recursive helper over shared read-only context"
+)]
 fn stage_scope_into(
     df: &Dockerfile,
     args: &BuildArgs,
@@ -169,14 +213,30 @@ fn stage_scope_into(
     scope: &mut BTreeMap<String, String>,
     depth: usize,
 ) {
-    let Some(stage) = df.stages.get(stage_index) else { return };
+    let Some(stage) = df.stages.get(stage_index) else {
+        return;
+    };
     // ENV is inherited from a base stage; ARGs are not.
-    if let Some(base) = resolved.get(stage_index).and_then(|r| r.base_stage) {
-        if base < stage_index && depth < df.stages.len() {
-            let mut base_scope = BTreeMap::new();
-            stage_scope_into(df, args, meta, resolved, base, usize::MAX, &mut base_scope, depth + 1);
-            scope.extend(base_scope.into_iter().filter(|(k, _)| env_names(df, base).contains(k)));
-        }
+    if let Some(base) = resolved.get(stage_index).and_then(|r| r.base_stage)
+        && base < stage_index
+        && depth < df.stages.len()
+    {
+        let mut base_scope = BTreeMap::new();
+        stage_scope_into(
+            df,
+            args,
+            meta,
+            resolved,
+            base,
+            usize::MAX,
+            &mut base_scope,
+            depth + 1,
+        );
+        scope.extend(
+            base_scope
+                .into_iter()
+                .filter(|(k, _)| env_names(df, base).contains(k)),
+        );
     }
     let lexer = Lexer::new(df.parse.escape);
     let mut env_defined: BTreeSet<String> = scope.keys().cloned().collect();
@@ -190,7 +250,11 @@ fn stage_scope_into(
                     }
                     let value = match (args.values.get(&name), &decl.default, meta.get(&name)) {
                         (Some(v), _, _) => Some(v.clone()),
-                        (None, Some(default), _) => Some(lexer.process_word(&default.text, &*scope).unwrap_or_default()),
+                        (None, Some(default), _) => Some(
+                            lexer
+                                .process_word(&default.text, &*scope)
+                                .unwrap_or_default(),
+                        ),
                         (None, None, Some(m)) => Some(m.clone()),
                         (None, None, None) => None,
                     };
@@ -203,8 +267,12 @@ fn stage_scope_into(
                 // Every value of one ENV line sees the scope from before the line.
                 let before = scope.clone();
                 for pair in pairs {
-                    let key = lexer.process_word(&pair.key.text, &before).unwrap_or_else(|_| pair.key.text.to_string());
-                    let value = lexer.process_word(&pair.value.text, &before).unwrap_or_else(|_| pair.value.text.to_string());
+                    let key = lexer
+                        .process_word(&pair.key.text, &before)
+                        .unwrap_or_else(|_| pair.key.text.to_string());
+                    let value = lexer
+                        .process_word(&pair.value.text, &before)
+                        .unwrap_or_else(|_| pair.value.text.to_string());
                     env_defined.insert(key.clone());
                     scope.insert(key, value);
                 }
@@ -232,7 +300,11 @@ pub fn needed_stages(df: &Dockerfile, args: &BuildArgs, target: usize) -> BTreeS
     let resolved = resolve_stages(df, args);
     let lookup = |name: &str| -> Option<usize> {
         let lower = name.to_lowercase();
-        df.stages.iter().find(|s| s.name.as_deref() == Some(lower.as_str())).map(|s| s.index).or_else(|| name.parse().ok())
+        df.stages
+            .iter()
+            .find(|s| s.name.as_deref() == Some(lower.as_str()))
+            .map(|s| s.index)
+            .or_else(|| name.parse().ok())
     };
     let mut needed = BTreeSet::new();
     let mut todo = vec![target];
@@ -251,7 +323,11 @@ pub fn needed_stages(df: &Dockerfile, args: &BuildArgs, target: usize) -> BTreeS
                     }
                 }
                 InstructionKind::Run(run) => {
-                    todo.extend(run.mounts.iter().filter_map(|m| m.from.as_deref().and_then(lookup)));
+                    todo.extend(
+                        run.mounts
+                            .iter()
+                            .filter_map(|m| m.from.as_deref().and_then(lookup)),
+                    );
                 }
                 _ => {}
             }
@@ -273,7 +349,10 @@ mod tests {
         assert_eq!(resolved[0].base, "alpine:3.20");
         assert_eq!(resolved[0].undefined.iter().collect::<Vec<_>>(), ["TAG"]);
         assert_eq!(resolved[1].base_stage, Some(0));
-        assert_eq!(resolved[2].undefined.iter().collect::<Vec<_>>(), ["UNDEFINED_IMG"]);
+        assert_eq!(
+            resolved[2].undefined.iter().collect::<Vec<_>>(),
+            ["UNDEFINED_IMG"]
+        );
         let mut args = BuildArgs::default();
         args.values.insert("TAG".into(), "edge".into());
         assert_eq!(resolve_stages(&df, &args)[0].base, "alpine:edge");
@@ -285,11 +364,21 @@ mod tests {
         let scope = stage_scope(&df, &BuildArgs::default(), 0, usize::MAX);
         assert_eq!(scope.get("BASE").map(String::as_str), Some("alpine"));
         assert_eq!(scope.get("LOCAL").map(String::as_str), Some("x-alpine"));
-        assert_eq!(scope.get("PATH").map(String::as_str), Some("/opt/bin:x-alpine"));
-        assert_eq!(scope.get("TAG"), None, "TAG was not redeclared in the stage");
+        assert_eq!(
+            scope.get("PATH").map(String::as_str),
+            Some("/opt/bin:x-alpine")
+        );
+        assert_eq!(
+            scope.get("TAG"),
+            None,
+            "TAG was not redeclared in the stage"
+        );
         // The derived stage inherits ENV, not ARG.
         let derived = stage_scope(&df, &BuildArgs::default(), 1, usize::MAX);
-        assert_eq!(derived.get("PATH").map(String::as_str), Some("/opt/bin:x-alpine"));
+        assert_eq!(
+            derived.get("PATH").map(String::as_str),
+            Some("/opt/bin:x-alpine")
+        );
         assert_eq!(derived.get("LOCAL"), None);
     }
 
@@ -297,16 +386,30 @@ mod tests {
     fn only_needed_stages_are_built() {
         let df = Dockerfile::parse(SRC);
         let args = BuildArgs::default();
-        assert_eq!(needed_stages(&df, &args, 3).into_iter().collect::<Vec<_>>(), [0, 3]);
-        assert_eq!(needed_stages(&df, &args, 1).into_iter().collect::<Vec<_>>(), [0, 1]);
-        assert_eq!(needed_stages(&df, &args, 2).into_iter().collect::<Vec<_>>(), [2]);
+        assert_eq!(
+            needed_stages(&df, &args, 3).into_iter().collect::<Vec<_>>(),
+            [0, 3]
+        );
+        assert_eq!(
+            needed_stages(&df, &args, 1).into_iter().collect::<Vec<_>>(),
+            [0, 1]
+        );
+        assert_eq!(
+            needed_stages(&df, &args, 2).into_iter().collect::<Vec<_>>(),
+            [2]
+        );
     }
 
     #[test]
     fn platform_args_are_predefined() {
         let df = Dockerfile::parse("FROM --platform=$BUILDPLATFORM golang AS b\n");
-        let mut args = BuildArgs::default();
-        args.build = Platform::parse("linux/arm64/v8").expect("valid platform");
-        assert_eq!(resolve_stages(&df, &args)[0].platform.as_deref(), Some("linux/arm64/v8"));
+        let args = BuildArgs {
+            build: Platform::parse("linux/arm64/v8").expect("valid platform"),
+            ..BuildArgs::default()
+        };
+        assert_eq!(
+            resolve_stages(&df, &args)[0].platform.as_deref(),
+            Some("linux/arm64/v8")
+        );
     }
 }

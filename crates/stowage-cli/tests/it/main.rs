@@ -13,7 +13,12 @@ fn stowage(args: &[&str], stdin: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("stowage runs");
-    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write stdin");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write stdin");
     child.wait_with_output().expect("stowage finishes")
 }
 
@@ -26,29 +31,55 @@ fn conformance_dir() -> Option<PathBuf> {
     if dir.is_dir() {
         return Some(dir);
     }
-    assert!(std::env::var("CI").as_deref() != Ok("true"), "the conformance suite must be present under CI=true");
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "the conformance suite must be present under CI=true"
+    );
     None
 }
 
 #[test]
-#[expect(clippy::print_stderr, reason = "tell the person running the tests why a check was skipped")]
+#[expect(
+    clippy::print_stderr,
+    reason = "tell the person running the tests why a check was skipped"
+)]
 fn dump_equals_buildkit_result_for_every_testfile() {
     let Some(dir) = conformance_dir() else {
         eprintln!("skipped: ../shared/conformance/buildkit not found");
         return;
     };
     let mut checked = 0;
-    let mut cases: Vec<PathBuf> =
-        std::fs::read_dir(dir.join("parser/testfiles")).expect("testfiles").map(|e| e.expect("entry").path()).collect();
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(dir.join("parser/testfiles"))
+        .expect("testfiles")
+        .map(|e| e.expect("entry").path())
+        .collect();
     cases.sort();
     for case in cases {
         let file = case.join("Dockerfile");
-        let out = stowage(&["parse", "--format", "dump", file.to_str().expect("UTF-8 path")], "");
+        let out = stowage(
+            &[
+                "parse",
+                "--format",
+                "dump",
+                file.to_str().expect("UTF-8 path"),
+            ],
+            "",
+        );
         let expected = std::fs::read(case.join("result")).expect("result file");
-        assert_eq!(text(&out.stdout), text(&expected), "dump of {}", case.display());
+        assert_eq!(
+            text(&out.stdout),
+            text(&expected),
+            "dump of {}",
+            case.display()
+        );
         // Some upstream cases (unknown flags, bad FROM forms) parse but are rejected by the
         // instruction layer, as BuildKit rejects them: the dump is still complete.
-        assert!(out.status.code().is_some_and(|c| c <= 1), "{}: {}", case.display(), text(&out.stderr));
+        assert!(
+            out.status.code().is_some_and(|c| c <= 1),
+            "{}: {}",
+            case.display(),
+            text(&out.stderr)
+        );
         checked += 1;
     }
     assert_eq!(checked, 33);
@@ -56,14 +87,23 @@ fn dump_equals_buildkit_result_for_every_testfile() {
 
 #[test]
 fn errors_render_like_a_compiler_and_fail() {
-    let out = stowage(&["parse", "-"], "FROM alpine\nCOPY --frm=build /a /b\nENV PATH\n");
+    let out = stowage(
+        &["parse", "-"],
+        "FROM alpine\nCOPY --frm=build /a /b\nENV PATH\n",
+    );
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
     assert!(stderr.contains("error[unknown-flag]: unknown flag: frm\n --> <stdin>:2:6\n  |\n2 | COPY --frm=build /a /b\n  |      ^^^^^^^^^^^\n"), "{stderr}");
     assert!(stderr.contains("help: did you mean `--from`?"), "{stderr}");
-    assert!(stderr.contains("error[key-value-syntax]: ENV must have two arguments\n --> <stdin>:3:5"), "{stderr}");
+    assert!(
+        stderr.contains("error[key-value-syntax]: ENV must have two arguments\n --> <stdin>:3:5"),
+        "{stderr}"
+    );
     // The dump still shows every instruction: errors do not lose the tree.
-    assert_eq!(text(&out.stdout), "(from \"alpine\")\n(copy [\"--frm=build\"] \"/a\" \"/b\")\n(env \"PATH\" \"\" \"\")\n");
+    assert_eq!(
+        text(&out.stdout),
+        "(from \"alpine\")\n(copy [\"--frm=build\"] \"/a\" \"/b\")\n(env \"PATH\" \"\" \"\")\n"
+    );
 }
 
 #[test]
@@ -75,7 +115,10 @@ fn warnings_do_not_fail() {
 
 #[test]
 fn json_has_spans_lines_and_typed_instructions() {
-    let out = stowage(&["parse", "--format", "json", "-"], "FROM alpine AS base\nRUN <<EOF\necho hi\nEOF\nCMD [\"a\", 1]\n");
+    let out = stowage(
+        &["parse", "--format", "json", "-"],
+        "FROM alpine AS base\nRUN <<EOF\necho hi\nEOF\nCMD [\"a\", 1]\n",
+    );
     assert_eq!(out.status.code(), Some(1));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON output");
     let nodes = json["parse"]["nodes"].as_array().expect("nodes");
@@ -99,7 +142,10 @@ fn help_and_version() {
     assert!(out.status.success());
     assert!(text(&out.stdout).contains("parse"));
     let out = stowage(&["--version"], "");
-    assert_eq!(text(&out.stdout).trim(), format!("stowage {}", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        text(&out.stdout).trim(),
+        format!("stowage {}", env!("CARGO_PKG_VERSION"))
+    );
 }
 
 #[test]
@@ -109,7 +155,14 @@ fn invalid_utf8_is_reported_not_dropped() {
     let file = dir.join("Dockerfile");
     std::fs::write(&file, b"FROM alpine\nRUN echo \xff\n").expect("write");
     let out = stowage(&["parse", file.to_str().expect("UTF-8 path")], "");
-    assert!(text(&out.stderr).contains("warning[invalid-utf8]"), "{}", text(&out.stderr));
-    assert_eq!(text(&out.stdout), "(from \"alpine\")\n(run \"echo \u{fffd}\")\n");
+    assert!(
+        text(&out.stderr).contains("warning[invalid-utf8]"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(
+        text(&out.stdout),
+        "(from \"alpine\")\n(run \"echo \u{fffd}\")\n"
+    );
     std::fs::remove_dir_all(&dir).expect("cleanup");
 }

@@ -45,8 +45,16 @@ fn check_well_formed(source: &str) -> Result<(), TestCaseError> {
     let len = source.len() as u32;
     let mut previous_end = 0;
     for node in &df.parse.nodes {
-        prop_assert!(node.span.end <= len, "node span {:?} past the end {len}", node.span);
-        prop_assert!(node.span.start >= previous_end, "nodes overlap: {:?} starts before {previous_end}", node.span);
+        prop_assert!(
+            node.span.end <= len,
+            "node span {:?} past the end {len}",
+            node.span
+        );
+        prop_assert!(
+            node.span.start >= previous_end,
+            "nodes overlap: {:?} starts before {previous_end}",
+            node.span
+        );
         prop_assert!(node.start_line >= 1 && node.start_line <= node.end_line);
         prop_assert!(node.span.contains(node.keyword_span) || node.keyword_span.is_empty());
         for arg in &node.args {
@@ -58,8 +66,15 @@ fn check_well_formed(source: &str) -> Result<(), TestCaseError> {
         previous_end = node.span.end;
     }
     for d in df.all_diagnostics() {
-        prop_assert!(d.span.start <= d.span.end && d.span.end <= len, "diagnostic span {:?} outside 0..{len}", d.span);
-        prop_assert!(source.is_char_boundary(d.span.start as usize) && source.is_char_boundary(d.span.end as usize));
+        prop_assert!(
+            d.span.start <= d.span.end && d.span.end <= len,
+            "diagnostic span {:?} outside 0..{len}",
+            d.span
+        );
+        prop_assert!(
+            source.is_char_boundary(d.span.start as usize)
+                && source.is_char_boundary(d.span.end as usize)
+        );
     }
     // Every diagnostic locates and every tree dumps.
     let index = stowage_syntax::LineIndex::new(source);
