@@ -50,12 +50,13 @@ pub(crate) struct DiagnosticRow {
     pub(crate) help: Option<String>,
 }
 
-/// Parses `source` and turns the result into rows.
+/// Parses and checks `source` (parser and instruction layers) and turns the result into rows.
 pub(crate) fn analyze(source: &str) -> Analysis {
-    let parse = stowage_syntax::parse(source);
+    let dockerfile = stowage_syntax::Dockerfile::parse(source);
     let index = LineIndex::new(source);
 
-    let instructions = parse
+    let instructions = dockerfile
+        .parse
         .nodes
         .iter()
         .map(|node| {
@@ -82,9 +83,10 @@ pub(crate) fn analyze(source: &str) -> Analysis {
         })
         .collect();
 
-    let mut diagnostics: Vec<DiagnosticRow> = parse
-        .diagnostics
+    let mut diagnostics: Vec<DiagnosticRow> = dockerfile
+        .all_diagnostics()
         .into_iter()
+        .cloned()
         .map(|diagnostic| {
             let at = index.line_col(diagnostic.span.start, source);
             DiagnosticRow {

@@ -52,3 +52,21 @@ fn empty_source_has_no_rows_but_says_so() {
         ["no-instructions"]
     );
 }
+
+#[test]
+fn instruction_layer_problems_are_shown_too() {
+    let analysis = analyze("FROM alpine\nCOPY --frm=build /a /b\nFROOM x\n");
+    let found: Vec<_> = analysis
+        .diagnostics
+        .iter()
+        .map(|d| (d.code, d.line, d.column))
+        .collect();
+    assert_eq!(
+        found,
+        [("unknown-flag", 2, 6), ("unknown-instruction", 3, 1)]
+    );
+    assert_eq!(
+        analysis.diagnostics[0].help.as_deref(),
+        Some("did you mean `--from`?")
+    );
+}
