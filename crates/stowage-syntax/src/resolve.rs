@@ -144,7 +144,10 @@ pub fn meta_scope(df: &Dockerfile, args: &BuildArgs) -> BTreeMap<String, String>
 
 /// Expands every stage's FROM with the meta args.
 pub fn resolve_stages(df: &Dockerfile, args: &BuildArgs) -> Vec<ResolvedStage> {
-    let scope = meta_scope(df, args);
+    resolve_stages_in(df, &meta_scope(df, args))
+}
+
+fn resolve_stages_in(df: &Dockerfile, scope: &BTreeMap<String, String>) -> Vec<ResolvedStage> {
     let lexer = Lexer::new(df.parse.escape);
     let mut out: Vec<ResolvedStage> = Vec::new();
     for stage in &df.stages {
@@ -152,7 +155,7 @@ pub fn resolve_stages(df: &Dockerfile, args: &BuildArgs) -> Vec<ResolvedStage> {
             continue;
         };
         let (base, undefined, error) =
-            match lexer.process_word_with_matches(&from.image.text, &scope) {
+            match lexer.process_word_with_matches(&from.image.text, scope) {
                 Ok(exp) => (exp.result, exp.unmatched, None),
                 Err(e) => (
                     from.image.text.to_string(),
@@ -162,7 +165,7 @@ pub fn resolve_stages(df: &Dockerfile, args: &BuildArgs) -> Vec<ResolvedStage> {
             };
         let platform = from.platform.as_ref().map(|p| {
             lexer
-                .process_word(&p.text, &scope)
+                .process_word(&p.text, scope)
                 .unwrap_or_else(|_| p.text.to_string())
         });
         let lower = base.to_lowercase();
@@ -193,7 +196,7 @@ pub fn stage_scope(
     upto: usize,
 ) -> BTreeMap<String, String> {
     let meta = meta_scope(df, args);
-    let resolved = resolve_stages(df, args);
+    let resolved = resolve_stages_in(df, &meta);
     let mut scope = BTreeMap::new();
     stage_scope_into(df, args, &meta, &resolved, stage_index, upto, &mut scope, 0);
     scope

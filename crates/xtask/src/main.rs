@@ -105,25 +105,22 @@ fn is_root() -> bool {
 
 /// Installs Debian packages, with sudo when not root.
 fn apt_install(packages: &[&str]) -> Result<()> {
-    let mut prefix: Vec<&str> = Vec::new();
-    if !is_root() {
-        prefix.push("sudo");
-    }
-    let mut update = Command::new(prefix.first().copied().unwrap_or("apt-get"));
-    if !prefix.is_empty() {
-        update.arg("apt-get");
-    }
-    update.arg("update");
-    run(&mut update)?;
-    let mut install = Command::new(prefix.first().copied().unwrap_or("apt-get"));
-    if !prefix.is_empty() {
-        install.arg("apt-get");
-    }
-    install
-        .args(["install", "-y", "--no-install-recommends"])
-        .args(packages)
-        .env("DEBIAN_FRONTEND", "noninteractive");
-    run(&mut install)
+    // `env` carries DEBIAN_FRONTEND through sudo, which resets the environment.
+    let apt_get = |args: &[&str]| {
+        let mut cmd = if is_root() {
+            Command::new("env")
+        } else {
+            Command::new("sudo")
+        };
+        if !is_root() {
+            cmd.arg("env");
+        }
+        cmd.args(["DEBIAN_FRONTEND=noninteractive", "apt-get"])
+            .args(args);
+        cmd
+    };
+    run(&mut apt_get(&["update"]))?;
+    run(apt_get(&["install", "-y", "--no-install-recommends"]).args(packages))
 }
 
 fn setup(root: &Path, browser: bool) -> Result<()> {
