@@ -23,6 +23,17 @@ use anyhow::{Context, Result, bail};
 
 const TRUNK_VERSION: &str = "0.21.14";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
+/// The sans-IO core: must build (and pass clippy) for `wasm32-unknown-unknown`.
+const CORE_CRATES: &[&str] = &["stowage-diagnostics", "stowage-syntax"];
+
+/// `-p a -p b …` for the core crates, plus any extra packages.
+fn core_packages(extra: &[&'static str]) -> Vec<&'static str> {
+    CORE_CRATES
+        .iter()
+        .chain(extra)
+        .flat_map(|name| ["-p", name])
+        .collect()
+}
 
 fn main() -> Result<()> {
     let task = std::env::args().nth(1).unwrap_or_default();
@@ -229,32 +240,17 @@ fn ci(root: &Path) -> Result<()> {
     )?;
     step(
         "clippy (wasm32: core and web)",
-        cargo().args([
-            "clippy",
-            "-p",
-            "stowage-diagnostics",
-            "-p",
-            "stowage-syntax",
-            "-p",
-            "stowage-web",
-            "--target",
-            WASM_TARGET,
-            "--",
-            "-D",
-            "warnings",
-        ]),
+        cargo()
+            .arg("clippy")
+            .args(core_packages(&["stowage-web"]))
+            .args(["--target", WASM_TARGET, "--", "-D", "warnings"]),
     )?;
     step(
         "core builds for wasm32",
-        cargo().args([
-            "build",
-            "-p",
-            "stowage-diagnostics",
-            "-p",
-            "stowage-syntax",
-            "--target",
-            WASM_TARGET,
-        ]),
+        cargo()
+            .arg("build")
+            .args(core_packages(&[]))
+            .args(["--target", WASM_TARGET]),
     )?;
     step(
         "tests (unit, integration, conformance, properties)",
