@@ -304,7 +304,7 @@ fn compare_node(node: &Node, want: &Value, top: bool) -> Result<(), String> {
     )?;
     check(
         "original",
-        node.original.clone(),
+        node.original.to_string(),
         want["original"].as_str().unwrap_or_default().to_owned(),
     )?;
     if top {

@@ -152,7 +152,7 @@ pub struct Node {
     /// Heredocs read after the instruction line, in order.
     pub heredocs: Vec<Heredoc>,
     /// The logical line after joining continuations (heredoc bodies excluded).
-    pub original: String,
+    pub original: CompactString,
     /// From the keyword to the end of the last physical line used (heredoc bodies included).
     pub span: Span,
     /// 1-based line of the keyword.

@@ -126,12 +126,46 @@ fn is_sep_byte(b: u8) -> bool {
     matches!(b, b'\t' | 0x0b | 0x0c | b'\r' | b' ')
 }
 
+/// Go's ASCII `unicode.IsSpace` set.
+fn is_ascii_space(b: u8) -> bool {
+    matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ')
+}
+
 fn trim_start_offset(s: &str) -> usize {
-    s.len() - s.trim_start_matches(is_space).len()
+    // Nearly all text is ASCII: skip bytes, and fall back to chars only at a non-ASCII one.
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b >= 0x80 {
+            return i + (s.len() - i - s[i..].trim_start_matches(is_space).len());
+        }
+        if !is_ascii_space(b) {
+            return i;
+        }
+        i += 1;
+    }
+    i
+}
+
+fn trim_end_len(s: &str) -> usize {
+    let bytes = s.as_bytes();
+    let mut i = bytes.len();
+    while i > 0 {
+        let b = bytes[i - 1];
+        if b >= 0x80 {
+            return s[..i].trim_end_matches(is_space).len();
+        }
+        if !is_ascii_space(b) {
+            return i;
+        }
+        i -= 1;
+    }
+    0
 }
 
 fn is_comment(s: &str) -> bool {
-    s.trim_start_matches(is_space).starts_with('#')
+    s.as_bytes().get(trim_start_offset(s)) == Some(&b'#')
 }
 
 impl Parser<'_> {
@@ -216,7 +250,7 @@ impl Parser<'_> {
                     self.collect_inner_comment(next);
                     continue;
                 }
-                if text.trim_start_matches(is_space).is_empty() {
+                if trim_start_offset(text) == text.len() {
                     first_empty_continuation
                         .get_or_insert(Span::new(next.start as u32, next.content_end as u32));
                     continue;
@@ -507,6 +541,9 @@ impl Joined {
 
     /// Source offset of the character starting at `off`.
     fn src_start(&self, off: usize) -> u32 {
+        if let [(j, s)] = self.segments[..] {
+            return (s + (off - j)) as u32;
+        }
         let i = self
             .segments
             .partition_point(|(j, _)| *j <= off)
@@ -519,6 +556,9 @@ impl Joined {
     fn src_end(&self, off: usize) -> u32 {
         if off == 0 {
             return self.src_start(0);
+        }
+        if let [(j, s)] = self.segments[..] {
+            return (s + (off - j)) as u32;
         }
         let i = self
             .segments
@@ -546,7 +586,7 @@ struct NodeBuilder<'j> {
 fn trim_range(text: &str, mut lo: usize, mut hi: usize) -> (usize, usize) {
     let s = &text[lo..hi];
     lo += trim_start_offset(s);
-    hi = lo + text[lo..hi].trim_end_matches(is_space).len();
+    hi = lo + trim_end_len(&text[lo..hi]);
     (lo, hi)
 }
 
@@ -591,7 +631,7 @@ impl NodeBuilder<'_> {
             json: false,
             sub: None,
             heredocs: Vec::new(),
-            original: self.text()[lo..hi].to_owned(),
+            original: CompactString::from(&self.text()[lo..hi]),
             span: self.joined.span(lo_t, hi_t),
             start_line: 0,
             end_line: 0,
@@ -652,6 +692,34 @@ impl NodeBuilder<'_> {
                 return (pos, flags);
             }
             let word_start = pos;
+            // Fast path: a flag without quotes or escapes is its own text.
+            let plain_end = text[pos..]
+                .bytes()
+                .position(|b| {
+                    matches!(
+                        b,
+                        b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b'\'' | b'"' | b'\\'
+                    ) || b >= 0x80
+                })
+                .map_or(end, |i| pos + i);
+            if plain_end == end
+                || is_sep_byte(text.as_bytes()[plain_end])
+                || text.as_bytes()[plain_end] == b'\n'
+            {
+                pos = plain_end;
+                let word = &text[word_start..plain_end];
+                if word == "--" {
+                    return (pos, flags);
+                }
+                flags.push(Flag {
+                    text: CompactString::from(word),
+                    span: self.joined.span(word_start, plain_end),
+                });
+                if pos >= end {
+                    return (end, flags);
+                }
+                continue;
+            }
             let mut word = CompactString::default();
             let mut blank_ok = false;
             let mut quote: Option<char> = None;
