@@ -24,7 +24,7 @@ use anyhow::{Context, Result, bail};
 const TRUNK_VERSION: &str = "0.21.14";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// The sans-IO core: must build (and pass clippy) for `wasm32-unknown-unknown`.
-const CORE_CRATES: &[&str] = &["stowage-diagnostics", "stowage-syntax", "stowage-shell", "stowage-vfs"];
+const CORE_CRATES: &[&str] = &["stowage-diagnostics", "stowage-syntax", "stowage-shell", "stowage-lint", "stowage-vfs"];
 
 /// `-p a -p b …` for the core crates, plus any extra packages.
 fn core_packages(extra: &[&'static str]) -> Vec<&'static str> {

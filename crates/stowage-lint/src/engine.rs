@@ -1,0 +1,199 @@
+//! Runs the rules: dispatch by instruction kind, ONBUILD triggers, levels, suppression.
+
+use stowage_diagnostics::{Diagnostic, LineCol, LineIndex, Severity, Span};
+use stowage_syntax::Dockerfile;
+
+use crate::config::{Config, Level};
+use crate::context::{HostData, LintContext};
+use crate::pragma::{PragmaId, Pragmas};
+use crate::registry::{self, RULES};
+use crate::rule::{Rule, RuleMeta};
+use crate::rules::policy::ignore_pragma::Dl1001IgnorePragma;
+use crate::rules::suspicious::unknown_pragma_rule::UnknownPragmaRule;
+
+/// One finding: a diagnostic of a rule, with its line and column range.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// The diagnostic; its `code` is the rule's code and its severity the configured one.
+    pub diagnostic: Diagnostic,
+    /// The rule.
+    pub rule: &'static RuleMeta,
+    /// Where it starts (1-based line and column).
+    pub start: LineCol,
+    /// Where it ends (exclusive column).
+    pub end: LineCol,
+}
+
+/// Parses and lints `source`.
+pub fn lint(source: &str, config: &Config, host: &HostData<'_>) -> Vec<Finding> {
+    let df = Dockerfile::parse(source);
+    lint_dockerfile(&df, source, config, host)
+}
+
+/// Lints an already parsed Dockerfile.
+pub fn lint_dockerfile(
+    df: &Dockerfile,
+    source: &str,
+    config: &Config,
+    host: &HostData<'_>,
+) -> Vec<Finding> {
+    let index = LineIndex::new(source);
+    let pragmas = Pragmas::collect(df, source, &index);
+    let active: Vec<(&'static dyn Rule, Level)> = RULES
+        .iter()
+        .copied()
+        .filter_map(|rule| level_of(rule.meta(), config, &pragmas).map(|l| (rule, l)))
+        .collect();
+    let ctx = LintContext::new(source, df, &index, config, *host);
+    let mut raw: Vec<(usize, Diagnostic)> = Vec::new();
+    let mut buf = Vec::new();
+    for (i, (rule, _)) in active.iter().enumerate() {
+        rule.check_file(&ctx, &mut buf);
+        raw.extend(buf.drain(..).map(|d| (i, d)));
+    }
+    for ins_index in 0..df.instructions.len() {
+        let Some(node) = ctx.node(ins_index) else {
+            continue;
+        };
+        let trigger = ctx.trigger_node(ins_index);
+        for (i, (rule, _)) in active.iter().enumerate() {
+            let kinds = rule.kinds();
+            if kinds.contains(&node.keyword()) {
+                rule.check(&ctx, &node, &mut buf);
+            }
+            if let Some(t) = &trigger
+                && rule.meta().onbuild
+                && kinds.contains(&t.keyword())
+            {
+                rule.check(&ctx, t, &mut buf);
+            }
+            raw.extend(buf.drain(..).map(|d| (i, d)));
+        }
+    }
+    // Pragma problems are findings of their own rules.
+    let pragma_findings = pragma_diagnostics(&pragmas);
+    for (meta, d) in pragma_findings {
+        if let Some(i) = active.iter().position(|(r, _)| r.meta().code == meta.code) {
+            raw.push((i, d));
+        }
+    }
+    let mut findings: Vec<Finding> = raw
+        .into_iter()
+        .filter_map(|(i, mut d)| {
+            let (rule, level) = active[i];
+            let meta = rule.meta();
+            if !config.disable_ignore_pragma && suppressed(meta, d.span, df, &pragmas, &ctx) {
+                return None;
+            }
+            d.severity = level.severity()?;
+            if pragmas.check_error && meta.buildkit_name().is_some() {
+                d.severity = Severity::Error;
+            }
+            d.code = meta.code;
+            Some(Finding {
+                start: index.line_col(d.span.start, source),
+                end: index.line_col(d.span.end, source),
+                diagnostic: d,
+                rule: meta,
+            })
+        })
+        .collect();
+    findings.sort_by(|a, b| {
+        (a.diagnostic.span.start, a.diagnostic.span.end, a.rule.code).cmp(&(
+            b.diagnostic.span.start,
+            b.diagnostic.span.end,
+            b.rule.code,
+        ))
+    });
+    findings.dedup_by(|a, b| a.diagnostic == b.diagnostic);
+    findings
+}
+
+/// The level a rule runs at, or `None` when it does not run.
+fn level_of(meta: &RuleMeta, config: &Config, pragmas: &Pragmas<'_>) -> Option<Level> {
+    if config.is_ignored(meta) {
+        return None;
+    }
+    if let Some(bk) = meta.buildkit_name()
+        && (pragmas.check_skip_all && meta.status != crate::rule::Status::Preview
+            || pragmas.check_skip.iter().any(|s| s == bk))
+    {
+        return None;
+    }
+    let mut level = config.level_override(meta).unwrap_or(meta.level);
+    // BuildKit's experimental checks run when the directive asks for them.
+    if level == Level::Ignore
+        && meta.status == crate::rule::Status::Preview
+        && let Some(bk) = meta.buildkit_name()
+        && pragmas
+            .check_experimental
+            .iter()
+            .any(|e| e == "all" || e == bk)
+    {
+        level = Level::Warning;
+    }
+    (level != Level::Ignore).then_some(level)
+}
+
+fn pragma_diagnostics(pragmas: &Pragmas<'_>) -> Vec<(&'static RuleMeta, Diagnostic)> {
+    let mut out = Vec::new();
+    for (span, id) in &pragmas.unknown {
+        out.push((
+            &UnknownPragmaRule::META,
+            UnknownPragmaRule::META
+                .finding(format!("unknown rule `{id}` in pragma"), *span)
+                .with_help("use a rule code (`DL3008`), name or BuildKit check name"),
+        ));
+    }
+    for (span, message) in &pragmas.bad_check {
+        out.push((
+            &UnknownPragmaRule::META,
+            UnknownPragmaRule::META
+                .finding(message.clone(), *span)
+                .with_note("BuildKit fails the build on an invalid `check` directive"),
+        ));
+    }
+    for span in &pragmas.inline_ignores {
+        out.push((
+            &Dl1001IgnorePragma::META,
+            Dl1001IgnorePragma::META
+                .finding("inline ignore pragma", *span)
+                .with_note("your policy forbids suppressing findings inline"),
+        ));
+    }
+    out
+}
+
+fn answers(ids: &[PragmaId], meta: &RuleMeta) -> bool {
+    ids.iter().any(|p| meta.answers_to(&p.id))
+}
+
+fn suppressed(
+    meta: &RuleMeta,
+    span: Span,
+    df: &Dockerfile,
+    pragmas: &Pragmas<'_>,
+    ctx: &LintContext<'_>,
+) -> bool {
+    // DL1001 would otherwise be suppressed by the very pragma it reports.
+    if meta.code == Dl1001IgnorePragma::META.code {
+        return false;
+    }
+    if answers(&pragmas.global, meta) {
+        return true;
+    }
+    let Some(ins) = registry::instruction_at(df, span.start) else {
+        return false;
+    };
+    let start_line = df.instructions[ins].start_line;
+    if pragmas
+        .next_line
+        .get(&start_line)
+        .is_some_and(|ids| answers(ids, meta))
+    {
+        return true;
+    }
+    ctx.stage_of(ins)
+        .and_then(|s| pragmas.stage.get(&s))
+        .is_some_and(|ids| answers(ids, meta))
+}

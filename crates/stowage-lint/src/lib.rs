@@ -1,0 +1,33 @@
+//! The Dockerfile linter: hadolint's DL rules and BuildKit's build checks over the typed tree.
+//!
+//! Entry points: [`lint`] (source → [`Finding`]s) and [`lint_dockerfile`] for a tree the
+//! caller already parsed. The host passes configuration ([`Config`], the keys of
+//! `.hadolint.yaml`, already deserialised) and data ([`HostData`], e.g. `.dockerignore`).
+//!
+//! - [`rule`]: what a rule is ([`RuleMeta`] via [`declare_rule!`], the [`Rule`] trait).
+//! - [`registry`]: every rule, one sorted list ([`RULES`]).
+//! - [`context`]: what rules see ([`LintContext`]: the tree, source, line index, config, the
+//!   shell model of each RUN, stage usage).
+//! - `pragma`: `# hadolint ignore=`, `global`/`stage` scopes, `shell=`, BuildKit's
+//!   `# check=` directive, `# stowage: ignore=`.
+//! - `rules/<category>/<rule>.rs`: one file per rule.
+//!
+//! Every finding has an exact span (start and end line and column). Parse errors are
+//! reported as `DL1000` and the rest of the file is still linted.
+//!
+//! This crate is sans-IO and compiles to `wasm32-unknown-unknown`.
+#![warn(clippy::disallowed_methods)]
+
+pub mod config;
+pub mod context;
+mod engine;
+mod pragma;
+pub mod registry;
+pub mod rule;
+mod rules;
+
+pub use config::{Config, LabelType, Level, Threshold};
+pub use context::{HostData, LintContext, Node};
+pub use engine::{Finding, lint, lint_dockerfile};
+pub use registry::{RULES, find};
+pub use rule::{Behaviour, Category, Declared, FixKind, Rule, RuleMeta, RuleSource, Status};

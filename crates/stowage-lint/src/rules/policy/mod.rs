@@ -1,0 +1,3 @@
+//! Rules of this category.
+
+pub(crate) mod ignore_pragma;

@@ -1,0 +1,3 @@
+//! Rules of this category.
+
+pub(crate) mod unknown_pragma_rule;

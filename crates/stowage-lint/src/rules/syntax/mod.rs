@@ -1,0 +1,5 @@
+//! Rules of this category.
+
+pub(crate) mod parse_error;
+pub(crate) mod shell_syntax_error;
+pub(crate) mod syntax_warning;

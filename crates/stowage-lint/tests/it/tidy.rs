@@ -1,0 +1,91 @@
+//! The registry is tidy: unique codes and names, kebab-case, docs with the required headings,
+//! a fixture per rule, sorted by code.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use stowage_lint::{RULES, RuleSource};
+
+use crate::examples::block_after;
+
+fn is_kebab(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+        && !s.contains("--")
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+#[test]
+fn registry_is_tidy() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut codes = BTreeSet::new();
+    let mut names = BTreeSet::new();
+    let mut problems = Vec::new();
+    let mut previous = "";
+    for rule in RULES {
+        let m = rule.meta();
+        if !codes.insert(m.code) {
+            problems.push(format!("{}: duplicate code", m.code));
+        }
+        if !names.insert(m.name) {
+            problems.push(format!("{}: duplicate name {}", m.code, m.name));
+        }
+        if m.code <= previous {
+            problems.push(format!(
+                "{}: registry not sorted (after {previous})",
+                m.code
+            ));
+        }
+        previous = m.code;
+        if !is_kebab(m.name) || m.name.starts_with("no-") || m.name.starts_with("disallow-") {
+            problems.push(format!(
+                "{}: name `{}` is not a plain kebab-case pattern",
+                m.code, m.name
+            ));
+        }
+        let own = m.code.starts_with("SW")
+            && m.code.len() == 5
+            && m.code.as_bytes()[2] == b'0' + m.category.digit();
+        let hadolint = m.code.starts_with("DL")
+            && m.sources
+                .iter()
+                .any(|s| matches!(s, RuleSource::Hadolint(c, _) if *c == m.code));
+        if !own && !hadolint {
+            problems.push(format!(
+                "{}: code is neither SW<category digit>nn nor its DL code",
+                m.code
+            ));
+        }
+        if m.since.is_empty() {
+            problems.push(format!("{}: `since` not set", m.code));
+        }
+        let docs = m.docs();
+        let summary = m.summary();
+        if summary.is_empty() || !summary.ends_with('.') {
+            problems.push(format!(
+                "{}: the first doc line must be one sentence",
+                m.code
+            ));
+        }
+        for heading in ["## What it does", "## Why is this bad?"] {
+            if !docs.contains(&format!("\n{heading}\n")) {
+                problems.push(format!("{}: docs lack `{heading}`", m.code));
+            }
+        }
+        for heading in ["## Example", "## Use instead"] {
+            if block_after(&docs, heading).is_none() {
+                problems.push(format!(
+                    "{}: docs lack `{heading}` with a dockerfile block",
+                    m.code
+                ));
+            }
+        }
+        let fixture = fixtures.join(format!("{}_{}.Dockerfile", m.code, m.name));
+        if !fixture.is_file() {
+            problems.push(format!("{}: no fixture {}", m.code, fixture.display()));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
