@@ -64,6 +64,7 @@ pub struct LintContext<'a> {
     trigger_scripts: Vec<Option<Script>>,
     stage_of: Vec<Option<usize>>,
     used: Vec<bool>,
+    pub(crate) pragma_shells: Vec<(u32, String)>,
 }
 
 impl<'a> LintContext<'a> {
@@ -109,6 +110,7 @@ impl<'a> LintContext<'a> {
             trigger_scripts,
             stage_of,
             used,
+            pragma_shells: Vec::new(),
         }
     }
 
@@ -182,6 +184,15 @@ impl<'a> LintContext<'a> {
         let st = self.dockerfile.stages.get(stage)?;
         let from = self.dockerfile.stage_from(st)?;
         self.stage_named(&from.image.text, stage)
+    }
+
+    /// The shell named by the last `# hadolint shell=` pragma above `line`.
+    pub fn pragma_shell_before(&self, line: u32) -> Option<&str> {
+        self.pragma_shells
+            .iter()
+            .rev()
+            .find(|(l, _)| *l < line)
+            .map(|(_, s)| s.as_str())
     }
 
     /// The source text of a span.

@@ -44,7 +44,8 @@ pub fn lint_dockerfile(
         .copied()
         .filter_map(|rule| level_of(rule.meta(), config, &pragmas).map(|l| (rule, l)))
         .collect();
-    let ctx = LintContext::new(source, df, &index, config, *host);
+    let mut ctx = LintContext::new(source, df, &index, config, *host);
+    ctx.pragma_shells.clone_from(&pragmas.shells);
     let mut raw: Vec<(usize, Diagnostic)> = Vec::new();
     let mut buf = Vec::new();
     for (i, (rule, _)) in active.iter().enumerate() {

@@ -1,1 +1,20 @@
 //! Rules of this category.
+
+pub(crate) mod add_local_files;
+pub(crate) mod apt_get_yes;
+pub(crate) mod copy_from_self;
+pub(crate) mod copy_from_unknown;
+pub(crate) mod copy_multiple_sources;
+pub(crate) mod duplicate_stage_alias;
+pub(crate) mod duplicate_stage_name;
+pub(crate) mod expose_invalid_format;
+pub(crate) mod expose_port_range;
+pub(crate) mod instruction_before_from;
+pub(crate) mod multiple_cmd;
+pub(crate) mod multiple_entrypoint;
+pub(crate) mod multiple_healthcheck;
+pub(crate) mod pipefail;
+pub(crate) mod reserved_stage_alias;
+pub(crate) mod reserved_stage_name;
+pub(crate) mod shell_form_cmd;
+pub(crate) mod workdir_absolute;

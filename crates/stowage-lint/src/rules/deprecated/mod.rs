@@ -1,1 +1,4 @@
 //! Rules of this category.
+
+pub(crate) mod maintainer;
+pub(crate) mod maintainer_deprecated;

@@ -1,3 +1,8 @@
 //! Rules of this category.
 
+pub(crate) mod cd;
+pub(crate) mod consecutive_run;
+pub(crate) mod ln_bin_sh;
+pub(crate) mod pointless_command;
+pub(crate) mod redundant_target_platform;
 pub(crate) mod unknown_pragma_rule;
