@@ -1,4 +1,5 @@
 //! Rules of this category.
 
 pub(crate) mod last_user_root;
+pub(crate) mod secrets_in_arg_or_env;
 pub(crate) mod sudo;

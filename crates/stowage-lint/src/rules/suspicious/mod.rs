@@ -2,6 +2,7 @@
 
 pub(crate) mod cd;
 pub(crate) mod consecutive_run;
+pub(crate) mod json_args_recommended;
 pub(crate) mod ln_bin_sh;
 pub(crate) mod pointless_command;
 pub(crate) mod redundant_target_platform;
