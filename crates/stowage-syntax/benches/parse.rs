@@ -83,6 +83,9 @@ fn bench(c: &mut Criterion) {
     group.bench_function("raw nodes, 10 MB", |b| {
         b.iter(|| black_box(stowage_syntax::parse(black_box(&big))));
     });
+    group.bench_function("raw nodes, 10 MB, drop excluded", |b| {
+        b.iter_with_large_drop(|| stowage_syntax::parse(black_box(&big)));
+    });
     group.bench_function("nodes + instructions, 10 MB", |b| {
         b.iter(|| black_box(stowage_syntax::Dockerfile::parse(black_box(&big))));
     });

@@ -9,12 +9,14 @@
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum JsonArray {
     /// A valid array of strings: each decoded string with its token's byte range.
-    Strings(Vec<(String, usize, usize)>),
+    Strings(Vec<(CompactString, usize, usize)>),
     /// Valid JSON, an array, but with a non-string element: a hard error in BuildKit.
     NotStrings,
     /// Not valid JSON (or not an array): the caller falls back to the shell form.
     Invalid,
 }
+
+use compact_str::CompactString;
 
 const MAX_DEPTH: usize = 10_000;
 
@@ -24,7 +26,11 @@ pub(crate) fn parse_json_array(text: &str) -> JsonArray {
     if bytes.first() != Some(&b'[') {
         return JsonArray::Invalid;
     }
-    let mut p = Parser { bytes, pos: 1 };
+    let mut p = Parser {
+        text,
+        bytes,
+        pos: 1,
+    };
     let mut strings = Vec::new();
     let mut all_strings = true;
     p.skip_ws();
@@ -68,6 +74,7 @@ pub(crate) fn parse_json_array(text: &str) -> JsonArray {
 }
 
 struct Parser<'a> {
+    text: &'a str,
     bytes: &'a [u8],
     pos: usize,
 }
@@ -244,9 +251,9 @@ impl Parser<'_> {
     }
 
     /// Decodes a string token starting at `"`; `None` if it is not valid JSON.
-    fn string(&mut self) -> Option<String> {
+    fn string(&mut self) -> Option<CompactString> {
         self.pos += 1;
-        let mut out = String::new();
+        let mut out = CompactString::default();
         loop {
             let start = self.pos;
             while let Some(b) = self.peek() {
@@ -255,8 +262,8 @@ impl Parser<'_> {
                 }
                 self.pos += 1;
             }
-            // The input is a &str and we stop only at ASCII bytes, so this slice is valid UTF-8.
-            out.push_str(std::str::from_utf8(&self.bytes[start..self.pos]).ok()?);
+            // We stop only at ASCII bytes, so both ends are char boundaries.
+            out.push_str(self.text.get(start..self.pos)?);
             match self.peek()? {
                 b'"' => {
                     self.pos += 1;
@@ -313,7 +320,7 @@ impl Parser<'_> {
 mod tests {
     use super::*;
 
-    fn strings(text: &str) -> Vec<String> {
+    fn strings(text: &str) -> Vec<CompactString> {
         match parse_json_array(text) {
             JsonArray::Strings(v) => v.into_iter().map(|(s, _, _)| s).collect(),
             other => panic!("{text:?} gave {other:?}"),

@@ -6,7 +6,7 @@ use serde::Serialize;
 use stowage_diagnostics::{Diagnostic, Span};
 
 use crate::json::{JsonArray, parse_json_array};
-use crate::node::{Arg, Comment, Directive, Flag, Heredoc, Keyword, Node};
+use crate::node::{Arg, Comment, Directive, Flag, Heredoc, Keyword, Node, Original};
 
 /// Longest physical line BuildKit's scanner accepts (Go `bufio.MaxScanTokenSize - 1`).
 pub const MAX_LINE_LEN: usize = 65_535;
@@ -430,7 +430,8 @@ impl Parser<'_> {
                 d.span = Span::new(first_start as u32, last_end as u32);
                 diags.push(d);
             }
-            for mut heredoc in heredocs {
+            node.heredocs = heredocs;
+            for heredoc in &mut node.heredocs {
                 let body_start = self.pos;
                 let mut terminated = false;
                 while let Some(line) = self.next_line() {
@@ -472,7 +473,6 @@ impl Parser<'_> {
                         )),
                     );
                 }
-                node.heredocs.push(heredoc);
             }
         }
         node.start_line = start_line;
@@ -568,6 +568,18 @@ impl Joined {
         (s + (off - j)) as u32
     }
 
+    /// `text[lo..hi]` as a node's [`Original`]: a source span when it is one piece.
+    fn original(&self, lo: usize, hi: usize) -> Original {
+        let first = self.segments.partition_point(|(j, _)| *j <= lo);
+        let last = self.segments.partition_point(|(j, _)| *j < hi);
+        if first == last || hi <= lo {
+            let start = self.src_start(lo);
+            Original::Source(Span::new(start, start + (hi - lo) as u32))
+        } else {
+            Original::Joined(CompactString::from(&self.text[lo..hi]))
+        }
+    }
+
     fn span(&self, start: usize, end: usize) -> Span {
         if start >= end {
             let at = self.src_start(start);
@@ -631,7 +643,7 @@ impl NodeBuilder<'_> {
             json: false,
             sub: None,
             heredocs: Vec::new(),
-            original: CompactString::from(&self.text()[lo..hi]),
+            original: self.joined.original(lo, hi),
             span: self.joined.span(lo_t, hi_t),
             start_line: 0,
             end_line: 0,
@@ -786,7 +798,7 @@ impl NodeBuilder<'_> {
                 items
                     .into_iter()
                     .map(|(value, s, e)| Arg {
-                        value: value.into(),
+                        value,
                         span: self.joined.span(lo + s, lo + e),
                     })
                     .collect(),
@@ -813,7 +825,11 @@ impl NodeBuilder<'_> {
         }
         if let Some(args) = self.json_args(lo, hi) {
             node.json = true;
-            node.args.extend(args);
+            if node.args.is_empty() {
+                node.args = args;
+            } else {
+                node.args.extend(args);
+            }
         } else {
             node.args.push(self.arg(lo, hi));
         }
@@ -838,52 +854,81 @@ impl NodeBuilder<'_> {
     /// BuildKit's `parseWords`: quote-aware words with quotes and escapes kept.
     fn words(&self, lo: usize, hi: usize) -> Vec<(usize, usize)> {
         let text = &self.joined.text[..hi];
-        let esc = char::from(self.escape);
+        let bytes = text.as_bytes();
+        let esc = self.escape;
+        // Byte-wise: blanks, quotes and the escape token are ASCII; a non-ASCII char is decoded
+        // only outside quotes (to test it for a Unicode blank) and after an escape (to skip it
+        // whole).
+        let char_at = |i: usize| text[i..].chars().next().unwrap_or(' ');
+        let skip_char = |i: usize| {
+            if bytes[i] < 0x80 {
+                i + 1
+            } else {
+                i + char_at(i).len_utf8()
+            }
+        };
         let mut words = Vec::new();
-        let mut start: Option<usize> = None;
-        let mut quote: Option<char> = None;
-        let mut iter = text[lo..]
-            .char_indices()
-            .map(|(i, c)| (i + lo, c))
-            .peekable();
-        while let Some((i, c)) = iter.next() {
-            let Some(_) = start else {
-                if is_space(c) {
-                    continue;
-                }
-                start = Some(i);
-                // Fall through to handle the first char of the word.
-                if c == '\'' || c == '"' {
-                    quote = Some(c);
-                } else if c == esc {
-                    iter.next();
-                }
-                continue;
-            };
-            match quote {
-                None => {
-                    if is_space(c) {
-                        words.push((start.unwrap_or(i), i));
-                        start = None;
-                    } else if c == '\'' || c == '"' {
-                        quote = Some(c);
-                    } else if c == esc {
-                        iter.next();
+        let mut i = lo;
+        loop {
+            while i < hi {
+                let b = bytes[i];
+                if b < 0x80 {
+                    if !is_ascii_space(b) {
+                        break;
                     }
-                }
-                Some(q) => {
-                    if c == q {
-                        quote = None;
-                    } else if c == esc && q != '\'' {
-                        iter.next();
+                    i += 1;
+                } else {
+                    let c = char_at(i);
+                    if !is_space(c) {
+                        break;
                     }
+                    i += c.len_utf8();
                 }
             }
+            if i >= hi {
+                return words;
+            }
+            let start = i;
+            let mut quote = 0u8;
+            while i < hi {
+                let b = bytes[i];
+                if quote == 0 {
+                    if b == b'\'' || b == b'"' {
+                        quote = b;
+                        i += 1;
+                    } else if b == esc {
+                        i += 1;
+                        if i < hi {
+                            i = skip_char(i);
+                        }
+                    } else if b < 0x80 {
+                        if is_ascii_space(b) {
+                            break;
+                        }
+                        i += 1;
+                    } else {
+                        let c = char_at(i);
+                        if is_space(c) {
+                            break;
+                        }
+                        i += c.len_utf8();
+                    }
+                } else if b == quote {
+                    quote = 0;
+                    i += 1;
+                } else if b == esc && quote != b'\'' {
+                    i += 1;
+                    if i < hi {
+                        i = skip_char(i);
+                    }
+                } else {
+                    // Inside quotes nothing but the quote and the escape is special, and UTF-8
+                    // continuation bytes never look like either.
+                    i += 1;
+                }
+            }
+            words.push((start, i.min(hi)));
         }
-        if let Some(s) = start {
-            words.push((s, hi));
-        }
-        words
     }
 
     fn name_value(&mut self, node: &mut Node, lo: usize, hi: usize) {
@@ -925,6 +970,7 @@ impl NodeBuilder<'_> {
             });
             return;
         }
+        node.args.reserve_exact(words.len() * 3);
         for (s, e) in words {
             let word = &text[s..e];
             if let Some(eq) = word.find('=') {
@@ -983,11 +1029,18 @@ fn can_contain_heredoc(node: &Node) -> bool {
 /// Finds `<<NAME` words on an instruction line (BuildKit's `heredocsFromLine`).
 fn heredocs_from_line(line: &str) -> (Vec<Heredoc>, Vec<Diagnostic>) {
     use crate::expand::{EmptyEnv, Lexer};
-    let mut lexer = Lexer::new('\\');
-    lexer.raw_quotes = true;
-    lexer.raw_escapes = true;
-    lexer.skip_unset_env = true;
-    let words = lexer.process_words(line, &EmptyEnv).unwrap_or_default();
+    // Without escapes or variables the lexer (quotes kept) only splits on blanks outside
+    // quotes: skip it.
+    let words = match split_quoted_words(line) {
+        Some(words) => words,
+        None => {
+            let mut lexer = Lexer::new('\\');
+            lexer.raw_quotes = true;
+            lexer.raw_escapes = true;
+            lexer.skip_unset_env = true;
+            lexer.process_words(line, &EmptyEnv).unwrap_or_default()
+        }
+    };
     let mut docs = Vec::new();
     let mut diags = Vec::new();
     let mut i = 0;
@@ -1020,6 +1073,63 @@ fn heredocs_from_line(line: &str) -> (Vec<Heredoc>, Vec<Diagnostic>) {
     (docs, diags)
 }
 
+/// What the heredoc lexer in raw-quotes mode gives for `text` when `text` has no escape, no
+/// `$` and no unterminated quote (`None` otherwise): the words split at blanks outside quotes,
+/// quotes kept.
+fn split_quoted_words(text: &str) -> Option<Vec<String>> {
+    if text.starts_with('\u{feff}') || memchr::memchr2(b'\\', b'$', text.as_bytes()).is_some() {
+        return None;
+    }
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut quote: Option<char> = None;
+    for c in text.chars() {
+        match quote {
+            Some(q) => {
+                if c == q {
+                    quote = None;
+                }
+                word.push(c);
+            }
+            None if c == '\'' || c == '"' => {
+                quote = Some(c);
+                word.push(c);
+            }
+            None if c.is_whitespace() => {
+                if !word.is_empty() {
+                    words.push(std::mem::take(&mut word));
+                }
+            }
+            None => word.push(c),
+        }
+    }
+    if quote.is_some() {
+        return None;
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    Some(words)
+}
+
+/// `'NAME'` or `"NAME"` with no other quote, escape, `$` or blank: the name.
+fn simple_quoted(text: &str) -> Option<&str> {
+    let quote = *text.as_bytes().first()?;
+    if quote != b'\'' && quote != b'"' || text.len() < 2 || !text.ends_with(char::from(quote)) {
+        return None;
+    }
+    let inner = &text[1..text.len() - 1];
+    (!inner.is_empty() && !has_lexer_specials(inner) && !inner.contains(char::is_whitespace))
+        .then_some(inner)
+}
+
+/// Whether the heredoc lexer (escape `\`) would treat anything in `text` specially.
+fn has_lexer_specials(text: &str) -> bool {
+    text.starts_with('\u{feff}')
+        || memchr::memchr3(b'\'', b'"', b'\\', text.as_bytes()).is_some()
+        || memchr::memchr(b'$', text.as_bytes()).is_some()
+}
+
 /// Tests one word against `^(\d*)<<(-?)\s*([^<]*)$` and lexes the delimiter.
 pub(crate) fn parse_heredoc_word(word: &str) -> Result<Option<Heredoc>, String> {
     use crate::expand::{EmptyEnv, Lexer};
@@ -1036,6 +1146,32 @@ pub(crate) fn parse_heredoc_word(word: &str) -> Result<Option<Heredoc>, String> 
         return Ok(None);
     }
     let fd = word[..digits].parse::<u32>().unwrap_or(0);
+    if let Some(name) = simple_quoted(rest) {
+        return Ok(Some(Heredoc {
+            name: name.to_owned(),
+            fd,
+            expand: false,
+            chomp,
+            content: String::new(),
+            body_span: Span::default(),
+            terminator_span: Span::default(),
+        }));
+    }
+    if !has_lexer_specials(rest) {
+        let mut words = rest.split_whitespace();
+        return Ok(match (words.next(), words.next()) {
+            (Some(name), None) => Some(Heredoc {
+                name: name.to_owned(),
+                fd,
+                expand: true,
+                chomp,
+                content: String::new(),
+                body_span: Span::default(),
+                terminator_span: Span::default(),
+            }),
+            _ => None,
+        });
+    }
     let mut lexer = Lexer::new('\\');
     lexer.skip_unset_env = true;
     let words = lexer
