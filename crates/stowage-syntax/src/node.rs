@@ -2,6 +2,7 @@
 
 use compact_str::CompactString;
 use serde::Serialize;
+use smallvec::SmallVec;
 use stowage_diagnostics::Span;
 
 /// A Dockerfile keyword, matched case-insensitively.
@@ -141,10 +142,10 @@ pub struct Node {
     /// Where the keyword is.
     pub keyword_span: Span,
     /// `--name=value` words after the keyword, quotes removed.
-    pub flags: Vec<Flag>,
+    pub flags: SmallVec<[Flag; 1]>,
     /// The arguments as BuildKit's line parsers split them (ENV and LABEL: key, value,
     /// separator triples).
-    pub args: Vec<Arg>,
+    pub args: SmallVec<[Arg; 1]>,
     /// Exec (JSON array) form.
     pub json: bool,
     /// ONBUILD: the trigger instruction.
