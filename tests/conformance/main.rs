@@ -247,7 +247,7 @@ fn compare_generated(source: &str, expected: &Value) -> Result<(), String> {
         ));
     }
     for (i, (node, want)) in parsed.nodes.iter().zip(&children).enumerate() {
-        compare_node(node, want, true).map_err(|e| format!("instruction {}: {e}", i + 1))?;
+        compare_node(node, source, want, true).map_err(|e| format!("instruction {}: {e}", i + 1))?;
     }
     let warnings: Vec<(String, u64)> = parsed
         .diagnostics
@@ -289,7 +289,7 @@ fn strings(v: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn compare_node(node: &Node, want: &Value, top: bool) -> Result<(), String> {
+fn compare_node(node: &Node, source: &str, want: &Value, top: bool) -> Result<(), String> {
     let check = |what: &str, got: String, want: String| {
         if got == want {
             Ok(())
@@ -304,7 +304,7 @@ fn compare_node(node: &Node, want: &Value, top: bool) -> Result<(), String> {
     )?;
     check(
         "original",
-        node.original.to_string(),
+        node.original(source).to_owned(),
         want["original"].as_str().unwrap_or_default().to_owned(),
     )?;
     if top {
@@ -384,7 +384,7 @@ fn compare_node(node: &Node, want: &Value, top: bool) -> Result<(), String> {
     )?;
     match (&node.sub, want.get("sub_command")) {
         (Some(sub), Some(want_sub)) if !want_sub.is_null() => {
-            compare_node(sub, want_sub, false).map_err(|e| format!("sub: {e}"))
+            compare_node(sub, source, want_sub, false).map_err(|e| format!("sub: {e}"))
         }
         (None, None) => Ok(()),
         (None, Some(v)) if v.is_null() => Ok(()),

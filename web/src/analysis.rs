@@ -68,7 +68,7 @@ pub(crate) fn analyze(source: &str) -> Analysis {
             };
             // `original` is the joined logical line: strip the keyword as written.
             let detail = node
-                .original
+                .original(source)
                 .trim_start()
                 .get(node.keyword.len()..)
                 .unwrap_or_default()

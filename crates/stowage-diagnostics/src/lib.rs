@@ -58,6 +58,11 @@ impl Span {
         self.start == self.end
     }
 
+    /// The byte range, for slicing the source.
+    pub const fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
+
     /// The smallest span covering both.
     #[must_use]
     pub fn cover(self, other: Span) -> Span {

@@ -52,17 +52,17 @@ pub struct Dockerfile {
 impl Dockerfile {
     /// Parses and checks `source`. Never fails.
     pub fn parse(source: &str) -> Dockerfile {
-        Self::from_parse(parse(source))
+        Self::from_parse(parse(source), source)
     }
 
-    /// Builds the typed layer from an existing parse.
-    pub fn from_parse(parse: Parse) -> Dockerfile {
+    /// Builds the typed layer from an existing parse of `source`.
+    pub fn from_parse(parse: Parse, source: &str) -> Dockerfile {
         let mut diagnostics = Vec::new();
         let mut instructions = Vec::with_capacity(parse.nodes.len());
         let mut meta_args = Vec::new();
         let mut stages: Vec<Stage> = Vec::new();
         for (index, node) in parse.nodes.iter().enumerate() {
-            let instruction = build_instruction(node, index, &mut diagnostics);
+            let instruction = build_instruction(node, source, index, &mut diagnostics);
             match &instruction.kind {
                 InstructionKind::From(from) => stages.push(Stage {
                     index: stages.len(),
@@ -136,6 +136,7 @@ impl Dockerfile {
 
 struct Ctx<'a> {
     node: &'a Node,
+    source: &'a str,
     diagnostics: &'a mut Vec<Diagnostic>,
     severity: Severity,
 }
@@ -232,9 +233,15 @@ impl Ctx<'_> {
     }
 }
 
-fn build_instruction(node: &Node, index: usize, diagnostics: &mut Vec<Diagnostic>) -> Instruction {
+fn build_instruction(
+    node: &Node,
+    source: &str,
+    index: usize,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Instruction {
     let mut ctx = Ctx {
         node,
+        source,
         diagnostics,
         severity: Severity::Error,
     };
@@ -801,7 +808,7 @@ fn build_onbuild(ctx: &mut Ctx<'_>) -> Onbuild {
         _ => {}
     }
     // The stored expression: the text after ONBUILD, heredocs put back.
-    let trimmed = node.original.trim_start();
+    let trimmed = node.original(ctx.source).trim_start();
     let after_keyword = trimmed.get(node.keyword.len()..).unwrap_or("").trim_start();
     let mut expression = after_keyword.to_owned();
     for heredoc in &node.heredocs {
@@ -816,6 +823,7 @@ fn build_onbuild(ctx: &mut Ctx<'_>) -> Onbuild {
     let mut sub_diags = Vec::new();
     let mut sub_ctx = Ctx {
         node: &sub_node,
+        source: ctx.source,
         diagnostics: &mut sub_diags,
         severity: Severity::Warning,
     };

@@ -8,24 +8,34 @@
 /// What the text after the flags turned out to be.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum JsonArray {
-    /// A valid array of strings: each decoded string with its token's byte range.
-    Strings(Vec<(String, usize, usize)>),
+    /// A valid array of strings (handed to the caller one by one).
+    Strings,
     /// Valid JSON, an array, but with a non-string element: a hard error in BuildKit.
     NotStrings,
     /// Not valid JSON (or not an array): the caller falls back to the shell form.
     Invalid,
 }
 
+use compact_str::CompactString;
+
 const MAX_DEPTH: usize = 10_000;
 
-/// Parses `text` (already left-trimmed) as a JSON array of strings.
-pub(crate) fn parse_json_array(text: &str) -> JsonArray {
+/// Parses `text` (already left-trimmed) as a JSON array of strings, handing each decoded
+/// string and its token's byte range to `item`. What was handed over counts only when the
+/// result is [`JsonArray::Strings`].
+pub(crate) fn parse_json_array(
+    text: &str,
+    mut item: impl FnMut(CompactString, usize, usize),
+) -> JsonArray {
     let bytes = text.as_bytes();
     if bytes.first() != Some(&b'[') {
         return JsonArray::Invalid;
     }
-    let mut p = Parser { bytes, pos: 1 };
-    let mut strings = Vec::new();
+    let mut p = Parser {
+        text,
+        bytes,
+        pos: 1,
+    };
     let mut all_strings = true;
     p.skip_ws();
     if p.peek() == Some(b']') {
@@ -38,7 +48,9 @@ pub(crate) fn parse_json_array(text: &str) -> JsonArray {
                 let Some(s) = p.string() else {
                     return JsonArray::Invalid;
                 };
-                strings.push((s, start, p.pos));
+                if all_strings {
+                    item(s, start, p.pos);
+                }
             } else {
                 all_strings = false;
                 if !p.value() {
@@ -61,13 +73,14 @@ pub(crate) fn parse_json_array(text: &str) -> JsonArray {
         return JsonArray::Invalid;
     }
     if all_strings {
-        JsonArray::Strings(strings)
+        JsonArray::Strings
     } else {
         JsonArray::NotStrings
     }
 }
 
 struct Parser<'a> {
+    text: &'a str,
     bytes: &'a [u8],
     pos: usize,
 }
@@ -244,9 +257,9 @@ impl Parser<'_> {
     }
 
     /// Decodes a string token starting at `"`; `None` if it is not valid JSON.
-    fn string(&mut self) -> Option<String> {
+    fn string(&mut self) -> Option<CompactString> {
         self.pos += 1;
-        let mut out = String::new();
+        let mut out = CompactString::default();
         loop {
             let start = self.pos;
             while let Some(b) = self.peek() {
@@ -255,8 +268,8 @@ impl Parser<'_> {
                 }
                 self.pos += 1;
             }
-            // The input is a &str and we stop only at ASCII bytes, so this slice is valid UTF-8.
-            out.push_str(std::str::from_utf8(&self.bytes[start..self.pos]).ok()?);
+            // We stop only at ASCII bytes, so both ends are char boundaries.
+            out.push_str(self.text.get(start..self.pos)?);
             match self.peek()? {
                 b'"' => {
                     self.pos += 1;
@@ -313,9 +326,10 @@ impl Parser<'_> {
 mod tests {
     use super::*;
 
-    fn strings(text: &str) -> Vec<String> {
-        match parse_json_array(text) {
-            JsonArray::Strings(v) => v.into_iter().map(|(s, _, _)| s).collect(),
+    fn strings(text: &str) -> Vec<CompactString> {
+        let mut items = Vec::new();
+        match parse_json_array(text, |s, _, _| items.push(s)) {
+            JsonArray::Strings => items,
             other => panic!("{text:?} gave {other:?}"),
         }
     }
@@ -332,9 +346,12 @@ mod tests {
 
     #[test]
     fn non_strings_and_invalid() {
-        assert_eq!(parse_json_array(r#"["a", ["b"]]"#), JsonArray::NotStrings);
         assert_eq!(
-            parse_json_array(r#"["a", {"k": [1, 2.5e3, null]}]"#),
+            parse_json_array(r#"["a", ["b"]]"#, |_, _, _| {}),
+            JsonArray::NotStrings
+        );
+        assert_eq!(
+            parse_json_array(r#"["a", {"k": [1, 2.5e3, null]}]"#, |_, _, _| {}),
             JsonArray::NotStrings
         );
         for bad in [
@@ -347,9 +364,13 @@ mod tests {
             "[\"a\tb\"]",
             "[-]",
         ] {
-            assert_eq!(parse_json_array(bad), JsonArray::Invalid, "{bad}");
+            assert_eq!(
+                parse_json_array(bad, |_, _, _| {}),
+                JsonArray::Invalid,
+                "{bad}"
+            );
         }
         let deep = "[".repeat(20_000);
-        assert_eq!(parse_json_array(&deep), JsonArray::Invalid);
+        assert_eq!(parse_json_array(&deep, |_, _, _| {}), JsonArray::Invalid);
     }
 }

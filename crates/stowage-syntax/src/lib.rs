@@ -33,7 +33,7 @@ pub use ast::{Instruction, InstructionKind, Stage, Word};
 pub use dump::{dump, dump_node};
 pub use expand::{EmptyEnv, Env, ExpandError, Expansion, Lexer};
 pub use instructions::{Dockerfile, codes as instruction_codes, parse_go_duration};
-pub use node::{Arg, Comment, Directive, Flag, Heredoc, Keyword, Node};
+pub use node::{Arg, Comment, Directive, Flag, Heredoc, Keyword, Node, Original};
 pub use parser::{MAX_LINE_LEN, Parse, codes, parse};
 pub use quote::go_quote;
 pub use stowage_diagnostics::{Diagnostic, LineCol, LineIndex, Severity, Span};

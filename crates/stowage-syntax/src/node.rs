@@ -2,6 +2,7 @@
 
 use compact_str::CompactString;
 use serde::Serialize;
+use smallvec::SmallVec;
 use stowage_diagnostics::Span;
 
 /// A Dockerfile keyword, matched case-insensitively.
@@ -141,18 +142,19 @@ pub struct Node {
     /// Where the keyword is.
     pub keyword_span: Span,
     /// `--name=value` words after the keyword, quotes removed.
-    pub flags: Vec<Flag>,
+    pub flags: SmallVec<[Flag; 1]>,
     /// The arguments as BuildKit's line parsers split them (ENV and LABEL: key, value,
     /// separator triples).
-    pub args: Vec<Arg>,
+    pub args: SmallVec<[Arg; 1]>,
     /// Exec (JSON array) form.
     pub json: bool,
     /// ONBUILD: the trigger instruction.
     pub sub: Option<Box<Node>>,
     /// Heredocs read after the instruction line, in order.
     pub heredocs: Vec<Heredoc>,
-    /// The logical line after joining continuations (heredoc bodies excluded).
-    pub original: CompactString,
+    /// The logical line after joining continuations (heredoc bodies excluded); read it with
+    /// [`Node::original`].
+    pub original: Original,
     /// From the keyword to the end of the last physical line used (heredoc bodies included).
     pub span: Span,
     /// 1-based line of the keyword.
@@ -163,7 +165,27 @@ pub struct Node {
     pub prev_comment: Vec<String>,
 }
 
+/// Where a node's logical line is: a slice of the source when it is one physical line (no
+/// copy needed), the joined text otherwise.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Original {
+    /// The line is this part of the source, unchanged.
+    Source(Span),
+    /// The line after joining continuation lines.
+    Joined(CompactString),
+}
+
 impl Node {
+    /// The logical line after joining continuations (heredoc bodies excluded), as BuildKit's
+    /// `Node.Original`. `source` must be the text this node was parsed from.
+    pub fn original<'a>(&'a self, source: &'a str) -> &'a str {
+        match &self.original {
+            Original::Source(span) => source.get(span.range()).unwrap_or_default(),
+            Original::Joined(text) => text,
+        }
+    }
+
     /// Looks up the first flag called `name` (without `--`) and returns its value, if any.
     pub fn flag(&self, name: &str) -> Option<&Flag> {
         self.flags.iter().find(|f| f.name() == name)

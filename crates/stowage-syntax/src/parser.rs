@@ -3,10 +3,11 @@
 
 use compact_str::CompactString;
 use serde::Serialize;
+use smallvec::SmallVec;
 use stowage_diagnostics::{Diagnostic, Span};
 
 use crate::json::{JsonArray, parse_json_array};
-use crate::node::{Arg, Comment, Directive, Flag, Heredoc, Keyword, Node};
+use crate::node::{Arg, Comment, Directive, Flag, Heredoc, Keyword, Node, Original};
 
 /// Longest physical line BuildKit's scanner accepts (Go `bufio.MaxScanTokenSize - 1`).
 pub const MAX_LINE_LEN: usize = 65_535;
@@ -81,8 +82,9 @@ pub fn parse(source: &str) -> Parse {
         line_no: 0,
         pending_comments: Vec::new(),
         joined: Joined::default(),
+        word_buf: Vec::new(),
         out: Parse {
-            nodes: Vec::with_capacity(source.len() / 40 + 1),
+            nodes: Vec::with_capacity(source.len() / 80 + 1),
             directives: Vec::new(),
             comments: Vec::new(),
             escape: '\\',
@@ -94,13 +96,11 @@ pub fn parse(source: &str) -> Parse {
     parser.out
 }
 
-/// One physical line: `start..content_end` is its text without trailing CR/LF characters,
-/// `end` is where the next line starts.
+/// One physical line: `start..content_end` is its text without trailing CR/LF characters.
 #[derive(Debug, Clone, Copy)]
 struct PhysLine {
     start: usize,
     content_end: usize,
-    end: usize,
 }
 
 struct Parser<'a> {
@@ -113,6 +113,7 @@ struct Parser<'a> {
     pending_comments: Vec<String>,
     /// Reused for every instruction to avoid allocating per line.
     joined: Joined,
+    word_buf: Vec<(usize, usize)>,
     out: Parse,
 }
 
@@ -120,6 +121,31 @@ struct Parser<'a> {
 fn is_space(c: char) -> bool {
     c.is_whitespace()
 }
+
+const BLANK: u8 = 1;
+const QUOTE: u8 = 2;
+const BACKSLASH: u8 = 4;
+const BACKTICK: u8 = 8;
+const NON_ASCII: u8 = 16;
+
+/// What each byte is to the word scanner: Go's ASCII blanks (`unicode.IsSpace`), quotes, the
+/// two possible escape tokens, and the start or middle of a non-ASCII char.
+static BYTE_CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = match b as u8 {
+            b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ' => BLANK,
+            b'\'' | b'"' => QUOTE,
+            b'\\' => BACKSLASH,
+            b'`' => BACKTICK,
+            0x80..=0xff => NON_ASCII,
+            _ => 0,
+        };
+        b += 1;
+    }
+    table
+};
 
 /// BuildKit's `[\t\v\f\r ]` class (the instruction/argument separator).
 fn is_sep_byte(b: u8) -> bool {
@@ -195,11 +221,7 @@ impl Parser<'_> {
                 span,
             ));
         }
-        Some(PhysLine {
-            start,
-            content_end,
-            end,
-        })
+        Some(PhysLine { start, content_end })
     }
 
     fn text(&self, start: usize, end: usize) -> &str {
@@ -419,8 +441,10 @@ impl Parser<'_> {
             joined,
             escape: self.escape,
             diagnostics: Vec::new(),
+            word_buf: std::mem::take(&mut self.word_buf),
         };
         let mut node = builder.node_from_line(0, joined.text.len());
+        self.word_buf = builder.word_buf;
         let mut diags = builder.diagnostics;
         node.prev_comment = comments;
         let mut end = last_end;
@@ -430,7 +454,8 @@ impl Parser<'_> {
                 d.span = Span::new(first_start as u32, last_end as u32);
                 diags.push(d);
             }
-            for mut heredoc in heredocs {
+            node.heredocs = heredocs;
+            for heredoc in &mut node.heredocs {
                 let body_start = self.pos;
                 let mut terminated = false;
                 while let Some(line) = self.next_line() {
@@ -449,9 +474,16 @@ impl Parser<'_> {
                         terminated = true;
                         break;
                     }
-                    heredoc.content.push_str(self.text(line.start, line.end));
                     end = line.content_end;
                 }
+                // The body is every line with its line ending: one contiguous source range.
+                let body_end = if terminated {
+                    heredoc.body_span.end as usize
+                } else {
+                    self.src.len()
+                };
+                self.text(body_start.min(body_end), body_end)
+                    .clone_into(&mut heredoc.content);
                 if !terminated {
                     let eof = self.src.len() as u32;
                     heredoc.body_span = Span::new(body_start.min(self.src.len()) as u32, eof);
@@ -472,7 +504,6 @@ impl Parser<'_> {
                         )),
                     );
                 }
-                node.heredocs.push(heredoc);
             }
         }
         node.start_line = start_line;
@@ -526,12 +557,15 @@ pub(crate) struct Joined {
     pub(crate) text: String,
     /// (offset in `text`, offset in source) for each piece, in order.
     segments: Vec<(usize, usize)>,
+    /// The segment of the last lookup.
+    hint: std::cell::Cell<usize>,
 }
 
 impl Joined {
     fn clear(&mut self) {
         self.text.clear();
         self.segments.clear();
+        self.hint.set(0);
     }
 
     fn push(&mut self, piece: &str, src_start: usize) {
@@ -539,15 +573,35 @@ impl Joined {
         self.text.push_str(piece);
     }
 
+    /// Index of the last segment starting at or before `off` (`strict`: before `off`).
+    fn segment_of(&self, off: usize, strict: bool) -> usize {
+        let in_segment = |i: usize| {
+            let starts_before = |j: usize| if strict { j < off } else { j <= off };
+            starts_before(self.segments[i].0)
+                && self
+                    .segments
+                    .get(i + 1)
+                    .is_none_or(|&(j, _)| !starts_before(j))
+        };
+        // Spans are asked for mostly left to right: try the last answer first.
+        let hint = self.hint.get();
+        if hint < self.segments.len() && in_segment(hint) {
+            return hint;
+        }
+        let i = self
+            .segments
+            .partition_point(|(j, _)| if strict { *j < off } else { *j <= off })
+            .saturating_sub(1);
+        self.hint.set(i);
+        i
+    }
+
     /// Source offset of the character starting at `off`.
     fn src_start(&self, off: usize) -> u32 {
         if let [(j, s)] = self.segments[..] {
             return (s + (off - j)) as u32;
         }
-        let i = self
-            .segments
-            .partition_point(|(j, _)| *j <= off)
-            .saturating_sub(1);
+        let i = self.segment_of(off, false);
         let (j, s) = self.segments.get(i).copied().unwrap_or((0, 0));
         (s + (off - j)) as u32
     }
@@ -560,12 +614,21 @@ impl Joined {
         if let [(j, s)] = self.segments[..] {
             return (s + (off - j)) as u32;
         }
-        let i = self
-            .segments
-            .partition_point(|(j, _)| *j < off)
-            .saturating_sub(1);
+        let i = self.segment_of(off, true);
         let (j, s) = self.segments.get(i).copied().unwrap_or((0, 0));
         (s + (off - j)) as u32
+    }
+
+    /// `text[lo..hi]` as a node's [`Original`]: a source span when it is one piece.
+    fn original(&self, lo: usize, hi: usize) -> Original {
+        let first = self.segments.partition_point(|(j, _)| *j <= lo);
+        let last = self.segments.partition_point(|(j, _)| *j < hi);
+        if first == last || hi <= lo {
+            let start = self.src_start(lo);
+            Original::Source(Span::new(start, start + (hi - lo) as u32))
+        } else {
+            Original::Joined(CompactString::from(&self.text[lo..hi]))
+        }
     }
 
     fn span(&self, start: usize, end: usize) -> Span {
@@ -581,6 +644,8 @@ struct NodeBuilder<'j> {
     joined: &'j Joined,
     escape: u8,
     diagnostics: Vec<Diagnostic>,
+    /// Scratch for word boundaries, reused across instructions.
+    word_buf: Vec<(usize, usize)>,
 }
 
 fn trim_range(text: &str, mut lo: usize, mut hi: usize) -> (usize, usize) {
@@ -619,7 +684,7 @@ impl NodeBuilder<'_> {
         let (args_start, flags) = if cmd_end < hi_t {
             self.extract_flags(rest_start, hi_t)
         } else {
-            (hi_t, Vec::new())
+            (hi_t, SmallVec::new())
         };
         let (rest_lo, rest_hi) = trim_range(self.text(), args_start, hi_t);
         let mut node = Node {
@@ -627,11 +692,11 @@ impl NodeBuilder<'_> {
             kind,
             keyword_span,
             flags,
-            args: Vec::new(),
+            args: SmallVec::new(),
             json: false,
             sub: None,
             heredocs: Vec::new(),
-            original: CompactString::from(&self.text()[lo..hi]),
+            original: self.joined.original(lo, hi),
             span: self.joined.span(lo_t, hi_t),
             start_line: 0,
             end_line: 0,
@@ -652,9 +717,10 @@ impl NodeBuilder<'_> {
             Keyword::From | Keyword::Expose => self.whitespace_split(&mut node, rest_lo, rest_hi),
             Keyword::Env | Keyword::Label => self.name_value(&mut node, rest_lo, rest_hi),
             Keyword::Arg => {
-                for (s, e) in self.words(rest_lo, rest_hi) {
-                    node.args.push(self.arg(s, e));
-                }
+                let mut words = std::mem::take(&mut self.word_buf);
+                self.words(rest_lo, rest_hi, &mut words);
+                node.args.extend(words.iter().map(|&(s, e)| self.arg(s, e)));
+                self.word_buf = words;
             }
             Keyword::Maintainer | Keyword::User | Keyword::Workdir | Keyword::Stopsignal => {
                 if rest_lo < rest_hi {
@@ -680,9 +746,9 @@ impl NodeBuilder<'_> {
 
     /// BuildKit's `extractBuilderFlags`: leading `--` words, quotes removed, `\` escapes.
     /// Returns where the arguments start and the flags.
-    fn extract_flags(&mut self, start: usize, end: usize) -> (usize, Vec<Flag>) {
+    fn extract_flags(&mut self, start: usize, end: usize) -> (usize, SmallVec<[Flag; 1]>) {
         let text = &self.joined.text[..end];
-        let mut flags = Vec::new();
+        let mut flags = SmallVec::new();
         let mut pos = start;
         loop {
             while let Some(c) = text[pos..].chars().next().filter(|c| is_space(*c)) {
@@ -776,21 +842,21 @@ impl NodeBuilder<'_> {
 
     /// Tries the exec form: `Some(args)` for a JSON array (an array with non-strings is
     /// reported and gives no args), `None` when the text is not valid JSON (shell form).
-    fn json_args(&mut self, lo: usize, hi: usize) -> Option<Vec<Arg>> {
+    fn json_args(&mut self, lo: usize, hi: usize) -> Option<SmallVec<[Arg; 1]>> {
         let text = &self.joined.text[lo..hi];
         if !text.starts_with('[') {
             return None;
         }
-        match parse_json_array(text) {
-            JsonArray::Strings(items) => Some(
-                items
-                    .into_iter()
-                    .map(|(value, s, e)| Arg {
-                        value: value.into(),
-                        span: self.joined.span(lo + s, lo + e),
-                    })
-                    .collect(),
-            ),
+        let joined = self.joined;
+        let mut args = SmallVec::new();
+        let shape = parse_json_array(text, |value, s, e| {
+            args.push(Arg {
+                value,
+                span: joined.span(lo + s, lo + e),
+            });
+        });
+        match shape {
+            JsonArray::Strings => Some(args),
             JsonArray::NotStrings => {
                 self.diagnostics.push(
                     Diagnostic::error(
@@ -800,7 +866,7 @@ impl NodeBuilder<'_> {
                     )
                     .with_help("quote every element, e.g. `[\"echo\", \"1\"]`"),
                 );
-                Some(Vec::new())
+                Some(SmallVec::new())
             }
             JsonArray::Invalid => None,
         }
@@ -813,7 +879,11 @@ impl NodeBuilder<'_> {
         }
         if let Some(args) = self.json_args(lo, hi) {
             node.json = true;
-            node.args.extend(args);
+            if node.args.is_empty() {
+                node.args = args;
+            } else {
+                node.args.extend(args);
+            }
         } else {
             node.args.push(self.arg(lo, hi));
         }
@@ -836,58 +906,98 @@ impl NodeBuilder<'_> {
     }
 
     /// BuildKit's `parseWords`: quote-aware words with quotes and escapes kept.
-    fn words(&self, lo: usize, hi: usize) -> Vec<(usize, usize)> {
+    fn words(&self, lo: usize, hi: usize, words: &mut Vec<(usize, usize)>) {
+        words.clear();
         let text = &self.joined.text[..hi];
-        let esc = char::from(self.escape);
-        let mut words = Vec::new();
-        let mut start: Option<usize> = None;
-        let mut quote: Option<char> = None;
-        let mut iter = text[lo..]
-            .char_indices()
-            .map(|(i, c)| (i + lo, c))
-            .peekable();
-        while let Some((i, c)) = iter.next() {
-            let Some(_) = start else {
-                if is_space(c) {
-                    continue;
-                }
-                start = Some(i);
-                // Fall through to handle the first char of the word.
-                if c == '\'' || c == '"' {
-                    quote = Some(c);
-                } else if c == esc {
-                    iter.next();
-                }
-                continue;
-            };
-            match quote {
-                None => {
-                    if is_space(c) {
-                        words.push((start.unwrap_or(i), i));
-                        start = None;
-                    } else if c == '\'' || c == '"' {
-                        quote = Some(c);
-                    } else if c == esc {
-                        iter.next();
-                    }
-                }
-                Some(q) => {
-                    if c == q {
-                        quote = None;
-                    } else if c == esc && q != '\'' {
-                        iter.next();
-                    }
+        let bytes = text.as_bytes();
+        let escape_class = if self.escape == b'`' {
+            BACKTICK
+        } else {
+            BACKSLASH
+        };
+        // Byte classes do the scanning; a non-ASCII char is decoded only outside quotes (to
+        // test it for a Unicode blank) and after an escape (to skip it whole).
+        let char_at = |i: usize| text[i..].chars().next().unwrap_or(' ');
+        let skip_char = |i: usize| {
+            if bytes[i] < 0x80 {
+                i + 1
+            } else {
+                i + char_at(i).len_utf8()
+            }
+        };
+        let unquoted_stop = BLANK | QUOTE | NON_ASCII | escape_class;
+        let mut i = lo;
+        loop {
+            while i < hi {
+                let class = BYTE_CLASS[usize::from(bytes[i])];
+                if class & BLANK != 0 {
+                    i += 1;
+                } else if class & NON_ASCII != 0 && is_space(char_at(i)) {
+                    i += char_at(i).len_utf8();
+                } else {
+                    break;
                 }
             }
+            if i >= hi {
+                return;
+            }
+            let start = i;
+            let mut quote = 0u8;
+            while i < hi {
+                let b = bytes[i];
+                if quote == 0 {
+                    let class = BYTE_CLASS[usize::from(b)];
+                    if class & unquoted_stop == 0 {
+                        i += 1;
+                    } else if class & QUOTE != 0 {
+                        quote = b;
+                        i += 1;
+                    } else if class & escape_class != 0 {
+                        i += 1;
+                        if i < hi {
+                            i = skip_char(i);
+                        }
+                    } else if class & BLANK != 0 {
+                        break;
+                    } else {
+                        let c = char_at(i);
+                        if is_space(c) {
+                            break;
+                        }
+                        i += c.len_utf8();
+                    }
+                } else if b == quote {
+                    quote = 0;
+                    i += 1;
+                } else if b == self.escape && quote != b'\'' {
+                    i += 1;
+                    if i < hi {
+                        i = skip_char(i);
+                    }
+                } else {
+                    // Inside quotes nothing but the quote and the escape is special, and UTF-8
+                    // continuation bytes never look like either.
+                    i += 1;
+                }
+            }
+            words.push((start, i.min(hi)));
         }
-        if let Some(s) = start {
-            words.push((s, hi));
-        }
-        words
     }
 
     fn name_value(&mut self, node: &mut Node, lo: usize, hi: usize) {
-        let words = self.words(lo, hi);
+        let mut words = std::mem::take(&mut self.word_buf);
+        self.words(lo, hi, &mut words);
+        self.name_value_words(node, lo, hi, &words);
+        self.word_buf = words;
+    }
+
+    fn name_value_words(
+        &mut self,
+        node: &mut Node,
+        lo: usize,
+        hi: usize,
+        words: &[(usize, usize)],
+    ) {
         let Some(&(first_s, first_e)) = words.first() else {
             return;
         };
@@ -925,7 +1035,8 @@ impl NodeBuilder<'_> {
             });
             return;
         }
-        for (s, e) in words {
+        node.args.reserve_exact(words.len() * 3);
+        for &(s, e) in words {
             let word = &text[s..e];
             if let Some(eq) = word.find('=') {
                 node.args.push(self.arg(s, s + eq));
@@ -983,11 +1094,15 @@ fn can_contain_heredoc(node: &Node) -> bool {
 /// Finds `<<NAME` words on an instruction line (BuildKit's `heredocsFromLine`).
 fn heredocs_from_line(line: &str) -> (Vec<Heredoc>, Vec<Diagnostic>) {
     use crate::expand::{EmptyEnv, Lexer};
-    let mut lexer = Lexer::new('\\');
-    lexer.raw_quotes = true;
-    lexer.raw_escapes = true;
-    lexer.skip_unset_env = true;
-    let words = lexer.process_words(line, &EmptyEnv).unwrap_or_default();
+    // Without escapes or variables the lexer (quotes kept) only splits on blanks outside
+    // quotes: skip it.
+    let words = split_quoted_words(line).unwrap_or_else(|| {
+        let mut lexer = Lexer::new('\\');
+        lexer.raw_quotes = true;
+        lexer.raw_escapes = true;
+        lexer.skip_unset_env = true;
+        lexer.process_words(line, &EmptyEnv).unwrap_or_default()
+    });
     let mut docs = Vec::new();
     let mut diags = Vec::new();
     let mut i = 0;
@@ -1020,6 +1135,63 @@ fn heredocs_from_line(line: &str) -> (Vec<Heredoc>, Vec<Diagnostic>) {
     (docs, diags)
 }
 
+/// What the heredoc lexer in raw-quotes mode gives for `text` when `text` has no escape, no
+/// `$` and no unterminated quote (`None` otherwise): the words split at blanks outside quotes,
+/// quotes kept.
+fn split_quoted_words(text: &str) -> Option<Vec<String>> {
+    if text.starts_with('\u{feff}') || memchr::memchr2(b'\\', b'$', text.as_bytes()).is_some() {
+        return None;
+    }
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut quote: Option<char> = None;
+    for c in text.chars() {
+        match quote {
+            Some(q) => {
+                if c == q {
+                    quote = None;
+                }
+                word.push(c);
+            }
+            None if c == '\'' || c == '"' => {
+                quote = Some(c);
+                word.push(c);
+            }
+            None if c.is_whitespace() => {
+                if !word.is_empty() {
+                    words.push(std::mem::take(&mut word));
+                }
+            }
+            None => word.push(c),
+        }
+    }
+    if quote.is_some() {
+        return None;
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    Some(words)
+}
+
+/// `'NAME'` or `"NAME"` with no other quote, escape, `$` or blank: the name.
+fn simple_quoted(text: &str) -> Option<&str> {
+    let quote = *text.as_bytes().first()?;
+    if quote != b'\'' && quote != b'"' || text.len() < 2 || !text.ends_with(char::from(quote)) {
+        return None;
+    }
+    let inner = &text[1..text.len() - 1];
+    (!inner.is_empty() && !has_lexer_specials(inner) && !inner.contains(char::is_whitespace))
+        .then_some(inner)
+}
+
+/// Whether the heredoc lexer (escape `\`) would treat anything in `text` specially.
+fn has_lexer_specials(text: &str) -> bool {
+    text.starts_with('\u{feff}')
+        || memchr::memchr3(b'\'', b'"', b'\\', text.as_bytes()).is_some()
+        || memchr::memchr(b'$', text.as_bytes()).is_some()
+}
+
 /// Tests one word against `^(\d*)<<(-?)\s*([^<]*)$` and lexes the delimiter.
 pub(crate) fn parse_heredoc_word(word: &str) -> Result<Option<Heredoc>, String> {
     use crate::expand::{EmptyEnv, Lexer};
@@ -1036,6 +1208,32 @@ pub(crate) fn parse_heredoc_word(word: &str) -> Result<Option<Heredoc>, String> 
         return Ok(None);
     }
     let fd = word[..digits].parse::<u32>().unwrap_or(0);
+    if let Some(name) = simple_quoted(rest) {
+        return Ok(Some(Heredoc {
+            name: name.to_owned(),
+            fd,
+            expand: false,
+            chomp,
+            content: String::new(),
+            body_span: Span::default(),
+            terminator_span: Span::default(),
+        }));
+    }
+    if !has_lexer_specials(rest) {
+        let mut words = rest.split_whitespace();
+        return Ok(match (words.next(), words.next()) {
+            (Some(name), None) => Some(Heredoc {
+                name: name.to_owned(),
+                fd,
+                expand: true,
+                chomp,
+                content: String::new(),
+                body_span: Span::default(),
+                terminator_span: Span::default(),
+            }),
+            _ => None,
+        });
+    }
     let mut lexer = Lexer::new('\\');
     lexer.skip_unset_env = true;
     let words = lexer
@@ -1065,4 +1263,64 @@ pub(crate) fn parse_heredoc_word(word: &str) -> Result<Option<Heredoc>, String> 
         body_span: Span::default(),
         terminator_span: Span::default(),
     }))
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod fast_path_tests {
+    use proptest::prelude::*;
+
+    use super::{parse_heredoc_word, simple_quoted, split_quoted_words};
+    use crate::expand::{EmptyEnv, Lexer};
+
+    /// What the fast paths stand in for: BuildKit's lexer.
+    fn lexer_words(line: &str) -> Option<Vec<String>> {
+        let mut lexer = Lexer::new('\\');
+        lexer.raw_quotes = true;
+        lexer.raw_escapes = true;
+        lexer.skip_unset_env = true;
+        lexer.process_words(line, &EmptyEnv).ok()
+    }
+
+    fn heredoc_via_lexer(word: &str) -> Option<(String, bool)> {
+        let digits = word.bytes().take_while(u8::is_ascii_digit).count();
+        let rest = word[digits..].strip_prefix("<<")?;
+        let rest = rest.strip_prefix('-').unwrap_or(rest);
+        let rest = rest.trim_start_matches(['\t', '\n', '\x0c', '\r', ' ']);
+        let mut lexer = Lexer::new('\\');
+        lexer.skip_unset_env = true;
+        let words = lexer.process_words(rest, &EmptyEnv).ok()?;
+        lexer.raw_quotes = true;
+        let raw = lexer.process_words(rest, &EmptyEnv).ok()?;
+        let quotes = |s: &str| s.chars().filter(|c| *c == '\'' || *c == '"').count();
+        match (words.as_slice(), raw.as_slice()) {
+            ([name], [raw_name]) if !rest.contains('<') && !rest.is_empty() => {
+                Some((name.clone(), quotes(name) == quotes(raw_name)))
+            }
+            _ => None,
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn quoted_split_agrees_with_the_lexer(line in "[a-c '\"<\\-\t]{0,24}") {
+            if let Some(words) = split_quoted_words(&line) {
+                prop_assert_eq!(Some(words), lexer_words(&line));
+            }
+        }
+
+        #[test]
+        fn plain_heredoc_words_agree_with_the_lexer(word in "[0-9]?<<-?[ \t]?['\"]?[A-Z_ a-z]{0,6}['\"]?") {
+            let fast = parse_heredoc_word(&word).ok().flatten().map(|h| (h.name, h.expand));
+            prop_assert_eq!(fast, heredoc_via_lexer(&word));
+        }
+    }
+
+    #[test]
+    fn simple_quoted_needs_matching_quotes() {
+        assert_eq!(simple_quoted("'EOF'"), Some("EOF"));
+        assert_eq!(simple_quoted("\"EOF\""), Some("EOF"));
+        assert_eq!(simple_quoted("'EOF\""), None);
+        assert_eq!(simple_quoted("'E F'"), None);
+        assert_eq!(simple_quoted("''"), None);
+    }
 }
