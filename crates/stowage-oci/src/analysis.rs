@@ -99,6 +99,10 @@ struct Seen {
 }
 
 /// Analyses a stack of layers, base first.
+#[expect(
+    clippy::cast_precision_loss,
+    reason = "ratios of byte counts, computed in float64 by dive too"
+)]
 pub fn analyze<'a>(layers: impl IntoIterator<Item = &'a Layer>) -> Result<Analysis, VfsError> {
     let mut fs = Fs::new();
     // dive's stacked tree: the size each path had where it was last written, and whether it
@@ -250,8 +254,7 @@ fn node_size(fs: &Fs, path: &str) -> (Kind, u64) {
         Ok(Entry::Dir(_)) => (
             Kind::Dir,
             fs.walk_from(path)
-                .map(|w| w.map(|(_, e)| e.size()).sum())
-                .unwrap_or(0),
+                .map_or(0, |w| w.map(|(_, e)| e.size()).sum()),
         ),
         Ok(e) => (e.kind(), e.size()),
         Err(_) => (Kind::File, 0),
@@ -333,6 +336,11 @@ fn ratio(key: &'static str, value: &str) -> Result<Option<f64>, CiRuleError> {
 
 /// Parses a byte size like go-humanize's `ParseBytes`: `20MB` (10^6), `20MiB` (2^20), `1.5 GB`,
 /// `512`, case-insensitive.
+#[expect(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "the value is checked to be in u64's range first"
+)]
 pub fn parse_bytes(s: &str) -> Option<u64> {
     let s = s.trim();
     let split = s
@@ -355,15 +363,22 @@ pub fn parse_bytes(s: &str) -> Option<u64> {
         _ => return None,
     };
     let bytes = number * multiplier;
-    (bytes >= 0.0 && bytes < 1.8e19).then(|| bytes as u64)
+    (0.0..1.8e19).contains(&bytes).then_some(bytes as u64)
 }
 
 /// Formats bytes like go-humanize's `Bytes`: `83 MB`, `1.2 kB`, `512 B`.
+#[expect(
+    clippy::cast_precision_loss,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::cast_possible_wrap,
+    reason = "go-humanize's float formula on a display value; the exponent is at most 6"
+)]
 pub fn format_bytes(n: u64) -> String {
+    const UNITS: [&str; 7] = ["B", "kB", "MB", "GB", "TB", "PB", "EB"];
     if n < 10 {
         return format!("{n} B");
     }
-    const UNITS: [&str; 7] = ["B", "kB", "MB", "GB", "TB", "PB", "EB"];
     let e = ((n as f64).ln() / 1000f64.ln()).floor() as usize;
     let e = e.min(UNITS.len() - 1);
     let value = ((n as f64) / 1000f64.powi(e as i32) * 10.0 + 0.5).floor() / 10.0;

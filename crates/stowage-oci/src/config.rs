@@ -15,12 +15,14 @@ use crate::Digest;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Empty {}
 
-fn is_false(b: &bool) -> bool {
-    !*b
+/// `skip_serializing_if` for flags (generic: serde passes a reference).
+fn is_false<T: Default + PartialEq>(b: &T) -> bool {
+    *b == T::default()
 }
 
-fn is_zero(n: &i64) -> bool {
-    *n == 0
+/// `skip_serializing_if` for numbers (generic: serde passes a reference).
+fn is_zero<T: Default + PartialEq>(v: &T) -> bool {
+    *v == T::default()
 }
 
 /// An image configuration.
@@ -67,6 +69,10 @@ pub struct Config {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub user: String,
     /// `EXPOSE`: ports as `port/proto`.
+    #[expect(
+        clippy::zero_sized_map_values,
+        reason = "Go's map[string]struct{}: the JSON is an object of empty objects"
+    )]
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub exposed_ports: BTreeMap<String, Empty>,
     /// `ENV`/`ARG`-visible environment, `KEY=value`, in declaration order.
@@ -79,6 +85,10 @@ pub struct Config {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cmd: Vec<String>,
     /// `VOLUME`.
+    #[expect(
+        clippy::zero_sized_map_values,
+        reason = "Go's map[string]struct{}: the JSON is an object of empty objects"
+    )]
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub volumes: BTreeMap<String, Empty>,
     /// `WORKDIR`.
@@ -228,6 +238,8 @@ impl ImageConfig {
 /// History strings as BuildKit's Dockerfile frontend writes them (`dockerfile2llb`
 /// `commitToHistory`, `runCommandString`).
 pub mod buildkit {
+    use std::fmt::Write as _;
+
     use super::History;
 
     /// The `comment` of every BuildKit history entry.
@@ -308,13 +320,13 @@ pub mod buildkit {
                 '\t' => out.push_str("\\t"),
                 '\u{b}' => out.push_str("\\v"),
                 c if (c as u32) < 0x20 || c == '\u{7f}' => {
-                    out.push_str(&format!("\\x{:02x}", c as u32));
+                    let _ = write!(out, "\\x{:02x}", c as u32);
                 }
                 c if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}') => {
                     if (c as u32) < 0x10000 {
-                        out.push_str(&format!("\\u{:04x}", c as u32));
+                        let _ = write!(out, "\\u{:04x}", c as u32);
                     } else {
-                        out.push_str(&format!("\\U{:08x}", c as u32));
+                        let _ = write!(out, "\\U{:08x}", c as u32);
                     }
                 }
                 c => out.push(c),

@@ -18,8 +18,9 @@ pub const ANNOTATION_BASE_NAME: &str = "org.opencontainers.image.base.name";
 /// `org.opencontainers.image.base.digest`.
 pub const ANNOTATION_BASE_DIGEST: &str = "org.opencontainers.image.base.digest";
 
-fn is_zero(v: &u32) -> bool {
-    *v == 0
+/// `skip_serializing_if` for numbers (generic: serde passes a reference).
+fn is_zero<T: Default + PartialEq>(v: &T) -> bool {
+    *v == T::default()
 }
 
 /// A reference to content: media type, digest and size.

@@ -146,11 +146,26 @@ impl io::Write for HashWriter {
 /// Each 8-byte block is `splitmix64(seed, block index)`: cheap, random-looking (so compressed
 /// sizes stay realistic) and addressable at any offset.
 fn fill_synthetic(seed: u64, offset: u64, buf: &mut [u8]) {
-    for (i, byte) in buf.iter_mut().enumerate() {
-        let pos = offset + i as u64;
-        let block = splitmix64(seed ^ (pos / 8).wrapping_mul(0x9E37_79B9_7F4A_7C15));
-        *byte = (block >> ((pos % 8) * 8)) as u8;
+    let block =
+        |index: u64| splitmix64(seed ^ index.wrapping_mul(0x9E37_79B9_7F4A_7C15)).to_le_bytes();
+    let mut pos = offset;
+    let mut rest = buf;
+    // A partial first block, then whole blocks.
+    let skip = (pos % 8) as usize;
+    if skip != 0 {
+        let n = (8 - skip).min(rest.len());
+        rest[..n].copy_from_slice(&block(pos / 8)[skip..skip + n]);
+        rest = &mut rest[n..];
+        pos += n as u64;
     }
+    let mut chunks = rest.chunks_exact_mut(8);
+    for chunk in &mut chunks {
+        chunk.copy_from_slice(&block(pos / 8));
+        pos += 8;
+    }
+    let tail = chunks.into_remainder();
+    let n = tail.len();
+    tail.copy_from_slice(&block(pos / 8)[..n]);
 }
 
 fn splitmix64(mut z: u64) -> u64 {

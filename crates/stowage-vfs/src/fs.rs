@@ -394,6 +394,15 @@ impl Fs {
             .ok_or_else(|| VfsError::NotFound(from_path.clone()))?;
         let mut moved = Vec::new();
         linked_in(&node, &from_path, &mut moved);
+        let old = self
+            .parent_mut(to.0)?
+            .children
+            .insert(to.1.to_owned(), node);
+        // Forget what was replaced before re-pointing the moved names, so a name the two share
+        // is kept.
+        if let Some(old) = old {
+            self.forget_links(&old, &to_path);
+        }
         for (p, ino) in &moved {
             if let Some(inode) = self.inodes.get_mut(ino) {
                 inode.paths.remove(p);
@@ -401,13 +410,6 @@ impl Fs {
                     .paths
                     .insert(format!("{to_path}{}", &p[from_path.len()..]));
             }
-        }
-        let old = self
-            .parent_mut(to.0)?
-            .children
-            .insert(to.1.to_owned(), node);
-        if let Some(old) = old {
-            self.forget_links(&old, &to_path);
         }
         Ok(())
     }
@@ -557,6 +559,12 @@ impl Fs {
             .node(&src)
             .ok_or_else(|| VfsError::NotFound(display(&src)))?;
         if src == dst {
+            return Ok(());
+        }
+        // Two names of the same file: rename(2) does nothing.
+        if let (Node::Linked(a), Some(Node::Linked(b))) = (src_node, self.node(&dst))
+            && a == b
+        {
             return Ok(());
         }
         let src_is_dir = matches!(src_node, Node::Dir(_));

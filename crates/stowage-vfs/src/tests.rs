@@ -121,6 +121,12 @@ fn hard_links_share_content_and_metadata() {
         Err(VfsError::NotAFile("/etc2".into()))
     );
     assert_eq!(fs.total_size(), 1003);
+    // Renaming one name of a file onto another name of it does nothing (rename(2)).
+    fs.hard_link("/etc2/app/conf", "/c").unwrap();
+    fs.rename("/c", "/etc2/app/conf").unwrap();
+    assert_eq!(fs.link_paths(ino), ["/c", "/etc2/app/conf"]);
+    fs.remove("/c").unwrap();
+    assert_eq!(fs.read("/etc2/app/conf").unwrap(), &Content::from("x=2"));
 }
 
 #[test]

@@ -24,7 +24,14 @@ use anyhow::{Context, Result, bail};
 const TRUNK_VERSION: &str = "0.21.14";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// The sans-IO core: must build (and pass clippy) for `wasm32-unknown-unknown`.
-const CORE_CRATES: &[&str] = &["stowage-diagnostics", "stowage-syntax", "stowage-shell", "stowage-lint", "stowage-vfs"];
+const CORE_CRATES: &[&str] = &[
+    "stowage-diagnostics",
+    "stowage-syntax",
+    "stowage-shell",
+    "stowage-lint",
+    "stowage-vfs",
+    "stowage-oci",
+];
 
 /// `-p a -p b …` for the core crates, plus any extra packages.
 fn core_packages(extra: &[&'static str]) -> Vec<&'static str> {
@@ -164,11 +171,20 @@ fn setup(root: &Path, browser: bool) -> Result<()> {
             .args(["ci", "--no-audit", "--no-fund"])
             .current_dir(root.join("tests/e2e")))?;
     }
+    let mut packages = Vec::new();
     if browser
         && (!Path::new("/usr/bin/chromium").exists()
             || !Path::new("/usr/bin/chromedriver").exists())
     {
-        apt_install(&["chromium", "chromium-driver"])?;
+        packages.extend(["chromium", "chromium-driver"]);
+    }
+    // umoci and skopeo validate the images stowage-oci writes (its slow tests).
+    if browser && (!Path::new("/usr/bin/umoci").exists() || !Path::new("/usr/bin/skopeo").exists())
+    {
+        packages.extend(["skopeo", "umoci"]);
+    }
+    if !packages.is_empty() {
+        apt_install(&packages)?;
     }
     println!("setup: done in {:.0?}", started.elapsed());
     Ok(())
@@ -260,7 +276,14 @@ fn ci(root: &Path) -> Result<()> {
     )?;
     step(
         "benchmarks compile",
-        cargo().args(["bench", "--no-run", "-p", "stowage-syntax"]),
+        cargo().args([
+            "bench",
+            "--no-run",
+            "-p",
+            "stowage-syntax",
+            "-p",
+            "stowage-oci",
+        ]),
     )?;
     step(
         "core in headless Chromium (wasm-bindgen-test)",

@@ -307,10 +307,9 @@ impl Extensions {
             path: String::new(),
             reason: format!("malformed PAX record ({what})"),
         };
-        for record in tar::PaxExtensions::new(pax) {
-            let record = record.map_err(|_| bad("length"))?;
-            let key = record.key().map_err(|_| bad("key"))?;
-            let value = record.value_bytes();
+        for record in pax_records(pax) {
+            let (key, value) = record.ok_or_else(|| bad("length"))?;
+            let key = std::str::from_utf8(key).map_err(|_| bad("key"))?;
             let number = || {
                 std::str::from_utf8(value)
                     .ok()
@@ -337,6 +336,33 @@ impl Extensions {
         }
         Ok(ext)
     }
+}
+
+/// Splits a PAX body into `(key, value)` records by their length prefixes (values may hold
+/// any byte, newlines included, so the body cannot be split on `\n`). A malformed record
+/// yields `None`.
+fn pax_records(mut body: &[u8]) -> impl Iterator<Item = Option<(&[u8], &[u8])>> {
+    std::iter::from_fn(move || {
+        if body.is_empty() {
+            return None;
+        }
+        let parsed = (|| {
+            let space = body.iter().position(|b| *b == b' ')?;
+            let len: usize = std::str::from_utf8(&body[..space]).ok()?.parse().ok()?;
+            if len <= space + 1 || len > body.len() || body[len - 1] != b'\n' {
+                return None;
+            }
+            let record = &body[space + 1..len - 1];
+            let eq = record.iter().position(|b| *b == b'=')?;
+            let out = (&record[..eq], &record[eq + 1..]);
+            body = &body[len..];
+            Some(out)
+        })();
+        if parsed.is_none() {
+            body = &[];
+        }
+        Some(parsed)
+    })
 }
 
 struct State<'o> {
@@ -396,12 +422,11 @@ impl State<'_> {
                 .map_or_else(|| header.gid().map_err(|_| invalid("gid")), Ok)?,
             "gid",
         )?;
-        let mtime = match ext.mtime {
-            Some(t) => t,
-            None => {
-                let t = header.mtime().map_err(|_| invalid("mtime"))?;
-                i64::try_from(t).map_err(|_| invalid("mtime"))?
-            }
+        let mtime = if let Some(t) = ext.mtime {
+            t
+        } else {
+            let t = header.mtime().map_err(|_| invalid("mtime"))?;
+            i64::try_from(t).map_err(|_| invalid("mtime"))?
         };
         let meta = Metadata {
             mode,
@@ -414,7 +439,7 @@ impl State<'_> {
             let raw = ext
                 .linkpath
                 .clone()
-                .or_else(|| entry.link_name_bytes().map(|c| c.into_owned()))
+                .or_else(|| entry.link_name_bytes().map(std::borrow::Cow::into_owned))
                 .unwrap_or_default();
             if raw.len() > limits.max_path_len {
                 return Err(too_long(&raw, limits.max_path_len));
