@@ -17,6 +17,7 @@
 #![warn(clippy::disallowed_methods)]
 
 pub mod ast;
+pub mod dockerignore;
 mod dump;
 pub mod expand;
 pub mod flags;
