@@ -1,5 +1,7 @@
 //! The `stowage` binary, end to end.
 
+mod lint;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
