@@ -137,6 +137,96 @@ pub struct Diagnostic {
     pub notes: Vec<String>,
     /// How to fix it.
     pub help: Option<String>,
+    /// A mechanical fix, when one is known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<Fix>,
+}
+
+/// Whether a fix can be applied without review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Applicability {
+    /// Never changes what the file means (applied by `--fix`).
+    Safe,
+    /// Changes behaviour on purpose (applied only when asked for unsafe fixes).
+    Unsafe,
+}
+
+/// One text replacement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Edit {
+    /// The bytes replaced (empty for an insertion).
+    pub span: Span,
+    /// The new text.
+    pub replacement: String,
+}
+
+/// A change that resolves a diagnostic: a title for menus and the edits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Fix {
+    /// What the fix does, e.g. "write `AS` in upper case".
+    pub title: String,
+    /// Whether it may be applied without review.
+    pub applicability: Applicability,
+    /// Non-overlapping edits, applied together.
+    pub edits: Vec<Edit>,
+}
+
+impl Fix {
+    /// A safe fix replacing `span` with `replacement`.
+    pub fn safe(title: impl Into<String>, span: Span, replacement: impl Into<String>) -> Fix {
+        Fix {
+            title: title.into(),
+            applicability: Applicability::Safe,
+            edits: vec![Edit {
+                span,
+                replacement: replacement.into(),
+            }],
+        }
+    }
+
+    /// An unsafe fix replacing `span` with `replacement`.
+    pub fn unsafe_edit(
+        title: impl Into<String>,
+        span: Span,
+        replacement: impl Into<String>,
+    ) -> Fix {
+        Fix {
+            applicability: Applicability::Unsafe,
+            ..Fix::safe(title, span, replacement)
+        }
+    }
+}
+
+/// Applies fixes to `source`, skipping any fix whose edits overlap an earlier one (the next
+/// round of linting offers it again). Returns the new text and how many fixes were applied.
+pub fn apply_fixes<'a>(source: &str, fixes: impl IntoIterator<Item = &'a Fix>) -> (String, usize) {
+    let mut taken: Vec<&Edit> = Vec::new();
+    let mut applied = 0;
+    for fix in fixes {
+        let overlaps = fix.edits.iter().any(|e| {
+            e.span.end as usize > source.len()
+                || taken.iter().any(|t| {
+                    e.span.start < t.span.end && t.span.start < e.span.end
+                        || (e.span.is_empty() || t.span.is_empty()) && e.span.start == t.span.start
+                })
+        });
+        if !overlaps {
+            taken.extend(&fix.edits);
+            applied += 1;
+        }
+    }
+    taken.sort_by_key(|e| (e.span.start, e.span.end));
+    let mut out = String::with_capacity(source.len());
+    let mut at = 0usize;
+    for edit in taken {
+        let start = edit.span.start as usize;
+        out.push_str(source.get(at..start).unwrap_or_default());
+        out.push_str(&edit.replacement);
+        at = edit.span.end as usize;
+    }
+    out.push_str(source.get(at..).unwrap_or_default());
+    (out, applied)
 }
 
 impl Diagnostic {
@@ -155,6 +245,7 @@ impl Diagnostic {
             labels: Vec::new(),
             notes: Vec::new(),
             help: None,
+            fix: None,
         }
     }
 
@@ -192,8 +283,52 @@ impl Diagnostic {
         self
     }
 
+    /// Attaches a fix (`None` leaves the diagnostic without one).
+    #[must_use]
+    pub fn with_fix(mut self, fix: impl Into<Option<Fix>>) -> Self {
+        self.fix = fix.into();
+        self
+    }
+
     /// Whether this is an error.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
+    }
+}
+
+#[cfg(test)]
+mod fix_tests {
+    use super::{Fix, Span, apply_fixes};
+
+    #[test]
+    fn edits_apply_in_source_order() {
+        let source = "FROM a as b\nenv k v\n";
+        let fixes = [
+            Fix::safe("env", Span::new(12, 15), "ENV"),
+            Fix::safe("as", Span::new(7, 9), "AS"),
+        ];
+        let (out, applied) = apply_fixes(source, &fixes);
+        assert_eq!(out, "FROM a AS b\nENV k v\n");
+        assert_eq!(applied, 2);
+    }
+
+    #[test]
+    fn overlapping_fixes_are_left_for_the_next_round() {
+        let source = "RUN apt-get install x";
+        let fixes = [
+            Fix::safe("one", Span::new(4, 11), "APT"),
+            Fix::safe("two", Span::new(8, 19), "zzz"),
+            Fix::safe("insert", Span::empty(19), " -y"),
+            Fix::safe("same insert", Span::empty(19), " -q"),
+        ];
+        let (out, applied) = apply_fixes(source, &fixes);
+        assert_eq!(out, "RUN APT install -y x");
+        assert_eq!(applied, 2);
+    }
+
+    #[test]
+    fn out_of_range_edits_are_skipped() {
+        let (out, applied) = apply_fixes("FROM a", &[Fix::safe("x", Span::new(3, 99), "")]);
+        assert_eq!((out.as_str(), applied), ("FROM a", 0));
     }
 }

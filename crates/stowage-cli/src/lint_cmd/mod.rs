@@ -10,6 +10,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::Args;
+use stowage_diagnostics::{Applicability, apply_fixes};
 use stowage_lint::config::Threshold;
 use stowage_lint::{Config, HostData};
 
@@ -74,6 +75,47 @@ pub(crate) struct LintArgs {
     /// Print which config file is used.
     #[arg(short, long)]
     pub(crate) verbose: bool,
+    /// Apply safe fixes to the files (for `-`: print the fixed file on standard output and
+    /// the report on standard error), then report what is left.
+    #[arg(long)]
+    pub(crate) fix: bool,
+    /// With `--fix`, also apply fixes that change behaviour on purpose (such as adding
+    /// `--no-install-recommends`).
+    #[arg(long, requires = "fix")]
+    pub(crate) unsafe_fixes: bool,
+}
+
+/// Fix rounds per file: a fix can reveal another (an overlapping one waits a round).
+const MAX_FIX_ROUNDS: usize = 8;
+
+/// Lints and fixes `source` until nothing applicable is left; returns the new text and the
+/// number of fixes applied.
+fn fix_source(
+    source: &str,
+    config: &Config,
+    host: &HostData<'_>,
+    unsafe_ok: bool,
+) -> (String, usize) {
+    let mut text = source.to_owned();
+    let mut total = 0;
+    for _ in 0..MAX_FIX_ROUNDS {
+        let findings = stowage_lint::lint(&text, config, host);
+        let fixes = findings
+            .iter()
+            .filter_map(|f| f.diagnostic.fix.as_ref())
+            .filter(|fix| unsafe_ok || fix.applicability == Applicability::Safe);
+        let (next, applied) = apply_fixes(&text, fixes);
+        // A fix must never break the file: stop before one would add a parse error.
+        if applied == 0
+            || stowage_syntax::Dockerfile::parse(&next).has_errors()
+                && !stowage_syntax::Dockerfile::parse(&text).has_errors()
+        {
+            break;
+        }
+        text = next;
+        total += applied;
+    }
+    (text, total)
 }
 
 fn lint_input(input: &Input, args: &LintArgs, config: &Config) -> Result<FileReport> {
@@ -81,7 +123,7 @@ fn lint_input(input: &Input, args: &LintArgs, config: &Config) -> Result<FileRep
         Input::Stdin => (PathBuf::from("-"), None),
         Input::File(path) => (path.clone(), discover::dockerignore_for(path)),
     };
-    let (name, source, problem) = read_source(&path)?;
+    let (name, mut source, problem) = read_source(&path)?;
     let name = match (input, &args.file_path_in_report) {
         (Input::Stdin, Some(report_name)) => report_name.clone(),
         (Input::Stdin, None) => "-".to_owned(),
@@ -90,6 +132,24 @@ fn lint_input(input: &Input, args: &LintArgs, config: &Config) -> Result<FileRep
     let host = HostData {
         dockerignore: dockerignore.as_deref(),
     };
+    // Invalid UTF-8 was replaced while reading: writing it back would lose bytes.
+    if args.fix && problem.is_none() {
+        let (fixed, applied) = fix_source(&source, config, &host, args.unsafe_fixes);
+        match input {
+            Input::Stdin => std::io::stdout().lock().write_all(fixed.as_bytes())?,
+            Input::File(path) if applied > 0 => {
+                std::fs::write(path, &fixed)
+                    .with_context(|| format!("writing {}", path.display()))?;
+                writeln!(
+                    std::io::stderr().lock(),
+                    "fixed {applied} problem{} in {name}",
+                    if applied == 1 { "" } else { "s" }
+                )?;
+            }
+            Input::File(_) => {}
+        }
+        source = fixed;
+    }
     let findings = stowage_lint::lint(&source, config, &host);
     Ok(FileReport {
         name,
@@ -152,9 +212,14 @@ pub(crate) fn lint_command(args: &LintArgs) -> Result<ExitCode> {
         .map(|input| lint_input(input, args, &config))
         .collect::<Result<Vec<_>>>()?;
 
+    let fixing_stdin = args.fix && inputs.contains(&Input::Stdin);
     if let Some(path) = &args.output {
         let text = render_reports(format, &reports, false);
         std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
+    } else if fixing_stdin {
+        // Standard output carries the fixed file.
+        let colour = format == Format::Tty && !config.no_color && use_colour(&stderr);
+        stderr.write_all(render_reports(format, &reports, colour).as_bytes())?;
     } else {
         let mut stdout = std::io::stdout().lock();
         let colour = format == Format::Tty && !config.no_color && use_colour(&stdout);

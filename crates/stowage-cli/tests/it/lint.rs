@@ -473,3 +473,46 @@ fn pre_commit_hook_runs_stowage_lint_on_dockerfiles() {
     args.extend(["Dockerfile", "b.Dockerfile"]);
     assert_eq!(p.run(&args).status.code(), Some(1));
 }
+
+#[test]
+fn fix_rewrites_files_and_reports_what_is_left() {
+    let before = "FROM alpine:3.20 as build\nMAINTAINER jo\nENV PORT 80\nRUN apk add curl\nCMD ./server --port 80\n";
+    let p = Project::new(&[("Dockerfile", before)]);
+    let out = p.run(&["lint", "--fix", "-f", "json"]);
+    let after = std::fs::read_to_string(p.path().join("Dockerfile")).expect("file");
+    assert_eq!(
+        after,
+        "FROM alpine:3.20 AS build\nLABEL org.opencontainers.image.authors=\"jo\"\nENV PORT=80\nRUN apk add --no-cache curl\nCMD [\"./server\", \"--port\", \"80\"]\n"
+    );
+    assert!(
+        stderr(&out).contains("fixed 5 problems in Dockerfile"),
+        "{}",
+        stderr(&out)
+    );
+    // What no fix can settle is still reported.
+    assert_eq!(codes(&out), ["DL3018"]);
+    assert_eq!(out.status.code(), Some(1));
+    // A second run has nothing left to fix.
+    let again = p.run(&["lint", "--fix", "-f", "json"]);
+    assert!(!stderr(&again).contains("fixed"), "{}", stderr(&again));
+}
+
+#[test]
+fn fix_on_stdin_prints_the_fixed_file_and_reports_on_stderr() {
+    let p = Project::new(&[]);
+    let out = p.run_with(
+        &["lint", "--fix", "--unsafe-fixes", "-"],
+        "FROM debian:12 as b\nRUN apt-get install -y curl=8 && rm -rf /var/lib/apt/lists/*\n",
+        &[],
+    );
+    assert_eq!(
+        stdout(&out),
+        "FROM debian:12 AS b\nRUN apt-get install --no-install-recommends -y curl=8 && rm -rf /var/lib/apt/lists/*\n"
+    );
+    assert!(!stderr(&out).contains("SW702"), "{}", stderr(&out));
+    assert_eq!(
+        p.run(&["lint", "--unsafe-fixes", "-"]).status.code(),
+        Some(2),
+        "needs --fix"
+    );
+}

@@ -2,6 +2,7 @@
 
 pub(crate) mod correctness;
 pub(crate) mod deprecated;
+pub(crate) mod fixes;
 pub(crate) mod helpers;
 pub(crate) mod image_size;
 pub(crate) mod policy;

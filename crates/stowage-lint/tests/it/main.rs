@@ -1,6 +1,7 @@
 //! The linter's data-driven tests: rule fixtures, the docs' examples, and tidiness.
 
 mod examples;
+mod fixes;
 mod fixtures;
 mod pragmas;
 mod tidy;

@@ -4,6 +4,7 @@ use stowage_syntax::ast::{CommandLine, Healthcheck, InstructionKind};
 
 use crate::context::{LintContext, Node};
 use crate::rule::Rule;
+use crate::rules::fixes;
 
 crate::declare_rule! {
     /// CMD, ENTRYPOINT or HEALTHCHECK CMD is in shell form.
@@ -25,12 +26,17 @@ crate::declare_rule! {
     /// FROM nginx:1.27
     /// CMD ["nginx", "-g", "daemon off;"]
     /// ```
+    ///
+    /// ## Fix
+    /// Rewrites CMD/ENTRYPOINT in JSON form when the command is plain words (no quotes,
+    /// variables, globs, operators or redirections), where both forms run the same program
+    /// with the same arguments.
     pub(crate) Dl3025ShellFormCmd {
         code: "DL3025",
         name: "shell-form-cmd",
         category: Correctness,
         level: Warning,
-        fix: None,
+        fix: Safe,
         status: Stable,
         since: "0.1.0",
         onbuild: false,
@@ -43,7 +49,7 @@ impl Rule for Dl3025ShellFormCmd {
         &[Keyword::Cmd, Keyword::Entrypoint, Keyword::Healthcheck]
     }
 
-    fn check(&self, _ctx: &LintContext<'_>, node: &Node<'_>, out: &mut Vec<Diagnostic>) {
+    fn check(&self, ctx: &LintContext<'_>, node: &Node<'_>, out: &mut Vec<Diagnostic>) {
         let shell = match node.kind() {
             InstructionKind::Cmd(c) | InstructionKind::Entrypoint(c) => {
                 matches!(c, CommandLine::Shell(_))
@@ -60,7 +66,8 @@ impl Rule for Dl3025ShellFormCmd {
                         "use arguments JSON notation for CMD and ENTRYPOINT arguments",
                         node.span(),
                     )
-                    .with_note("in shell form the process does not receive signals"),
+                    .with_note("in shell form the process does not receive signals")
+                    .with_fix(fixes::exec_form(ctx, node)),
             );
         }
     }

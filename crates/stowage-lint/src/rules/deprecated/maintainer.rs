@@ -3,6 +3,7 @@ use stowage_syntax::Keyword;
 
 use crate::context::{LintContext, Node};
 use crate::rule::Rule;
+use crate::rules::fixes;
 
 crate::declare_rule! {
     /// MAINTAINER is deprecated.
@@ -24,12 +25,16 @@ crate::declare_rule! {
     /// FROM alpine:3.20
     /// LABEL org.opencontainers.image.authors="me@example.com"
     /// ```
+    ///
+    /// ## Fix
+    /// Replaces the instruction with that label (safe; not offered when the value uses a
+    /// variable or spans several lines).
     pub(crate) Dl4000Maintainer {
         code: "DL4000",
         name: "maintainer",
         category: Deprecated,
         level: Error,
-        fix: None,
+        fix: Safe,
         status: Stable,
         since: "0.1.0",
         onbuild: false,
@@ -42,7 +47,11 @@ impl Rule for Dl4000Maintainer {
         &[Keyword::Maintainer]
     }
 
-    fn check(&self, _ctx: &LintContext<'_>, node: &Node<'_>, out: &mut Vec<Diagnostic>) {
-        out.push(Self::META.finding("MAINTAINER is deprecated", node.instruction.keyword_span));
+    fn check(&self, ctx: &LintContext<'_>, node: &Node<'_>, out: &mut Vec<Diagnostic>) {
+        out.push(
+            Self::META
+                .finding("MAINTAINER is deprecated", node.instruction.keyword_span)
+                .with_fix(fixes::maintainer_to_label(ctx, node)),
+        );
     }
 }

@@ -3,6 +3,7 @@ use stowage_syntax::Keyword;
 
 use crate::context::{LintContext, Node};
 use crate::rule::Rule;
+use crate::rules::fixes;
 
 crate::declare_rule! {
     /// MAINTAINER is deprecated.
@@ -25,12 +26,16 @@ crate::declare_rule! {
     /// FROM alpine:3.20
     /// LABEL org.opencontainers.image.authors="me@example.com"
     /// ```
+    ///
+    /// ## Fix
+    /// Replaces the instruction with that label (safe; not offered when the value uses a
+    /// variable or spans several lines).
     pub(crate) MaintainerDeprecated {
         code: "SW801",
         name: "maintainer-deprecated",
         category: Deprecated,
         level: Warning,
-        fix: None,
+        fix: Safe,
         status: Stable,
         since: "0.1.0",
         onbuild: false,
@@ -43,14 +48,15 @@ impl Rule for MaintainerDeprecated {
         &[Keyword::Maintainer]
     }
 
-    fn check(&self, _ctx: &LintContext<'_>, node: &Node<'_>, out: &mut Vec<Diagnostic>) {
+    fn check(&self, ctx: &LintContext<'_>, node: &Node<'_>, out: &mut Vec<Diagnostic>) {
         out.push(
             Self::META
                 .finding(
                     "the MAINTAINER instruction is deprecated, use a label instead",
                     node.instruction.keyword_span,
                 )
-                .with_help("use `LABEL org.opencontainers.image.authors=\"...\"`"),
+                .with_help("use `LABEL org.opencontainers.image.authors=\"...\"`")
+                .with_fix(fixes::maintainer_to_label(ctx, node)),
         );
     }
 }

@@ -3,6 +3,7 @@ use stowage_syntax::Keyword;
 
 use crate::context::{LintContext, Node};
 use crate::rule::Rule;
+use crate::rules::fixes;
 
 use crate::rules::helpers::{has_cache_mount, subcommands};
 
@@ -26,12 +27,16 @@ crate::declare_rule! {
     /// FROM alpine:3.20
     /// RUN apk add --no-cache curl=8.9.1-r0
     /// ```
+    ///
+    /// ## Fix
+    /// Adds `--no-cache` after `add` (safe: the installed packages are the same; only the
+    /// index cache is not kept).
     pub(crate) Dl3019ApkNoCache {
         code: "DL3019",
         name: "apk-add-cache",
         category: ImageSize,
         level: Info,
-        fix: None,
+        fix: Safe,
         status: Stable,
         since: "0.1.0",
         onbuild: true,
@@ -54,7 +59,8 @@ impl Rule for Dl3019ApkNoCache {
                 out.push(
                     Self::META
                         .finding("use the `--no-cache` switch to avoid the need to use `--update` and remove `/var/cache/apk/*` when done installing packages", c.span)
-                        .with_help("add `--no-cache`"),
+                        .with_help("add `--no-cache`")
+                        .with_fix(fixes::insert_flag(node, c, "add", "--no-cache", true)),
                 );
             }
         }

@@ -3,6 +3,7 @@ use stowage_syntax::Keyword;
 
 use crate::context::{LintContext, Node};
 use crate::rule::Rule;
+use crate::rules::fixes;
 
 crate::declare_rule! {
     /// `apt-get install` without `--no-install-recommends`.
@@ -24,12 +25,17 @@ crate::declare_rule! {
     /// FROM debian:12
     /// RUN apt-get install -y --no-install-recommends curl
     /// ```
+    ///
+    /// ## Fix
+    /// Adds `--no-install-recommends` after `install`. Unsafe: the packages installed change,
+    /// and a build that relied on a recommended package breaks, so `--fix` applies it only
+    /// with `--unsafe-fixes`.
     pub(crate) Dl3015AptGetRecommends {
         code: "DL3015",
         name: "apt-get-install-recommends",
         category: ImageSize,
         level: Info,
-        fix: None,
+        fix: Unsafe,
         status: Stable,
         since: "0.1.0",
         onbuild: true,
@@ -55,10 +61,20 @@ impl Rule for Dl3015AptGetRecommends {
                         || a.contains("APT::Install-Recommends=\"false\"")
                 })
             {
-                out.push(Self::META.finding(
-                    "avoid additional packages by specifying `--no-install-recommends`",
-                    c.span,
-                ));
+                out.push(
+                    Self::META
+                        .finding(
+                            "avoid additional packages by specifying `--no-install-recommends`",
+                            c.span,
+                        )
+                        .with_fix(fixes::insert_flag(
+                            node,
+                            c,
+                            "install",
+                            "--no-install-recommends",
+                            false,
+                        )),
+                );
             }
         }
     }

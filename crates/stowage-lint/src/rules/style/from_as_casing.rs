@@ -1,4 +1,4 @@
-use stowage_diagnostics::Diagnostic;
+use stowage_diagnostics::{Diagnostic, Fix};
 use stowage_syntax::Keyword;
 use stowage_syntax::ast::InstructionKind;
 
@@ -23,12 +23,15 @@ crate::declare_rule! {
     /// ```dockerfile
     /// FROM alpine AS builder
     /// ```
+    ///
+    /// ## Fix
+    /// Rewrites `AS` in the casing of `FROM` (safe).
     pub(crate) FromAsCasing {
         code: "SW702",
         name: "from-as-casing",
         category: Style,
         level: Warning,
-        fix: None,
+        fix: Safe,
         status: Stable,
         since: "0.1.0",
         onbuild: false,
@@ -54,10 +57,15 @@ impl Rule for FromAsCasing {
         let bad = (upper && as_kw.text != as_kw.text.to_uppercase())
             || (lower && as_kw.text != as_kw.text.to_lowercase());
         if bad {
-            out.push(Self::META.finding(
-                format!("`{}` and `{kw}` keywords' casing do not match", as_kw.text),
-                as_kw.span,
-            ));
+            let cased = if upper { "AS" } else { "as" };
+            out.push(
+                Self::META
+                    .finding(
+                        format!("`{}` and `{kw}` keywords' casing do not match", as_kw.text),
+                        as_kw.span,
+                    )
+                    .with_fix(Fix::safe(format!("write `{cased}`"), as_kw.span, cased)),
+            );
         }
     }
 }

@@ -4,6 +4,7 @@ use stowage_syntax::ast::{CommandLine, InstructionKind};
 
 use crate::context::{LintContext, Node};
 use crate::rule::Rule;
+use crate::rules::fixes;
 
 crate::declare_rule! {
     /// CMD or ENTRYPOINT is in shell form while the default shell is in use.
@@ -25,12 +26,17 @@ crate::declare_rule! {
     /// FROM alpine:3.20
     /// CMD ["./server", "--port", "80"]
     /// ```
+    ///
+    /// ## Fix
+    /// Rewrites CMD/ENTRYPOINT in JSON form when the command is plain words (no quotes,
+    /// variables, globs, operators or redirections), where both forms run the same program
+    /// with the same arguments.
     pub(crate) JsonArgsRecommended {
         code: "SW304",
         name: "json-args-recommended",
         category: Suspicious,
         level: Warning,
-        fix: None,
+        fix: Safe,
         status: Stable,
         since: "0.1.0",
         onbuild: false,
@@ -60,6 +66,16 @@ impl Rule for JsonArgsRecommended {
             }
             stage = ctx.parent_stage(s);
         }
-        out.push(Self::META.finding(format!("JSON arguments recommended for {} to prevent unintended behavior related to OS signals", node.keyword().as_str()), node.span()));
+        out.push(
+            Self::META
+                .finding(
+                    format!(
+                        "JSON arguments recommended for {} to prevent unintended behavior related to OS signals",
+                        node.keyword().as_str()
+                    ),
+                    node.span(),
+                )
+                .with_fix(fixes::exec_form(ctx, node)),
+        );
     }
 }
