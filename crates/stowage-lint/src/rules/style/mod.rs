@@ -3,5 +3,6 @@
 pub(crate) mod apt;
 pub(crate) mod expose_proto_casing;
 pub(crate) mod from_as_casing;
+pub(crate) mod label_key;
 pub(crate) mod legacy_key_value_format;
 pub(crate) mod stage_name_casing;

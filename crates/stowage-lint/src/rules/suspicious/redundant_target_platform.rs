@@ -32,7 +32,7 @@ crate::declare_rule! {
         status: Stable,
         since: "0.1.0",
         onbuild: false,
-        sources: [BuildKit("RedundantTargetPlatform", Same), Hadolint("DL3065", Same)],
+        sources: [BuildKit("RedundantTargetPlatform", Same)],
     }
 }
 
