@@ -1,6 +1,8 @@
 //! Rules of this category.
 
 pub(crate) mod apt;
+pub(crate) mod consistent_instruction_casing;
+pub(crate) mod definition_description;
 pub(crate) mod expose_proto_casing;
 pub(crate) mod from_as_casing;
 pub(crate) mod label_key;
