@@ -165,6 +165,48 @@ async function run(page, origin) {
   await page.screenshot({ path: path.join(artifacts, 'e2e.png'), fullPage: true });
 
   // The dark theme, for a human to look at.
+  // Lint findings: listed with their rule, underlined in the editor, docs one click away.
+  const untagged = page.locator('[data-testid="finding"][data-code="DL3006"]');
+  await untagged.waitFor({ state: 'visible', timeout });
+  assert((await untagged.getAttribute('data-line')) === '1', 'DL3006 is on line 1');
+  const mark = page.locator('[data-testid="editor-marks"] mark[data-code="DL3006"]');
+  assert((await mark.textContent()) === 'alpine', `the mark covers the image name: ${await mark.textContent()}`);
+  const doc = untagged.getByTestId('rule-doc');
+  assert(!(await doc.isVisible()), 'the rule documentation starts folded');
+  await untagged.locator('summary').click();
+  await doc.waitFor({ state: 'visible', timeout });
+  assert((await doc.textContent()).includes('What it does'), 'the rule page shows its sections');
+  await page.screenshot({ path: path.join(artifacts, 'e2e-lint.png'), fullPage: true });
+
+  // Lint as you type on a 300-line file: report how long one analysis takes in this browser.
+  const stage = (i) => [
+    `FROM debian:12 AS s${i}`,
+    'RUN apt-get update \\',
+    ' && apt-get install -y --no-install-recommends curl=8.0 git=1:2.39 \\',
+    ' && rm -rf /var/lib/apt/lists/*',
+    `ENV PORT=80${i % 10} MODE=prod`,
+    'WORKDIR /app',
+    'COPY . .',
+    'RUN make build && make test',
+    'USER app',
+    'CMD ["/app/server"]',
+  ];
+  const big = Array.from({ length: 30 }, (_, i) => stage(i)).flat().join('\n') + '\n';
+  await editor.fill(big);
+  await waitUntil('the 300-line file to be analysed', async () => {
+    const rows = await instructionRows(page);
+    return rows.length === 240 || `${rows.length} rows`;
+  });
+  const timings = [];
+  for (let i = 0; i < 5; i++) {
+    await editor.press('End');
+    await page.keyboard.type(' ');
+    await page.waitForTimeout(50);
+    timings.push(Number(await page.getByTestId('lint-time').getAttribute('data-us')) / 1000);
+  }
+  timings.sort((a, b) => a - b);
+  console.log(`lint as you type, ${big.split('\n').length - 1} lines: median ${timings[2].toFixed(2)} ms (parse + checks + lint, in Chromium)`);
+
   await page.emulateMedia({ colorScheme: 'dark' });
   await page.screenshot({ path: path.join(artifacts, 'e2e-dark.png'), fullPage: true });
 }

@@ -1,6 +1,7 @@
 //! The one place the playground calls the core: source text in, view rows out. Components only
 //! see these rows, so new analyses (instruction-layer checks, lints) change this file alone.
 
+use stowage_lint::{Config, HostData, RuleMeta};
 use stowage_syntax::{LineIndex, Severity};
 
 /// Everything the page shows about one version of the source.
@@ -10,6 +11,34 @@ pub(crate) struct Analysis {
     pub(crate) instructions: Vec<InstructionRow>,
     /// One row per diagnostic, ordered by position.
     pub(crate) diagnostics: Vec<DiagnosticRow>,
+    /// One row per lint finding (parse problems are in `diagnostics`), ordered by position.
+    pub(crate) findings: Vec<FindingRow>,
+    /// What the editor underlines: byte ranges of diagnostics and findings, sorted.
+    pub(crate) marks: Vec<Mark>,
+}
+
+/// A lint finding as the findings list shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FindingRow {
+    pub(crate) severity: Severity,
+    pub(crate) message: String,
+    /// 1-based position of the span start.
+    pub(crate) line: u32,
+    /// 1-based column, in chars.
+    pub(crate) column: u32,
+    pub(crate) help: Option<String>,
+    /// The rule: code, name and its documentation page.
+    pub(crate) rule: &'static RuleMeta,
+}
+
+/// A stretch of the source to underline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Mark {
+    /// Byte range (never empty: an empty span marks the character after it).
+    pub(crate) start: u32,
+    pub(crate) end: u32,
+    pub(crate) severity: Severity,
+    pub(crate) code: &'static str,
 }
 
 /// An instruction as the instruction list shows it.
@@ -50,7 +79,30 @@ pub(crate) struct DiagnosticRow {
     pub(crate) help: Option<String>,
 }
 
-/// Parses and checks `source` (parser and instruction layers) and turns the result into rows.
+/// A mark for `span`, widened to one character when it is empty so that it shows.
+fn mark(source: &str, span: stowage_syntax::Span, severity: Severity, code: &'static str) -> Mark {
+    let start = (span.start as usize).min(source.len());
+    let mut end = (span.end as usize).clamp(start, source.len());
+    if end == start {
+        end = source[start..]
+            .chars()
+            .next()
+            .map_or(start, |c| start + c.len_utf8());
+    }
+    Mark {
+        start: start as u32,
+        end: end as u32,
+        severity,
+        code,
+    }
+}
+
+/// Lint findings the diagnostics list already shows (parse errors and parser warnings).
+fn duplicates_a_diagnostic(code: &str) -> bool {
+    matches!(code, "DL1000" | "SW101")
+}
+
+/// Parses, checks and lints `source` and turns the result into rows.
 pub(crate) fn analyze(source: &str) -> Analysis {
     let dockerfile = stowage_syntax::Dockerfile::parse(source);
     let index = LineIndex::new(source);
@@ -83,6 +135,39 @@ pub(crate) fn analyze(source: &str) -> Analysis {
         })
         .collect();
 
+    let mut marks: Vec<Mark> = dockerfile
+        .all_diagnostics()
+        .into_iter()
+        .map(|d| mark(source, d.span, d.severity, d.code))
+        .collect();
+    let mut findings: Vec<FindingRow> = stowage_lint::lint_dockerfile(
+        &dockerfile,
+        source,
+        &Config::default(),
+        &HostData::default(),
+    )
+    .into_iter()
+    .filter(|f| !duplicates_a_diagnostic(f.rule.code))
+    .map(|f| {
+        marks.push(mark(
+            source,
+            f.diagnostic.span,
+            f.diagnostic.severity,
+            f.rule.code,
+        ));
+        FindingRow {
+            severity: f.diagnostic.severity,
+            message: f.diagnostic.message,
+            line: f.start.line,
+            column: f.start.column,
+            help: f.diagnostic.help,
+            rule: f.rule,
+        }
+    })
+    .collect();
+    findings.sort_by_key(|row| (row.line, row.column));
+    marks.sort_by_key(|m| (m.start, m.end));
+
     let mut diagnostics: Vec<DiagnosticRow> = dockerfile
         .all_diagnostics()
         .into_iter()
@@ -105,6 +190,8 @@ pub(crate) fn analyze(source: &str) -> Analysis {
     Analysis {
         instructions,
         diagnostics,
+        findings,
+        marks,
     }
 }
 

@@ -4,7 +4,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::components::{DiagnosticList, Editor, InstructionList};
+use crate::components::{DiagnosticList, Editor, FindingList, InstructionList};
 use crate::state::{Action, State};
 
 #[function_component]
@@ -22,13 +22,18 @@ pub(crate) fn App() -> Html {
         <>
             <header class="top">
                 <h1>{ "Stowage" }</h1>
-                <p class="tagline">{ "Dockerfile playground: parsed as you type, entirely in your browser" }</p>
+                <p class="tagline">{ "Dockerfile playground: parsed and linted as you type, entirely in your browser" }</p>
                 <button type="button" class="reset" onclick={on_reset}>{ "Reset example" }</button>
             </header>
             <main class="layout">
-                <Editor value={AttrValue::from(state.source.clone())} {on_edit} />
+                <Editor
+                    value={AttrValue::from(state.source.clone())}
+                    analysis={Rc::clone(&state.analysis)}
+                    {on_edit}
+                />
                 <div class="results">
                     <DiagnosticList analysis={Rc::clone(&state.analysis)} />
+                    <FindingList analysis={Rc::clone(&state.analysis)} took_us={state.took_us} />
                     <InstructionList analysis={Rc::clone(&state.analysis)} />
                 </div>
             </main>

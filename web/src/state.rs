@@ -32,13 +32,41 @@ pub(crate) struct State {
     /// The analysis of `source`, kept in step with it by the reducer. Shared with the
     /// components, so a render clones a pointer, not the rows.
     pub(crate) analysis: Rc<Analysis>,
+    /// How long `analysis` took (parse, checks and lint), in microseconds, where the host has
+    /// a clock (the browser's `performance.now()`; none in native tests).
+    pub(crate) took_us: Option<u32>,
+}
+
+/// Milliseconds from the browser's monotonic clock.
+#[cfg(target_arch = "wasm32")]
+fn now_ms() -> Option<f64> {
+    web_sys::window()?.performance().map(|p| p.now())
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn now_ms() -> Option<f64> {
+    None
 }
 
 impl State {
     pub(crate) fn new(source: impl Into<String>) -> Self {
         let source = source.into();
+        let started = now_ms();
         let analysis = Rc::new(analyze(&source));
-        Self { source, analysis }
+        let took_us = started.zip(now_ms()).map(|(a, b)| {
+            #[expect(
+                clippy::cast_sign_loss,
+                clippy::cast_possible_truncation,
+                reason = "clamped to 0..=u32::MAX microseconds first"
+            )]
+            let us = ((b - a) * 1000.0).round().clamp(0.0, f64::from(u32::MAX)) as u32;
+            us
+        });
+        Self {
+            source,
+            analysis,
+            took_us,
+        }
     }
 }
 

@@ -70,3 +70,54 @@ fn instruction_layer_problems_are_shown_too() {
         Some("did you mean `--from`?")
     );
 }
+
+#[test]
+fn lint_findings_with_rules_and_marks() {
+    let source = "FROM ubuntu\nRUN apt-get install -y curl\nCMD [\"a\", 1]\n";
+    let analysis = analyze(source);
+    let codes: Vec<_> = analysis
+        .findings
+        .iter()
+        .map(|f| (f.rule.code, f.line))
+        .collect();
+    assert!(codes.contains(&("DL3006", 1)), "{codes:?}");
+    assert!(codes.contains(&("DL3008", 2)), "{codes:?}");
+    // Parse problems are listed once, as diagnostics, not again as DL1000.
+    assert!(
+        !codes.iter().any(|(code, _)| *code == "DL1000"),
+        "{codes:?}"
+    );
+    assert_eq!(analysis.diagnostics.len(), 1);
+    // Every diagnostic and finding is underlined, at its span.
+    assert_eq!(
+        analysis.marks.len(),
+        analysis.findings.len() + analysis.diagnostics.len()
+    );
+    let untagged = analysis
+        .marks
+        .iter()
+        .find(|m| m.code == "DL3006")
+        .expect("mark");
+    assert_eq!(
+        &source[untagged.start as usize..untagged.end as usize],
+        "ubuntu"
+    );
+    let curl = analysis
+        .marks
+        .iter()
+        .find(|m| m.code == "DL3008")
+        .expect("mark");
+    assert_eq!(&source[curl.start as usize..curl.end as usize], "curl");
+    assert!(
+        analysis.marks.windows(2).all(|w| w[0].start <= w[1].start),
+        "sorted"
+    );
+}
+
+#[test]
+fn empty_spans_mark_one_character() {
+    let m = mark("ab", stowage_syntax::Span::empty(1), Severity::Error, "x");
+    assert_eq!((m.start, m.end), (1, 2));
+    let at_end = mark("ab", stowage_syntax::Span::empty(2), Severity::Error, "x");
+    assert_eq!((at_end.start, at_end.end), (2, 2));
+}

@@ -2,8 +2,12 @@
 
 mod diagnostic_list;
 mod editor;
+mod finding_list;
 mod instruction_list;
+mod rule_doc;
 
 pub(crate) use diagnostic_list::DiagnosticList;
 pub(crate) use editor::Editor;
+pub(crate) use finding_list::FindingList;
 pub(crate) use instruction_list::InstructionList;
+pub(crate) use rule_doc::RuleDoc;
