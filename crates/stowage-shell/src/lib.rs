@@ -23,7 +23,10 @@ mod model;
 mod parse;
 mod source;
 
-pub use model::{Assignment, Command, Connective, Context, Flag, Nesting, Redirect, Script, Word};
+pub use model::{
+    Assignment, Command, Connective, Context, Flag, ForLoop, Nesting, PartKind, Quoting, Redirect,
+    Script, Word, WordPart,
+};
 pub use parse::codes;
 pub use source::{MappedText, join_continuations};
 pub use stowage_diagnostics::{Diagnostic, Span};
@@ -132,6 +135,7 @@ pub fn parse_exec<'a>(words: impl IntoIterator<Item = (&'a str, Span)>) -> Scrip
         quoted: true,
         expansion: false,
         span,
+        parts: Vec::new(),
     });
     let Some(name) = words.next() else {
         return Script::default();
@@ -151,6 +155,7 @@ pub fn parse_exec<'a>(words: impl IntoIterator<Item = (&'a str, Span)>) -> Scrip
         }],
         diagnostics: Vec::new(),
         shebang: None,
+        loops: Vec::new(),
     }
 }
 

@@ -13,6 +13,19 @@ pub struct Script {
     /// The interpreter named by a `#!` line of a heredoc script (`RUN <<EOF` + `#!/usr/bin/env
     /// python3`): the body is then not shell and has no commands.
     pub shebang: Option<String>,
+    /// `for NAME in WORDS` loops, in source order.
+    pub loops: Vec<ForLoop>,
+}
+
+/// A `for NAME [in WORDS]` loop.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ForLoop {
+    /// The loop variable.
+    pub variable: String,
+    /// The words after `in` (`None` without `in`: the positional parameters).
+    pub values: Option<Vec<Word>>,
+    /// The constructs the loop is inside, outermost first.
+    pub nesting: Vec<Nesting>,
 }
 
 impl Script {
@@ -230,6 +243,79 @@ pub struct Word {
     pub expansion: bool,
     /// Where the word is in the Dockerfile.
     pub span: Span,
+    /// The pieces of the word with their quoting, in order.
+    pub parts: Vec<WordPart>,
+}
+
+impl Word {
+    /// Whether any part is an unquoted expansion (`$x`, `$(cmd)`, `$((n))`).
+    pub fn has_unquoted_expansion(&self) -> bool {
+        self.parts
+            .iter()
+            .any(|p| p.quoting == Quoting::Unquoted && p.kind.is_expansion())
+    }
+}
+
+/// A piece of a word: literal text or one expansion.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WordPart {
+    /// What the piece is.
+    pub kind: PartKind,
+    /// How it is quoted.
+    pub quoting: Quoting,
+    /// The piece as written (for a quoted literal: without its quotes).
+    pub raw: String,
+    /// Where it is in the Dockerfile (the whole word when it cannot be placed exactly).
+    pub span: Span,
+}
+
+/// The kind of a [`WordPart`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum PartKind {
+    /// Literal text (quotes removed, escapes applied).
+    Literal {
+        /// The text.
+        text: String,
+    },
+    /// `$name`, `${name}`, `${name:-x}`, `${#name}`, `$1`, `$@`.
+    Parameter {
+        /// The parameter name (`x`, `1`, `@`, `?`).
+        name: String,
+        /// Whether an operator follows the name (`${x:-d}`, `${x#p}`, `${x/a/b}`).
+        operator: Option<String>,
+        /// `${#name}`: the length.
+        length: bool,
+    },
+    /// `$(...)` or backquotes.
+    CommandSubstitution,
+    /// `$((...))`.
+    Arithmetic,
+    /// `~` or `~user`.
+    Tilde,
+}
+
+impl PartKind {
+    /// Whether the part expands to something computed.
+    pub fn is_expansion(&self) -> bool {
+        !matches!(self, PartKind::Literal { .. })
+    }
+}
+
+/// How a [`WordPart`] is quoted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Quoting {
+    /// Not quoted.
+    Unquoted,
+    /// Inside `'...'`.
+    Single,
+    /// Inside `"..."`.
+    Double,
+    /// Inside `$'...'`.
+    AnsiC,
+    /// A backslash escape (`\x`).
+    Escaped,
 }
 
 /// A flag read from an argument.

@@ -10,7 +10,8 @@ use brush_parser::ast;
 use stowage_diagnostics::{Diagnostic, Span};
 
 use crate::model::{
-    Assignment, Command, Connective, Context, Flag, Nesting, Redirect, Script, Word,
+    Assignment, Command, Connective, Context, Flag, ForLoop, Nesting, Redirect, Script, Word,
+    WordPart,
 };
 use crate::source::MappedText;
 use words::{WordInfo, analyze_word};
@@ -209,9 +210,15 @@ impl Walker<'_> {
             }
             ast::CompoundCommand::ForClause(f) => {
                 let inner = with(nesting, Nesting::For);
-                for w in f.values.iter().flatten() {
-                    let _ = self.word(w, &inner);
-                }
+                let values = f
+                    .values
+                    .as_ref()
+                    .map(|ws| ws.iter().map(|w| self.word(w, &inner).0).collect());
+                self.out.loops.push(ForLoop {
+                    variable: f.variable_name.clone(),
+                    values,
+                    nesting: nesting.to_vec(),
+                });
                 self.compound_list(&f.body.list, &inner);
             }
             ast::CompoundCommand::ArithmeticForClause(f) => {
@@ -441,6 +448,7 @@ impl Walker<'_> {
             quoted: false,
             expansion: false,
             span,
+            parts: Vec::new(),
         }
     }
 
@@ -456,6 +464,21 @@ impl Walker<'_> {
             || Span::empty(self.map.source_offset(self.map.text.len() as u32)),
             |(s, e)| self.map.source_span(s, e),
         );
+        let parts = info
+            .parts
+            .iter()
+            .map(|p| WordPart {
+                kind: p.kind.clone(),
+                quoting: p.quoting,
+                raw: p.raw.clone(),
+                span: match range {
+                    Some((s, _)) if p.start <= p.end => {
+                        self.map.source_span(s + p.start, s + p.end)
+                    }
+                    _ => span,
+                },
+            })
+            .collect();
         let word = Word {
             raw: raw.to_owned(),
             text: info.text.clone(),
@@ -463,6 +486,7 @@ impl Walker<'_> {
             quoted: info.quoted,
             expansion: info.expansion,
             span,
+            parts,
         };
         (word, info)
     }

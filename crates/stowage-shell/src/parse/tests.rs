@@ -227,3 +227,74 @@ fn exec_form() {
     assert_eq!(names(&s), ["apk"]);
     assert!(s.commands[0].has_flag("no-cache"));
 }
+
+#[test]
+fn word_parts_with_quoting_and_spans() {
+    use crate::{PartKind, Quoting};
+    let src = r#"echo pre$x"$y-${z:-d}"'$q'$(date) ${#n} ~ \$e $1"#;
+    let s = parse_script(src, 10);
+    assert!(s.is_valid(), "{:?}", s.diagnostics);
+    let parts: Vec<(String, Quoting, &str)> = s.commands[0]
+        .args
+        .iter()
+        .flat_map(|w| &w.parts)
+        .map(|p| {
+            let kind = match &p.kind {
+                PartKind::Literal { text } => format!("lit:{text}"),
+                PartKind::Parameter {
+                    name,
+                    operator,
+                    length,
+                } => format!(
+                    "param:{name}:{}:{length}",
+                    operator.as_deref().unwrap_or("")
+                ),
+                PartKind::CommandSubstitution => "cmd".to_owned(),
+                PartKind::Arithmetic => "arith".to_owned(),
+                PartKind::Tilde => "tilde".to_owned(),
+            };
+            let at = (p.span.start - 10) as usize..(p.span.end - 10) as usize;
+            (kind, p.quoting, &src[at])
+        })
+        .collect();
+    assert_eq!(
+        parts,
+        [
+            ("lit:pre".to_owned(), Quoting::Unquoted, "pre"),
+            ("param:x::false".to_owned(), Quoting::Unquoted, "$x"),
+            ("param:y::false".to_owned(), Quoting::Double, "$y"),
+            ("lit:-".to_owned(), Quoting::Double, "-"),
+            ("param:z::-d:false".to_owned(), Quoting::Double, "${z:-d}"),
+            ("lit:$q".to_owned(), Quoting::Single, "$q"),
+            ("cmd".to_owned(), Quoting::Unquoted, "$(date)"),
+            ("param:n::true".to_owned(), Quoting::Unquoted, "${#n}"),
+            ("tilde".to_owned(), Quoting::Unquoted, "~"),
+            ("lit:$".to_owned(), Quoting::Escaped, "\\$"),
+            ("lit:e".to_owned(), Quoting::Unquoted, "e"),
+            ("param:1::false".to_owned(), Quoting::Unquoted, "$1"),
+        ]
+    );
+    assert!(s.commands[0].args[0].has_unquoted_expansion());
+    assert!(!s.commands[0].args[3].has_unquoted_expansion());
+}
+
+#[test]
+fn for_loops() {
+    let s = parse_script(
+        "for f in a \"$b\"; do echo $f; done; (for g; do :; done)",
+        0,
+    );
+    assert!(s.is_valid(), "{:?}", s.diagnostics);
+    assert_eq!(s.loops.len(), 2);
+    assert_eq!(s.loops[0].variable, "f");
+    let values: Vec<&str> = s.loops[0]
+        .values
+        .iter()
+        .flatten()
+        .map(|w| w.raw.as_str())
+        .collect();
+    assert_eq!(values, ["a", "\"$b\""]);
+    assert_eq!(s.loops[1].variable, "g");
+    assert!(s.loops[1].values.is_none());
+    assert_eq!(s.loops[1].nesting, [Nesting::Subshell]);
+}
