@@ -4,8 +4,8 @@ use stowage_syntax::Dockerfile;
 
 use crate::rule::Rule;
 use crate::rules::{
-    correctness, deprecated, image_size, policy, reproducibility, security, style, suspicious,
-    syntax,
+    correctness, deprecated, image_size, policy, reproducibility, security, shellcheck, style,
+    suspicious, syntax,
 };
 
 /// Every rule, sorted by code (the tidy test checks the order).
@@ -82,6 +82,17 @@ pub static RULES: &[&dyn Rule] = &[
     &correctness::multiple_entrypoint::Dl4004MultipleEntrypoint,
     &suspicious::ln_bin_sh::Dl4005LnBinSh,
     &correctness::pipefail::Dl4006Pipefail,
+    &shellcheck::parse_error::Sc1073ParseError,
+    &shellcheck::unterminated_quote::Sc1078UnterminatedQuote,
+    &shellcheck::single_quoted_expansion::Sc2016SingleQuotedExpansion,
+    &shellcheck::echo_escape::Sc2028EchoEscape,
+    &shellcheck::glob_as_option::Sc2035GlobAsOption,
+    &shellcheck::loop_runs_once::Sc2043LoopRunsOnce,
+    &shellcheck::unquoted_command_substitution::Sc2046UnquotedCommandSubstitution,
+    &shellcheck::unquoted_expansion::Sc2086UnquotedExpansion,
+    &shellcheck::unassigned_variable::Sc2154UnassignedVariable,
+    &shellcheck::declare_and_assign::Sc2155DeclareAndAssign,
+    &shellcheck::cd_without_exit::Sc2164CdWithoutExit,
     &syntax::syntax_warning::SyntaxWarning,
     &syntax::shell_syntax_error::ShellSyntaxError,
     &syntax::empty_continuation::EmptyContinuation,

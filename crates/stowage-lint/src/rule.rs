@@ -28,11 +28,13 @@ pub enum Category {
     Deprecated,
     /// An organisation's policy (labels, registries, pragmas); usually needs configuration.
     Policy,
+    /// ShellCheck's checks of RUN scripts (codes `SCnnnn`).
+    Shellcheck,
 }
 
 impl Category {
     /// Every category, in code order.
-    pub const ALL: [Category; 9] = [
+    pub const ALL: [Category; 10] = [
         Category::Syntax,
         Category::Correctness,
         Category::Suspicious,
@@ -42,6 +44,7 @@ impl Category {
         Category::Style,
         Category::Deprecated,
         Category::Policy,
+        Category::Shellcheck,
     ];
 
     /// The kebab-case name.
@@ -56,6 +59,7 @@ impl Category {
             Category::Style => "style",
             Category::Deprecated => "deprecated",
             Category::Policy => "policy",
+            Category::Shellcheck => "shellcheck",
         }
     }
 
@@ -71,10 +75,12 @@ impl Category {
             Category::Style => "a matter of consistency and readability",
             Category::Deprecated => "a feature that is deprecated",
             Category::Policy => "an organisation's policy; usually needs configuration",
+            Category::Shellcheck => "ShellCheck's checks of RUN scripts",
         }
     }
 
-    /// The hundreds digit of Stowage's own `SWnxx` codes.
+    /// The hundreds digit of Stowage's own `SWnxx` codes (0 for ShellCheck, whose rules keep
+    /// their `SCnnnn` codes).
     pub const fn digit(self) -> u8 {
         match self {
             Category::Syntax => 1,
@@ -86,6 +92,7 @@ impl Category {
             Category::Style => 7,
             Category::Deprecated => 8,
             Category::Policy => 9,
+            Category::Shellcheck => 0,
         }
     }
 }

@@ -8,6 +8,7 @@ pub(crate) mod image_size;
 pub(crate) mod policy;
 pub(crate) mod reproducibility;
 pub(crate) mod security;
+pub(crate) mod shellcheck;
 pub(crate) mod style;
 pub(crate) mod suspicious;
 pub(crate) mod syntax;

@@ -16,7 +16,7 @@ fn parse_errors_do_not_stop_linting() {
         &Config::default(),
     );
     assert!(found.contains(&(2, "DL1000")), "{found:?}");
-    assert!(found.contains(&(3, "SW102")), "{found:?}");
+    assert!(found.contains(&(3, "SC1073")), "{found:?}");
 }
 
 #[test]

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use stowage_lint::{RULES, RuleSource};
+use stowage_lint::{Category, RULES, RuleSource};
 
 use crate::examples::block_after;
 
@@ -52,9 +52,19 @@ fn registry_is_tidy() {
             && m.sources
                 .iter()
                 .any(|s| matches!(s, RuleSource::Hadolint(c, _) if *c == m.code));
-        if !own && !hadolint {
+        let shellcheck = m.code.len() == 6
+            && m.code.starts_with("SC")
+            && m.code[2..].bytes().all(|b| b.is_ascii_digit())
+            && m.category == Category::Shellcheck;
+        if !own && !hadolint && !shellcheck {
             problems.push(format!(
-                "{}: code is neither SW<category digit>nn nor its DL code",
+                "{}: code is neither SW<category digit>nn, its DL code nor an SCnnnn code in the shellcheck category",
+                m.code
+            ));
+        }
+        if m.category == Category::Shellcheck && !shellcheck {
+            problems.push(format!(
+                "{}: the shellcheck category holds SCnnnn codes only",
                 m.code
             ));
         }

@@ -22,6 +22,11 @@ crate::declare_rule! {
     /// RUN apk add curl && && echo done
     /// ```
     ///
+    /// ## Deprecated
+    /// Superseded by the ShellCheck codes `SC1078` (unterminated quote) and `SC1073` (any other
+    /// parse error), which report the same diagnostics; off by default so that nothing is
+    /// reported twice. Turn it on with an override to keep the old code.
+    ///
     /// ## Use instead
     /// ```dockerfile
     /// FROM alpine
@@ -31,9 +36,9 @@ crate::declare_rule! {
         code: "SW102",
         name: "shell-syntax-error",
         category: Syntax,
-        level: Warning,
+        level: Ignore,
         fix: None,
-        status: Stable,
+        status: Deprecated,
         since: "0.1.0",
         onbuild: true,
         sources: [],
