@@ -31,6 +31,12 @@ crate::declare_rule! {
     /// SHELL ["/bin/bash", "-o", "pipefail", "-c"]
     /// RUN wget -qO- https://example.com/x.tgz | tar xz
     /// ```
+    ///
+    /// ## Differences
+    /// The finding is on the first piped command, not on the whole RUN. A SHELL with `-o
+    /// pipefail` in any flag form (`-eo pipefail`, `-o pipefail`) counts. Pipes inside a
+    /// literal `sh -c '...'` script count too; hadolint cannot see into the quoted string. Like
+    /// hadolint, a SHELL set in a base stage is not inherited (hadolint #406).
     pub(crate) Dl4006Pipefail {
         code: "DL4006",
         name: "pipe-without-pipefail",
@@ -40,7 +46,7 @@ crate::declare_rule! {
         status: Stable,
         since: "0.1.0",
         onbuild: false,
-        sources: [Hadolint("DL4006", Same)],
+        sources: [Hadolint("DL4006", Different)],
     }
 }
 

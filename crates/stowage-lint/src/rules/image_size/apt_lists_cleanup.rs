@@ -29,6 +29,11 @@ crate::declare_rule! {
     /// RUN apt-get update && apt-get install -y curl \
     ///     && rm -rf /var/lib/apt/lists/*
     /// ```
+    ///
+    /// ## Differences
+    /// hadolint checks the final stage and the stages a later FROM builds on. Stowage also
+    /// checks the stages that a used stage copies from (`COPY --from`, `RUN --mount=from=`):
+    /// their lists end up in a layer that is built, even if only some files are copied out.
     pub(crate) Dl3009AptListsCleanup {
         code: "DL3009",
         name: "apt-lists-not-removed",
@@ -38,7 +43,7 @@ crate::declare_rule! {
         status: Stable,
         since: "0.1.0",
         onbuild: true,
-        sources: [Hadolint("DL3009", Same)],
+        sources: [Hadolint("DL3009", Different)],
     }
 }
 

@@ -26,6 +26,12 @@ crate::declare_rule! {
     /// FROM alpine:3.20
     /// RUN echo a && echo b
     /// ```
+    ///
+    /// ## Differences
+    /// RUNs with heredocs are never flagged (hadolint suggests merging them, #805). Commands
+    /// inside `$(...)` and literal `sh -c '...'` scripts count towards the two-command limit,
+    /// so a RUN that hides work in them is not called small. ONBUILD triggers are not compared.
+    /// The finding is on the second RUN's keyword.
     pub(crate) Dl3059ConsecutiveRun {
         code: "DL3059",
         name: "consecutive-run",
@@ -35,7 +41,7 @@ crate::declare_rule! {
         status: Stable,
         since: "0.1.0",
         onbuild: false,
-        sources: [Hadolint("DL3059", Same)],
+        sources: [Hadolint("DL3059", Different)],
     }
 }
 
