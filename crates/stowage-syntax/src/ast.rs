@@ -54,7 +54,7 @@ impl Instruction {
 
 /// The instruction and its typed arguments.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "instruction", rename_all = "UPPERCASE")]
+#[serde(tag = "instruction", content = "args", rename_all = "UPPERCASE")]
 pub enum InstructionKind {
     /// `FROM [--platform=p] image [AS name]`
     From(From),

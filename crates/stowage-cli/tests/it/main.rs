@@ -131,6 +131,7 @@ fn json_has_spans_lines_and_typed_instructions() {
     assert_eq!(nodes[0]["keyword_span"]["start"], 0);
     assert_eq!(nodes[0]["keyword_span"]["end"], 4);
     assert_eq!(json["instructions"][0]["kind"]["instruction"], "FROM");
+    assert_eq!(json["instructions"][0]["kind"]["args"]["image"]["text"], "alpine");
     assert_eq!(json["stages"][0]["name"], "base");
     let diagnostic = &json["all_diagnostics"][0];
     assert_eq!(diagnostic["code"], "json-not-strings");
@@ -167,4 +168,30 @@ fn invalid_utf8_is_reported_not_dropped() {
         "(from \"alpine\")\n(run \"echo \u{fffd}\")\n"
     );
     std::fs::remove_dir_all(&dir).expect("cleanup");
+}
+
+#[test]
+fn json_serialises_every_instruction_kind() {
+    let source = "ARG V=1\nFROM alpine:$V AS base\nMAINTAINER me\nLABEL a=b\nENV K=v\nEXPOSE 80/tcp 443\n\
+        VOLUME /data /logs\nUSER app\nWORKDIR /app\nSHELL [\"/bin/sh\", \"-c\"]\nRUN echo hi\n\
+        CMD [\"x\"]\nENTRYPOINT run\nADD a /b\nCOPY --from=base c /d\nONBUILD RUN make\n\
+        STOPSIGNAL SIGTERM\nHEALTHCHECK CMD true\nBOGUS thing\n";
+    let out = stowage(&["parse", "--format", "json", "-"], source);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("JSON output ({e}): {}", text(&out.stderr)));
+    let kinds: Vec<&str> = json["instructions"]
+        .as_array()
+        .expect("instructions")
+        .iter()
+        .map(|i| i["kind"]["instruction"].as_str().expect("tag"))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "ARG", "FROM", "MAINTAINER", "LABEL", "ENV", "EXPOSE", "VOLUME", "USER", "WORKDIR",
+            "SHELL", "RUN", "CMD", "ENTRYPOINT", "ADD", "COPY", "ONBUILD", "STOPSIGNAL",
+            "HEALTHCHECK", "UNKNOWN"
+        ]
+    );
+    assert_eq!(json["instructions"][5]["kind"]["args"][1]["text"], "443");
 }
