@@ -13,12 +13,17 @@
 //!
 //! Shell syntax errors are diagnostics with spans (code `shell-syntax`); nothing panics.
 //!
+//! [`interp`] runs a script over a `stowage_vfs::Fs` without a kernel: the simulated RUN of
+//! the build engine ([`interp::simulate_shell`], [`interp::simulate_exec`]).
+//!
 //! Layout: `source` (joining and the offset map), `model` (the data), `parse` (the walker
-//! over brush-parser's AST). A simulated interpreter over the VFS is planned beside them.
+//! over brush-parser's AST), `interp` (the simulated interpreter, its applets, package
+//! managers and package catalogue).
 //!
 //! This crate is sans-IO and compiles to `wasm32-unknown-unknown`.
 #![warn(clippy::disallowed_methods)]
 
+pub mod interp;
 mod model;
 mod parse;
 mod source;
