@@ -179,6 +179,21 @@ impl<'a> LintContext<'a> {
             .map(|s| s.index)
     }
 
+    /// The index of the first stage among `..until` whose alias is exactly `alias`, as
+    /// written (hadolint compares aliases case-sensitively; BuildKit does not, see
+    /// [`LintContext::stage_named`]).
+    pub fn stage_aliased(&self, alias: &str, until: usize) -> Option<usize> {
+        self.dockerfile.stages[..until.min(self.dockerfile.stages.len())]
+            .iter()
+            .find(|s| {
+                self.dockerfile
+                    .stage_from(s)
+                    .and_then(|f| f.name.as_ref())
+                    .is_some_and(|n| n.text == alias)
+            })
+            .map(|s| s.index)
+    }
+
     /// The base stage of a stage, when its FROM names an earlier stage.
     pub fn parent_stage(&self, stage: usize) -> Option<usize> {
         let st = self.dockerfile.stages.get(stage)?;
