@@ -164,6 +164,27 @@ impl<'a> LintContext<'a> {
         self.used.get(stage).copied().unwrap_or(false)
     }
 
+    /// Whether a stage is the last one or a later FROM names it as its base, by its alias as
+    /// written (hadolint's "used" stages; `COPY --from` does not count).
+    pub fn is_stage_built_on(&self, stage: usize) -> bool {
+        if self.is_final_stage(stage) {
+            return true;
+        }
+        let stages = &self.dockerfile.stages;
+        let Some(alias) = stages
+            .get(stage)
+            .and_then(|s| self.dockerfile.stage_from(s))
+            .and_then(|f| f.name.as_ref())
+        else {
+            return false;
+        };
+        stages.iter().skip(stage + 1).any(|s| {
+            self.dockerfile
+                .stage_from(s)
+                .is_some_and(|f| f.image.text == alias.text)
+        })
+    }
+
     /// Whether a stage is the last one.
     pub fn is_final_stage(&self, stage: usize) -> bool {
         stage + 1 == self.dockerfile.stages.len()
@@ -176,6 +197,21 @@ impl<'a> LintContext<'a> {
         self.dockerfile.stages[..before.min(self.dockerfile.stages.len())]
             .iter()
             .find(|s| s.name.as_deref() == Some(lower.as_str()))
+            .map(|s| s.index)
+    }
+
+    /// The index of the first stage among `..until` whose alias is exactly `alias`, as
+    /// written (hadolint compares aliases case-sensitively; BuildKit does not, see
+    /// [`LintContext::stage_named`]).
+    pub fn stage_aliased(&self, alias: &str, until: usize) -> Option<usize> {
+        self.dockerfile.stages[..until.min(self.dockerfile.stages.len())]
+            .iter()
+            .find(|s| {
+                self.dockerfile
+                    .stage_from(s)
+                    .and_then(|f| f.name.as_ref())
+                    .is_some_and(|n| n.text == alias)
+            })
             .map(|s| s.index)
     }
 

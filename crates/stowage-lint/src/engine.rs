@@ -1,4 +1,12 @@
-//! Runs the rules: dispatch by instruction kind, ONBUILD triggers, levels, suppression.
+//! Runs the rules: dispatch by instruction kind, ONBUILD triggers, levels, twins, suppression.
+//!
+//! Twins ([`TWINS`]) are a hadolint rule and a BuildKit check that are the same check. When
+//! both report on the same instruction (overlapping spans), the BuildKit finding is folded into
+//! the hadolint one: the hadolint code stays (existing configurations and CI use it), a note
+//! names the twin, the fix is carried over if only the folded finding had one, and the more
+//! severe of the two levels wins. Disabling one twin (configuration `ignored`, `--ignore`,
+//! `# check=skip=`) leaves the other reporting on its own; an ignore pragma naming either twin
+//! suppresses the merged finding.
 
 use stowage_diagnostics::{Diagnostic, LineCol, LineIndex, Severity, Span};
 use stowage_syntax::Dockerfile;
@@ -6,7 +14,7 @@ use stowage_syntax::Dockerfile;
 use crate::config::{Config, Level};
 use crate::context::{HostData, LintContext};
 use crate::pragma::{PragmaId, Pragmas};
-use crate::registry::{self, RULES};
+use crate::registry::{self, RULES, TWINS};
 use crate::rule::{Rule, RuleMeta};
 use crate::rules::policy::ignore_pragma::Dl1001IgnorePragma;
 use crate::rules::suspicious::unknown_pragma_rule::UnknownPragmaRule;
@@ -22,6 +30,16 @@ pub struct Finding {
     pub start: LineCol,
     /// Where it ends (exclusive column).
     pub end: LineCol,
+    /// Twin rules whose finding on the same instruction was folded into this one (see
+    /// [`TWINS`]).
+    pub twins: Vec<&'static RuleMeta>,
+}
+
+/// A finding before twins are folded and suppression applies.
+struct Pending {
+    meta: &'static RuleMeta,
+    diagnostic: Diagnostic,
+    twins: Vec<&'static RuleMeta>,
 }
 
 /// Parses and lints `source`.
@@ -78,25 +96,40 @@ pub fn lint_dockerfile(
             raw.push((i, d));
         }
     }
-    let mut findings: Vec<Finding> = raw
+    let pending: Vec<Pending> = raw
         .into_iter()
         .filter_map(|(i, mut d)| {
             let (rule, level) = active[i];
             let meta = rule.meta();
-            if !config.disable_ignore_pragma && suppressed(meta, d.span, df, &pragmas, &ctx) {
-                return None;
-            }
             d.severity = level.severity()?;
             if pragmas.check_error && meta.buildkit_name().is_some() {
                 d.severity = Severity::Error;
             }
             d.code = meta.code;
-            Some(Finding {
-                start: index.line_col(d.span.start, source),
-                end: index.line_col(d.span.end, source),
+            Some(Pending {
+                meta,
                 diagnostic: d,
-                rule: meta,
+                twins: Vec::new(),
             })
+        })
+        .collect();
+    // Twins are folded before suppression, so that a pragma naming either one silences the
+    // merged finding.
+    let mut findings: Vec<Finding> = fold_twins(pending)
+        .into_iter()
+        .filter(|p| {
+            config.disable_ignore_pragma
+                || ![p.meta]
+                    .iter()
+                    .chain(&p.twins)
+                    .any(|m| suppressed(m, p.diagnostic.span, df, &pragmas, &ctx))
+        })
+        .map(|p| Finding {
+            start: index.line_col(p.diagnostic.span.start, source),
+            end: index.line_col(p.diagnostic.span.end, source),
+            diagnostic: p.diagnostic,
+            rule: p.meta,
+            twins: p.twins,
         })
         .collect();
     findings.sort_by(|a, b| {
@@ -108,6 +141,54 @@ pub fn lint_dockerfile(
     });
     findings.dedup_by(|a, b| a.diagnostic == b.diagnostic);
     findings
+}
+
+/// Folds each finding of a BuildKit twin into an overlapping finding of its hadolint twin.
+fn fold_twins(mut items: Vec<Pending>) -> Vec<Pending> {
+    let mut folded = vec![false; items.len()];
+    for j in 0..items.len() {
+        let code = items[j].meta.code;
+        if !TWINS.iter().any(|t| t.folded == code) {
+            continue;
+        }
+        let span = items[j].diagnostic.span;
+        let Some(i) = (0..items.len()).find(|&i| {
+            !folded[i]
+                && TWINS
+                    .iter()
+                    .any(|t| t.folded == code && t.kept == items[i].meta.code)
+                && overlaps(items[i].diagnostic.span, span)
+        }) else {
+            continue;
+        };
+        folded[j] = true;
+        let twin = items[j].meta;
+        let severity = items[j].diagnostic.severity;
+        let fix = items[j].diagnostic.fix.take();
+        let kept = &mut items[i];
+        // `Error` sorts first: the more severe level wins.
+        kept.diagnostic.severity = kept.diagnostic.severity.min(severity);
+        if kept.diagnostic.fix.is_none() {
+            kept.diagnostic.fix = fix;
+        }
+        if !kept.twins.iter().any(|t| t.code == twin.code) {
+            kept.twins.push(twin);
+            let name = twin.buildkit_name().unwrap_or(twin.name);
+            kept.diagnostic
+                .notes
+                .push(format!("also BuildKit's {name} ({})", twin.code));
+        }
+    }
+    items
+        .into_iter()
+        .zip(folded)
+        .filter_map(|(p, gone)| (!gone).then_some(p))
+        .collect()
+}
+
+/// Whether two spans share a byte (or start at the same place, for empty spans).
+fn overlaps(a: Span, b: Span) -> bool {
+    a.start == b.start || (a.start < b.end && b.start < a.end)
 }
 
 /// The level a rule runs at, or `None` when it does not run.
@@ -198,3 +279,6 @@ fn suppressed(
         .and_then(|s| pragmas.stage.get(&s))
         .is_some_and(|ids| answers(ids, meta))
 }
+
+#[cfg(test)]
+mod tests;

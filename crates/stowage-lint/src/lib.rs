@@ -5,7 +5,12 @@
 //! `.hadolint.yaml`, already deserialised) and data ([`HostData`], e.g. `.dockerignore`).
 //!
 //! - [`rule`]: what a rule is ([`RuleMeta`] via [`declare_rule!`], the [`Rule`] trait).
-//! - [`registry`]: every rule, one sorted list ([`RULES`]).
+//! - [`registry`]: every rule, one sorted list ([`RULES`]), and the twins ([`TWINS`]): a
+//!   hadolint rule and a BuildKit check that are the same check. When both report on the same
+//!   instruction, one finding is kept under the hadolint code, with a note naming the BuildKit
+//!   twin (its fix carried over, the more severe level kept); ignoring one twin in the
+//!   configuration leaves the other reporting, and an ignore pragma for either code suppresses
+//!   the merged finding.
 //! - [`context`]: what rules see ([`LintContext`]: the tree, source, line index, config, the
 //!   shell model of each RUN, stage usage).
 //! - `pragma`: `# hadolint ignore=`, `global`/`stage` scopes, `shell=`, BuildKit's
@@ -29,5 +34,5 @@ mod rules;
 pub use config::{Config, LabelType, Level, Threshold};
 pub use context::{HostData, LintContext, Node};
 pub use engine::{Finding, lint, lint_dockerfile};
-pub use registry::{RULES, find};
+pub use registry::{RULES, TWINS, Twin, find, twins_of};
 pub use rule::{Behaviour, Category, Declared, FixKind, Rule, RuleMeta, RuleSource, Status};

@@ -119,6 +119,52 @@ pub static RULES: &[&dyn Rule] = &[
     &deprecated::maintainer_deprecated::MaintainerDeprecated,
 ];
 
+/// Two rules that are the same check, once as a hadolint rule and once as a BuildKit build
+/// check. When both report on the same instruction (overlapping spans), the engine keeps one
+/// finding, the hadolint one, because that is the code existing configurations, pragmas and CI
+/// use, and notes the BuildKit twin on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Twin {
+    /// The hadolint rule (`DL4000`), whose finding is kept.
+    pub kept: &'static str,
+    /// The BuildKit check (`SW801`), whose finding is folded into the kept one.
+    pub folded: &'static str,
+}
+
+const fn twin(kept: &'static str, folded: &'static str) -> Twin {
+    Twin { kept, folded }
+}
+
+/// Every twin pair, sorted (the tidy test checks the order and that `kept` is a hadolint rule
+/// and `folded` a BuildKit check). A BuildKit check may twin several hadolint rules:
+/// `MultipleInstructionsDisallowed` is DL3012, DL4003 and DL4004 at once.
+pub static TWINS: &[Twin] = &[
+    twin("DL3000", "SW209"),
+    twin("DL3012", "SW206"),
+    twin("DL3024", "SW201"),
+    twin("DL3025", "SW304"),
+    twin("DL3029", "SW302"),
+    twin("DL3063", "SW202"),
+    twin("DL3064", "SW401"),
+    twin("DL3065", "SW303"),
+    twin("DL4000", "SW801"),
+    twin("DL4003", "SW206"),
+    twin("DL4004", "SW206"),
+];
+
+/// The codes of the rules that are twins of `code` (either side).
+pub fn twins_of(code: &str) -> impl Iterator<Item = &'static str> + '_ {
+    TWINS.iter().filter_map(move |t| {
+        if t.kept == code {
+            Some(t.folded)
+        } else if t.folded == code {
+            Some(t.kept)
+        } else {
+            None
+        }
+    })
+}
+
 /// The rule a code, name or upstream name refers to.
 pub fn find(id: &str) -> Option<&'static dyn Rule> {
     RULES.iter().copied().find(|r| r.meta().answers_to(id))

@@ -337,10 +337,11 @@ pub(crate) fn pip_install(c: &Command) -> Option<Vec<&Word>> {
     reason = "package file names are compared as written, like hadolint does"
 )]
 pub(crate) fn rpm_pinned(t: &str) -> bool {
+    // hadolint's test: a `-` followed by a digit or a variable (`httpd-2.4`, `httpd-$V`).
     t.ends_with(".rpm")
         || t.split('-')
             .skip(1)
-            .any(|part| part.starts_with(|c: char| c.is_ascii_digit()))
+            .any(|part| part.starts_with(|c: char| c.is_ascii_digit() || c == '$'))
 }
 
 /// A `$NAME` / `${NAME...}` reference in a Dockerfile word: the name and its byte range in the

@@ -99,3 +99,35 @@ fn registry_is_tidy() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+#[test]
+fn twins_are_tidy() {
+    let mut problems = Vec::new();
+    for pair in stowage_lint::TWINS.windows(2) {
+        if pair[0] >= pair[1] {
+            problems.push(format!("TWINS not sorted or duplicated at {:?}", pair[1]));
+        }
+    }
+    for twin in stowage_lint::TWINS {
+        let kept = RULES.iter().map(|r| r.meta()).find(|m| m.code == twin.kept);
+        let folded = RULES
+            .iter()
+            .map(|r| r.meta())
+            .find(|m| m.code == twin.folded);
+        let (Some(kept), Some(folded)) = (kept, folded) else {
+            problems.push(format!("{twin:?}: no such rule"));
+            continue;
+        };
+        if !kept
+            .sources
+            .iter()
+            .any(|s| matches!(s, RuleSource::Hadolint(c, _) if *c == kept.code))
+        {
+            problems.push(format!("{twin:?}: the kept rule is not a hadolint rule"));
+        }
+        if folded.buildkit_name().is_none() || folded.code.starts_with("DL") {
+            problems.push(format!("{twin:?}: the folded rule is not a BuildKit check"));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -51,15 +51,16 @@ impl Rule for Dl3023CopyFromSelf {
         let (Some(from), Some(stage)) = (&c.from, node.stage) else {
             return;
         };
-        if ctx
+        let own = ctx
             .dockerfile
             .stages
             .get(stage)
-            .and_then(|s| s.name.as_deref())
-            == Some(from.text.to_lowercase().as_str())
-        {
+            .and_then(|s| ctx.dockerfile.stage_from(s))
+            .and_then(|f| f.name.as_ref());
+        // hadolint compares aliases as written.
+        if own.is_some_and(|n| n.text == from.text) {
             out.push(Self::META.finding(
-                "COPY --from should reference a previously defined FROM alias",
+                "`COPY --from` cannot reference its own `FROM` alias",
                 from.span,
             ));
         }

@@ -9,7 +9,8 @@ crate::declare_rule! {
     /// `COPY --from` names no earlier stage.
     ///
     /// ## What it does
-    /// Flags `COPY --from=X` when X is not an earlier stage alias, not a stage index below the number of FROMs, and not an image reference (no `:`).
+    /// Flags `COPY --from=X` when X is not the alias of this or an earlier stage (compared as written, like
+    /// hadolint), not a stage index below the number of FROMs, and not an image reference (no `:`).
     ///
     /// ## Why is this bad?
     /// It is probably a typo: BuildKit then treats the name as an image and tries to pull it.
@@ -56,7 +57,7 @@ impl Rule for Dl3022CopyFromUnknown {
         let index_ok = t
             .parse::<usize>()
             .is_ok_and(|i| i < ctx.dockerfile.stages.len());
-        if ctx.stage_named(t, stage).is_none()
+        if ctx.stage_aliased(t, stage + 1).is_none()
             && !index_ok
             && !t.contains(':')
             && !t.starts_with('$')

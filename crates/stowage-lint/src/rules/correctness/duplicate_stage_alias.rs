@@ -9,7 +9,9 @@ crate::declare_rule! {
     /// Two stages have the same alias.
     ///
     /// ## What it does
-    /// Flags a FROM whose `AS` name an earlier stage already uses (case-insensitively).
+    /// Flags a FROM whose `AS` name an earlier stage already uses, compared as written
+    /// (`AS build` and `AS Build` are different aliases here; BuildKit's `DuplicateStageName`,
+    /// SW201, compares them case-insensitively and reports that case).
     ///
     /// ## Why is this bad?
     /// References to the name become ambiguous; BuildKit refuses the build when the name is used.
@@ -50,7 +52,7 @@ impl Rule for Dl3024DuplicateStageAlias {
         let (Some(name), Some(stage)) = (&from.name, node.stage) else {
             return;
         };
-        if ctx.stage_named(&name.text, stage).is_some() {
+        if ctx.stage_aliased(&name.text, stage).is_some() {
             out.push(Self::META.finding(
                 format!(
                     "duplicate stage alias `{}`: FROM aliases must be unique",

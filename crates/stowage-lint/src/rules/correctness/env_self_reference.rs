@@ -10,9 +10,10 @@ crate::declare_rule! {
     /// An ENV value refers to a variable the same ENV defines.
     ///
     /// ## What it does
-    /// Flags `$X`/`${X}` in an ENV value when `X` is a key of the same ENV instruction and no
-    /// earlier ARG or ENV defines it. A key that refers to its own old value (`ENV PATH=/x:$PATH`)
-    /// is not flagged. Every reference is reported.
+    /// Flags `$X`/`${X}` in an ENV value when `X` is another key of the same ENV instruction
+    /// (before or after it) and no earlier ARG or ENV defines it. A key that refers to its own
+    /// old value (`ENV PATH=/x:$PATH`) is not flagged, but a key set twice is
+    /// (`ENV D=1 D=$D`). Every reference is reported.
     ///
     /// ## Why is this bad?
     /// All values of one ENV are expanded with the variables from before the instruction, so the
@@ -30,6 +31,11 @@ crate::declare_rule! {
     /// ENV APP=/opt/app
     /// ENV BIN=$APP/bin
     /// ```
+    ///
+    /// ## Differences
+    /// hadolint looks for the text `$X` anywhere, so it also flags single-quoted (`'$X'`) and
+    /// escaped (`\$X`) references that BuildKit leaves alone; it misses references with an
+    /// operator (`${X:-default}`). This rule reads references as BuildKit expands them.
     pub(crate) Dl3044EnvSelfReference {
         code: "DL3044",
         name: "env-references-same-instruction",
@@ -39,7 +45,7 @@ crate::declare_rule! {
         status: Stable,
         since: "0.1.0",
         onbuild: false,
-        sources: [Hadolint("DL3044", Same)],
+        sources: [Hadolint("DL3044", Different)],
     }
 }
 
@@ -55,8 +61,13 @@ impl Rule for Dl3044EnvSelfReference {
         let declared = declared_names(ctx, node);
         let keys: Vec<&str> = pairs.iter().map(|p| p.key.text.as_str()).collect();
         for p in pairs {
+            // The other keys: every key but one occurrence of this pair's own.
+            let mut others = keys.clone();
+            if let Some(i) = others.iter().position(|k| *k == p.key.text) {
+                others.remove(i);
+            }
             for (var, start, end) in var_references(&p.value.text) {
-                if var != p.key.text && keys.contains(&var) && !declared.iter().any(|d| d == var) {
+                if others.contains(&var) && !declared.iter().any(|d| d == var) {
                     out.push(
                         Self::META
                             .finding(

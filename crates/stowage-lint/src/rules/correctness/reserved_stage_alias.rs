@@ -9,7 +9,8 @@ crate::declare_rule! {
     /// A stage alias is `scratch` or `context`.
     ///
     /// ## What it does
-    /// Flags FROM ... AS scratch and AS context.
+    /// Flags `FROM ... AS scratch` and `AS context`, written in lower case as hadolint compares
+    /// them; BuildKit's `ReservedStageName` (SW202) also catches `AS Context`.
     ///
     /// ## Why is this bad?
     /// These names are reserved: `scratch` is the empty image and `context` the build context.
@@ -46,7 +47,7 @@ impl Rule for Dl3063ReservedStageAlias {
             return;
         };
         let Some(name) = &from.name else { return };
-        if matches!(name.text.to_lowercase().as_str(), "scratch" | "context") {
+        if matches!(name.text.as_str(), "scratch" | "context") {
             out.push(Self::META.finding(
                 format!(
                     "`{}` is a reserved name and should not be used as a stage alias",

@@ -26,6 +26,10 @@ crate::declare_rule! {
     /// FROM debian:12
     /// RUN useradd -l -u 123456789 app
     /// ```
+    ///
+    /// ## Differences
+    /// hadolint only reads the UID as a separate word (`-u 123456789`, `--uid 123456789`) and
+    /// misses `--uid=123456789`; this rule reads both forms.
     pub(crate) Dl3046UseraddLargeUid {
         code: "DL3046",
         name: "useradd-without-no-log-init",
@@ -35,7 +39,7 @@ crate::declare_rule! {
         status: Stable,
         since: "0.1.0",
         onbuild: true,
-        sources: [Hadolint("DL3046", Same)],
+        sources: [Hadolint("DL3046", Different)],
     }
 }
 

@@ -9,9 +9,10 @@ crate::declare_rule! {
     /// `yarn install` leaves its package cache in the layer.
     ///
     /// ## What it does
-    /// Flags `yarn install` when no `yarn cache clean` follows it in the same RUN. Only the final
-    /// stage and the stages it builds on or copies from are checked; a cache mount whose target
-    /// mentions `yarn` exempts the RUN.
+    /// Flags `yarn install` when no `yarn cache clean` follows it in the same RUN. Like hadolint,
+    /// only the final stage and the stages a later FROM builds on are checked: a stage that is
+    /// only copied from keeps its cache out of the image. A cache mount whose target mentions
+    /// `yarn` exempts the RUN.
     ///
     /// ## Why is this bad?
     /// The cache is only useful during the build; left in the layer it makes the image larger for
@@ -48,7 +49,7 @@ impl Rule for Dl3060YarnCache {
 
     fn check(&self, ctx: &LintContext<'_>, node: &Node<'_>, out: &mut Vec<Diagnostic>) {
         let Some(script) = node.script else { return };
-        if node.stage.is_some_and(|s| !ctx.is_stage_used(s)) {
+        if node.stage.is_some_and(|s| !ctx.is_stage_built_on(s)) {
             return;
         }
         if has_cache_mount(node, &["yarn"]) || removes(script, &["/usr/local/share/.cache/yarn"]) {

@@ -27,6 +27,13 @@ crate::declare_rule! {
     /// FROM centos:7
     /// RUN yum install -y httpd-2.4.6 && yum clean all
     /// ```
+    ///
+    /// ## Differences
+    /// hadolint 2.15 has no exemption for a cache or tmpfs mount on `/var/cache/yum` (its
+    /// apt, apk, dnf, zypper and yarn rules have one), and only looks at `yum install`, not
+    /// `groupinstall`/`localinstall`. It also accepts any later `yum` command with a `clean` or
+    /// `all` argument (`yum list all`) and any `rm -rf`, whatever it removes, while rejecting
+    /// `rm -fr /var/cache/yum`. This rule wants `yum clean all` or a removal of `/var/cache/yum`.
     pub(crate) Dl3032YumClean {
         code: "DL3032",
         name: "yum-cache-not-cleaned",
@@ -36,7 +43,7 @@ crate::declare_rule! {
         status: Stable,
         since: "0.1.0",
         onbuild: true,
-        sources: [Hadolint("DL3032", Same)],
+        sources: [Hadolint("DL3032", Different)],
     }
 }
 

@@ -9,9 +9,9 @@ crate::declare_rule! {
     /// A `dnf install` package has no version.
     ///
     /// ## What it does
-    /// Flags each package of `dnf`/`dnf5`/`microdnf` `install` without a `-<version>` suffix, with
-    /// the same exemptions as DL3033 (`.rpm` files, declared variables, `module install` entries
-    /// with `:stream`).
+    /// Flags each package of `dnf`/`dnf5`/`microdnf` `install` without a version (a `-` followed
+    /// by a digit or a variable), with the same exemptions as DL3033 (`.rpm` files, declared
+    /// variables, `module install` entries with `:stream`).
     ///
     /// ## Why is this bad?
     /// Without a version the image depends on the repository state on build day.
@@ -27,6 +27,10 @@ crate::declare_rule! {
     /// FROM fedora:40
     /// RUN dnf install -y httpd-2.4.62 && dnf clean all
     /// ```
+    ///
+    /// ## Differences
+    /// hadolint 2.15.1 flags local `.rpm` files and packages given as declared variables
+    /// (see DL3033), and does not know `dnf5`. This rule exempts the former and checks `dnf5`.
     pub(crate) Dl3041DnfPin {
         code: "DL3041",
         name: "dnf-unpinned",
@@ -36,7 +40,7 @@ crate::declare_rule! {
         status: Stable,
         since: "0.1.0",
         onbuild: true,
-        sources: [Hadolint("DL3041", Same)],
+        sources: [Hadolint("DL3041", Different)],
     }
 }
 
@@ -59,7 +63,7 @@ impl Rule for Dl3041DnfPin {
                 }
                 ops.collect()
             } else {
-                match packages(c, &["install", "groupinstall", "localinstall"], VALUE_FLAGS) {
+                match packages(c, &["install"], VALUE_FLAGS) {
                     Some(p) => p,
                     None => continue,
                 }

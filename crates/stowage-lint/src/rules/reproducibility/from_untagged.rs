@@ -47,7 +47,8 @@ impl Rule for Dl3006FromUntagged {
         };
         let image = from.image.text.as_str();
         let stage = node.stage.unwrap_or(0);
-        if image == "scratch" || image.starts_with('$') || ctx.stage_named(image, stage).is_some() {
+        if image == "scratch" || image.starts_with('$') || ctx.stage_aliased(image, stage).is_some()
+        {
             return;
         }
         let r = crate::rules::helpers::image_ref(image);

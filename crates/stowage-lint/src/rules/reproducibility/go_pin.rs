@@ -27,6 +27,11 @@ crate::declare_rule! {
     /// FROM golang:1.23
     /// RUN go install golang.org/x/tools/gopls@v0.16.2
     /// ```
+    ///
+    /// ## Differences
+    /// hadolint flags `go run main.go` (and every argument of `go run`), although a `.go` file
+    /// is local source with nothing to pin; this rule only checks the package `go run` runs
+    /// and lets `.go` files pass.
     pub(crate) Dl3062GoPin {
         code: "DL3062",
         name: "go-unpinned",
@@ -36,7 +41,7 @@ crate::declare_rule! {
         status: Stable,
         since: "0.1.0",
         onbuild: true,
-        sources: [Hadolint("DL3062", Same)],
+        sources: [Hadolint("DL3062", Different)],
     }
 }
 

@@ -27,6 +27,10 @@ crate::declare_rule! {
     /// FROM node:22
     /// RUN npm install -g typescript@5.6.3
     /// ```
+    ///
+    /// ## Differences
+    /// hadolint only looks at `npm install`; its aliases `npm i` and `npm add` install the
+    /// same unpinned packages and are checked here too.
     pub(crate) Dl3016NpmPin {
         code: "DL3016",
         name: "npm-unpinned",
@@ -36,7 +40,7 @@ crate::declare_rule! {
         status: Stable,
         since: "0.1.0",
         onbuild: true,
-        sources: [Hadolint("DL3016", Same)],
+        sources: [Hadolint("DL3016", Different)],
     }
 }
 

@@ -9,9 +9,11 @@ crate::declare_rule! {
     /// A `yum install` package has no version.
     ///
     /// ## What it does
-    /// Flags each package of `yum install` without a `-<version>` suffix. `.rpm` files pass, and so
-    /// does `$VAR`/`${VAR}` when VAR is an ARG or ENV in scope. `yum module install` entries need a
-    /// `:stream`.
+    /// Flags each package of `yum install` without a version: a `-` followed by a digit or a
+    /// variable (`httpd-2.4.6`, `httpd-$VERSION`). `.rpm` files pass, and so does
+    /// `$VAR`/`${VAR}` when VAR is an ARG or ENV in scope. `yum module install` entries need a
+    /// `:stream`. `groupinstall` and `localinstall` are not checked (groups and local files
+    /// have no version to pin).
     ///
     /// ## Why is this bad?
     /// Without a version the image depends on the repository state on build day.
@@ -27,6 +29,11 @@ crate::declare_rule! {
     /// FROM centos:7
     /// RUN yum install -y httpd-2.4.6 && yum clean all
     /// ```
+    ///
+    /// ## Differences
+    /// hadolint 2.15.1 flags local `.rpm` files (`yum install /tmp/app.rpm`) and a package given
+    /// as a declared variable (`yum install ${PKG}`), whose versions are fixed elsewhere; its
+    /// current sources exempt both, and so does this rule.
     pub(crate) Dl3033YumPin {
         code: "DL3033",
         name: "yum-unpinned",
@@ -36,7 +43,7 @@ crate::declare_rule! {
         status: Stable,
         since: "0.1.0",
         onbuild: true,
-        sources: [Hadolint("DL3033", Same)],
+        sources: [Hadolint("DL3033", Different)],
     }
 }
 
@@ -59,7 +66,7 @@ impl Rule for Dl3033YumPin {
                 }
                 ops.collect()
             } else {
-                match packages(c, &["install", "groupinstall", "localinstall"], VALUE_FLAGS) {
+                match packages(c, &["install"], VALUE_FLAGS) {
                     Some(p) => p,
                     None => continue,
                 }

@@ -2,6 +2,8 @@ use stowage_diagnostics::Diagnostic;
 use stowage_syntax::Keyword;
 use stowage_syntax::ast::InstructionKind;
 
+use stowage_shell::{Nesting, Script};
+
 use crate::context::{LintContext, Node};
 use crate::rule::Rule;
 
@@ -9,7 +11,11 @@ crate::declare_rule! {
     /// Two consecutive RUNs could be one.
     ///
     /// ## What it does
-    /// Flags a RUN right after another RUN with the same flags when neither has more than two commands. Comments do not separate them; any other instruction does.
+    /// Flags a RUN right after another RUN with the same flags when each runs a single command
+    /// (hadolint 2.15's threshold; commands joined with `&&`, `;` or `|`, inside `if`/`for`, or
+    /// in `$(...)` count, a literal `sh -c '...'` script is one command and a bare `X=1` none). Comments do not
+    /// separate the RUNs; any other instruction, ONBUILD included, does. Heredoc bodies are
+    /// counted like any script.
     ///
     /// ## Why is this bad?
     /// Each RUN adds a layer; merging small ones keeps the image smaller.
@@ -27,10 +33,6 @@ crate::declare_rule! {
     /// RUN echo a && echo b
     /// ```
     ///
-    /// ## Differences
-    /// RUNs with heredocs are never flagged (hadolint suggests merging them, #805). Commands
-    /// inside `$(...)` and literal `sh -c '...'` scripts count towards the two-command limit,
-    /// so a RUN that hides work in them is not called small. ONBUILD triggers are not compared.
     /// The finding is on the second RUN's keyword.
     pub(crate) Dl3059ConsecutiveRun {
         code: "DL3059",
@@ -41,7 +43,7 @@ crate::declare_rule! {
         status: Stable,
         since: "0.1.0",
         onbuild: false,
-        sources: [Hadolint("DL3059", Different)],
+        sources: [Hadolint("DL3059", Same)],
     }
 }
 
@@ -61,7 +63,7 @@ impl Rule for Dl3059ConsecutiveRun {
         if prev.stage != node.stage {
             return;
         }
-        let (InstructionKind::Run(a), InstructionKind::Run(b)) = (prev.kind(), node.kind()) else {
+        let (InstructionKind::Run(_), InstructionKind::Run(_)) = (prev.kind(), node.kind()) else {
             return;
         };
         let Some(prev_script) = prev.script else {
@@ -77,16 +79,21 @@ impl Rule for Dl3059ConsecutiveRun {
             .iter()
             .map(|f| f.text.as_str())
             .collect();
-        let heredoc = !a.heredocs.is_empty() || !b.heredocs.is_empty();
-        if flags_a == flags_b
-            && !heredoc
-            && prev_script.commands.len() <= 2
-            && script.commands.len() <= 2
-        {
+        if flags_a == flags_b && command_count(prev_script) <= 1 && command_count(script) <= 1 {
             out.push(Self::META.finding(
                 "multiple consecutive RUN instructions; consider consolidation",
                 node.instruction.keyword_span,
             ));
         }
     }
+}
+
+/// Commands as hadolint counts them: the script of a literal `sh -c` stays one command and a
+/// bare assignment (`X=1`) is none.
+fn command_count(script: &Script) -> usize {
+    script
+        .commands
+        .iter()
+        .filter(|c| c.name.is_some() && !c.context.is_inside(Nesting::ShellC))
+        .count()
 }
