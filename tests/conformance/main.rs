@@ -247,7 +247,8 @@ fn compare_generated(source: &str, expected: &Value) -> Result<(), String> {
         ));
     }
     for (i, (node, want)) in parsed.nodes.iter().zip(&children).enumerate() {
-        compare_node(node, source, want, true).map_err(|e| format!("instruction {}: {e}", i + 1))?;
+        compare_node(node, source, want, true)
+            .map_err(|e| format!("instruction {}: {e}", i + 1))?;
     }
     let warnings: Vec<(String, u64)> = parsed
         .diagnostics

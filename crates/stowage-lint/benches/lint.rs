@@ -9,6 +9,10 @@
 //!
 //! Run: `cargo bench -p stowage-lint --bench lint`.
 #![expect(clippy::print_stdout, reason = "a benchmark report")]
+#![expect(
+    clippy::cast_precision_loss,
+    reason = "byte and file counts far below 2^52, shown as rates"
+)]
 
 use std::fmt::Write as _;
 use std::hint::black_box;
@@ -72,16 +76,19 @@ fn stage(rng: &mut Rng, out: &mut String, index: usize, lines_target: usize) {
     while out.lines().count() - start < lines_target {
         match rng.below(9) {
             0 | 1 => {
-                let _ = write!(out, "RUN apt-get update \\\n");
+                let _ = writeln!(out, "RUN apt-get update \\");
                 let n = 2 + rng.below(6);
-                let _ = write!(out, " && apt-get install -y --no-install-recommends \\\n");
+                let _ = writeln!(out, " && apt-get install -y --no-install-recommends \\");
                 for _ in 0..n {
                     let _ = writeln!(out, "      {} \\", rng.pick(APT));
                 }
                 let _ = writeln!(out, " && rm -rf /var/lib/apt/lists/*");
             }
             2 => {
-                let _ = writeln!(out, "RUN apk add --no-cache curl=8.9.1-r0 git && adduser -D app");
+                let _ = writeln!(
+                    out,
+                    "RUN apk add --no-cache curl=8.9.1-r0 git && adduser -D app"
+                );
             }
             3 => {
                 let _ = writeln!(
@@ -90,7 +97,10 @@ fn stage(rng: &mut Rng, out: &mut String, index: usize, lines_target: usize) {
                 );
             }
             4 => {
-                let _ = writeln!(out, "WORKDIR /app\nCOPY package.json package-lock.json ./\nRUN npm ci --omit=dev && npm cache clean --force");
+                let _ = writeln!(
+                    out,
+                    "WORKDIR /app\nCOPY package.json package-lock.json ./\nRUN npm ci --omit=dev && npm cache clean --force"
+                );
             }
             5 => {
                 let _ = writeln!(
@@ -99,13 +109,19 @@ fn stage(rng: &mut Rng, out: &mut String, index: usize, lines_target: usize) {
                 );
             }
             6 => {
-                let _ = writeln!(out, "COPY --chown=app:app src/ /app/src/\nADD https://example.com/archive.tar.gz /tmp/");
+                let _ = writeln!(
+                    out,
+                    "COPY --chown=app:app src/ /app/src/\nADD https://example.com/archive.tar.gz /tmp/"
+                );
             }
             7 => {
                 let _ = writeln!(out, "RUN cd /app && make build VERSION=$VERSION");
             }
             _ => {
-                let _ = writeln!(out, "EXPOSE 8080\nUSER app\nHEALTHCHECK --interval=30s CMD curl -f http://localhost:8080/health || exit 1");
+                let _ = writeln!(
+                    out,
+                    "EXPOSE 8080\nUSER app\nHEALTHCHECK --interval=30s CMD curl -f http://localhost:8080/health || exit 1"
+                );
             }
         }
     }
@@ -153,7 +169,11 @@ fn main() {
     let config = Config::default();
     let host = HostData::default();
     let findings: usize = files.iter().map(|f| lint(f, &config, &host).len()).sum();
-    let min = if quick { Duration::from_millis(50) } else { Duration::from_secs(3) };
+    let min = if quick {
+        Duration::from_millis(50)
+    } else {
+        Duration::from_secs(3)
+    };
 
     let (per_corpus, runs) = time(
         || {
@@ -178,7 +198,10 @@ fn main() {
     );
 
     let big = dockerfile(&mut Rng(42), 300);
-    let (big_time, _) = time(|| drop(black_box(lint(black_box(&big), &config, &host))), min);
+    let (big_time, _) = time(
+        || drop(black_box(lint(black_box(&big), &config, &host))),
+        min,
+    );
     println!(
         "  one {}-line file: {:.3} ms (browser budget: 5 ms)",
         big.lines().count(),
@@ -220,7 +243,11 @@ fn main() {
         "hadolint: {:.2} s for the corpus, {:.1} ms per file{}",
         best.as_secs_f64(),
         hadolint_per_file.as_secs_f64() * 1e3,
-        if parsed_ok { "" } else { " (some files did not parse)" }
+        if parsed_ok {
+            ""
+        } else {
+            " (some files did not parse)"
+        }
     );
     println!(
         "stowage is {:.0}x faster per file (target: >= 100x)",

@@ -131,7 +131,10 @@ fn json_has_spans_lines_and_typed_instructions() {
     assert_eq!(nodes[0]["keyword_span"]["start"], 0);
     assert_eq!(nodes[0]["keyword_span"]["end"], 4);
     assert_eq!(json["instructions"][0]["kind"]["instruction"], "FROM");
-    assert_eq!(json["instructions"][0]["kind"]["args"]["image"]["text"], "alpine");
+    assert_eq!(
+        json["instructions"][0]["kind"]["args"]["image"]["text"],
+        "alpine"
+    );
     assert_eq!(json["stages"][0]["name"], "base");
     let diagnostic = &json["all_diagnostics"][0];
     assert_eq!(diagnostic["code"], "json-not-strings");
@@ -188,9 +191,25 @@ fn json_serialises_every_instruction_kind() {
     assert_eq!(
         kinds,
         [
-            "ARG", "FROM", "MAINTAINER", "LABEL", "ENV", "EXPOSE", "VOLUME", "USER", "WORKDIR",
-            "SHELL", "RUN", "CMD", "ENTRYPOINT", "ADD", "COPY", "ONBUILD", "STOPSIGNAL",
-            "HEALTHCHECK", "UNKNOWN"
+            "ARG",
+            "FROM",
+            "MAINTAINER",
+            "LABEL",
+            "ENV",
+            "EXPOSE",
+            "VOLUME",
+            "USER",
+            "WORKDIR",
+            "SHELL",
+            "RUN",
+            "CMD",
+            "ENTRYPOINT",
+            "ADD",
+            "COPY",
+            "ONBUILD",
+            "STOPSIGNAL",
+            "HEALTHCHECK",
+            "UNKNOWN"
         ]
     );
     assert_eq!(json["instructions"][5]["kind"]["args"][1]["text"], "443");
