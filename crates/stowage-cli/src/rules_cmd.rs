@@ -74,6 +74,14 @@ pub(crate) fn rule_page(meta: &RuleMeta) -> String {
         let sources: Vec<String> = meta.sources.iter().map(source_text).collect();
         let _ = writeln!(out, "implements: {}", sources.join(", "));
     }
+    let twins: Vec<&str> = stowage_lint::twins_of(meta.code).collect();
+    if !twins.is_empty() {
+        let _ = writeln!(
+            out,
+            "twin: {} (the same check under the other tool's name; when both fire on an instruction, one finding is reported under the hadolint code)",
+            twins.join(", ")
+        );
+    }
     out.push('\n');
     out.push_str(&meta.docs());
     out

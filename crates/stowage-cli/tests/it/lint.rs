@@ -444,6 +444,8 @@ fn rules_lists_every_rule_and_prints_one_page() {
     let page = stdout(&p.run(&["rules", "DL3008"]));
     assert!(page.starts_with("# DL3008"), "{page}");
     assert!(page.contains("## What it does"), "{page}");
+    let twin = stdout(&p.run(&["rules", "DL4000"]));
+    assert!(twin.contains("twin: SW801"), "{twin}");
     let by_check_name = stdout(&p.run(&["rules", "StageNameCasing"]));
     assert!(
         by_check_name.contains("BuildKit StageNameCasing"),
