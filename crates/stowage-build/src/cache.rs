@@ -5,7 +5,6 @@
 //! so the next build can say *which* input changed.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 use sha2::{Digest as _, Sha256};
 use stowage_oci::Digest;
@@ -16,6 +15,8 @@ use crate::host::StepRecord;
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct KeyInputs {
     pub(crate) inputs: BTreeMap<String, String>,
+    /// Checksums of the files a COPY/ADD (or a bind mount) selects, by shown path.
+    pub(crate) files: BTreeMap<String, [u8; 32]>,
 }
 
 impl KeyInputs {
@@ -43,17 +44,14 @@ impl KeyInputs {
             h.update((v.len() as u64).to_le_bytes());
             h.update(v.as_bytes());
         }
+        h.update(b"files\n");
+        for (k, v) in &self.files {
+            h.update((k.len() as u64).to_le_bytes());
+            h.update(k.as_bytes());
+            h.update(v);
+        }
         Digest::from_sha256(h.finalize().into())
     }
-}
-
-/// Hex of a checksum.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(s, "{b:02x}");
-    }
-    s
 }
 
 fn list(items: &[String]) -> String {
@@ -82,19 +80,23 @@ pub(crate) fn input_changes(old: &StepRecord, new: &KeyInputs, keyword: &str) ->
     let mut added = Vec::new();
     let mut changed = Vec::new();
     let mut removed = Vec::new();
+    for (path, sum) in &new.files {
+        match old.files.get(path) {
+            None => added.push(path.clone()),
+            Some(o) if o != sum => changed.push(path.clone()),
+            Some(_) => {}
+        }
+    }
+    for path in old.files.keys() {
+        if !new.files.contains_key(path) {
+            removed.push(path.clone());
+        }
+    }
     let names: std::collections::BTreeSet<&String> =
         old.inputs.keys().chain(new.inputs.keys()).collect();
     for name in names {
         let (a, b) = (old.inputs.get(name), new.inputs.get(name));
         if a == b {
-            continue;
-        }
-        if let Some(path) = name.strip_prefix("file:") {
-            match (a, b) {
-                (None, Some(_)) => added.push(path.to_owned()),
-                (Some(_), None) => removed.push(path.to_owned()),
-                _ => changed.push(path.to_owned()),
-            }
             continue;
         }
         let (a, b) = (a.map_or("", String::as_str), b.map_or("", String::as_str));
@@ -113,7 +115,10 @@ pub(crate) fn input_changes(old: &StepRecord, new: &KeyInputs, keyword: &str) ->
             }
         } else if let Some(var) = name.strip_prefix("env:") {
             match (old.inputs.contains_key(name), new.inputs.contains_key(name)) {
-                (false, _) => format!("ENV {var}={} is new in this {keyword}'s environment", show(b)),
+                (false, _) => format!(
+                    "ENV {var}={} is new in this {keyword}'s environment",
+                    show(b)
+                ),
                 (_, false) => format!("ENV {var} was removed from this {keyword}'s environment"),
                 _ => format!("ENV {var} changed from {} to {}", show(a), show(b)),
             }
@@ -141,15 +146,22 @@ pub(crate) fn input_changes(old: &StepRecord, new: &KeyInputs, keyword: &str) ->
         out.push(what);
     }
     if !changed.is_empty() {
-        let verb = if changed.len() == 1 { "changed" } else { "changed" };
-        out.push(format!("{} {verb}", list(&changed)));
+        out.push(format!("{} changed", list(&changed)));
     }
     if !added.is_empty() {
-        let verb = if added.len() == 1 { "was added" } else { "were added" };
+        let verb = if added.len() == 1 {
+            "was added"
+        } else {
+            "were added"
+        };
         out.push(format!("{} {verb}", list(&added)));
     }
     if !removed.is_empty() {
-        let verb = if removed.len() == 1 { "was removed" } else { "were removed" };
+        let verb = if removed.len() == 1 {
+            "was removed"
+        } else {
+            "were removed"
+        };
         out.push(format!("{} {verb}", list(&removed)));
     }
     out

@@ -21,6 +21,7 @@
 //! Every image carries the label `org.stowage.simulated=true`.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use stowage_oci::config::buildkit;
 use stowage_oci::layer::TarOptions;
@@ -72,7 +73,9 @@ impl Tree {
     }
 
     fn dir(&mut self, path: &str, mode: u32) {
-        let _ = self.fs.create_dir_all(path, &Metadata::dir().with_mtime(CREATED));
+        let _ = self
+            .fs
+            .create_dir_all(path, &Metadata::dir().with_mtime(CREATED));
         let _ = self.fs.update_metadata(path, |m| m.mode = mode);
     }
 
@@ -126,9 +129,28 @@ impl Tree {
 
 fn skeleton(t: &mut Tree) {
     for d in [
-        "/bin", "/dev", "/etc", "/home", "/lib", "/media", "/mnt", "/opt", "/proc", "/run",
-        "/sbin", "/srv", "/sys", "/usr/bin", "/usr/lib", "/usr/local/bin", "/usr/local/lib",
-        "/usr/sbin", "/usr/share", "/var/cache", "/var/lib", "/var/log",
+        "/bin",
+        "/dev",
+        "/etc",
+        "/home",
+        "/lib",
+        "/media",
+        "/mnt",
+        "/opt",
+        "/proc",
+        "/run",
+        "/sbin",
+        "/srv",
+        "/sys",
+        "/usr/bin",
+        "/usr/lib",
+        "/usr/local/bin",
+        "/usr/local/lib",
+        "/usr/sbin",
+        "/usr/share",
+        "/var/cache",
+        "/var/lib",
+        "/var/log",
     ] {
         t.dir(d, 0o755);
     }
@@ -168,7 +190,10 @@ fn alpine_tree(version: &str) -> Fs {
     );
     t.text("/etc/group", "root:x:0:root\nbin:x:1:root,bin,daemon\ndaemon:x:2:root,bin,daemon\nnogroup:x:65533:\nnobody:x:65534:\n");
     t.text("/etc/shadow", "root:*::0:::::\nnobody:!::0:::::\n");
-    t.text("/etc/apk/world", "alpine-baselayout\nalpine-keys\napk-tools\nbusybox\nca-certificates-bundle\nlibc-utils\n");
+    t.text(
+        "/etc/apk/world",
+        "alpine-baselayout\nalpine-keys\napk-tools\nbusybox\nca-certificates-bundle\nlibc-utils\n",
+    );
     t.text(
         "/etc/apk/repositories",
         &format!("https://dl-cdn.alpinelinux.org/alpine/v{version}/main\nhttps://dl-cdn.alpinelinux.org/alpine/v{version}/community\n"),
@@ -181,7 +206,16 @@ fn alpine_tree(version: &str) -> Fs {
 
 fn busybox_tree() -> Fs {
     let mut t = Tree::new(Fs::new());
-    for d in ["/bin", "/dev", "/etc", "/home", "/lib", "/usr/sbin", "/var/spool/mail", "/var/www"] {
+    for d in [
+        "/bin",
+        "/dev",
+        "/etc",
+        "/home",
+        "/lib",
+        "/usr/sbin",
+        "/var/spool/mail",
+        "/var/www",
+    ] {
         t.dir(d, 0o755);
     }
     t.dir("/root", 0o700);
@@ -193,7 +227,10 @@ fn busybox_tree() -> Fs {
     ] {
         let _ = t.fs.hard_link("/bin/busybox", &format!("/bin/{applet}"));
     }
-    t.text("/etc/passwd", "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\n");
+    t.text(
+        "/etc/passwd",
+        "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\n",
+    );
     t.text("/etc/group", "root:x:0:\nnogroup:x:65534:\n");
     t.pad_to("/lib", 4_260_000);
     t.fs
@@ -207,24 +244,58 @@ fn debian_tree(codename: &str, slim: bool, ubuntu: bool) -> Fs {
     t.link("/sbin", "usr/sbin");
     t.link("/lib64", "usr/lib64");
     for b in [
-        "bash", "cat", "chmod", "chown", "cp", "date", "dd", "df", "echo", "grep", "gzip",
-        "ln", "ls", "mkdir", "mv", "rm", "sed", "sh", "sleep", "tar", "touch", "uname", "find",
-        "xargs", "sort", "head", "tail", "id", "env", "apt", "apt-get", "dpkg", "perl", "tr",
+        "bash", "cat", "chmod", "chown", "cp", "date", "dd", "df", "echo", "grep", "gzip", "ln",
+        "ls", "mkdir", "mv", "rm", "sed", "sh", "sleep", "tar", "touch", "uname", "find", "xargs",
+        "sort", "head", "tail", "id", "env", "apt", "apt-get", "dpkg", "perl", "tr",
     ] {
         let size = 30_000 + seed(b) % 150_000;
-        t.file(&format!("/usr/bin/{b}"), if b == "bash" { 1_265_648 } else { size }, 0o755);
+        t.file(
+            &format!("/usr/bin/{b}"),
+            if b == "bash" { 1_265_648 } else { size },
+            0o755,
+        );
     }
     t.link("/usr/bin/sh", "dash");
     t.file("/usr/bin/dash", 125_640, 0o755);
     t.file("/usr/lib/x86_64-linux-gnu/libc.so.6", 1_922_136, 0o755);
-    t.file("/usr/lib/x86_64-linux-gnu/libstdc++.so.6.0.30", 2_190_440, 0o644);
+    t.file(
+        "/usr/lib/x86_64-linux-gnu/libstdc++.so.6.0.30",
+        2_190_440,
+        0o644,
+    );
     t.file("/usr/lib/x86_64-linux-gnu/libcrypto.so.3", 4_709_656, 0o644);
-    t.file("/usr/lib/x86_64-linux-gnu/libsystemd.so.0.35.0", 904_176, 0o644);
-    t.file("/usr/lib/x86_64-linux-gnu/libapt-pkg.so.6.0.0", 1_941_336, 0o644);
+    t.file(
+        "/usr/lib/x86_64-linux-gnu/libsystemd.so.0.35.0",
+        904_176,
+        0o644,
+    );
+    t.file(
+        "/usr/lib/x86_64-linux-gnu/libapt-pkg.so.6.0.0",
+        1_941_336,
+        0o644,
+    );
     t.file("/usr/lib64/ld-linux-x86-64.so.2", 210_968, 0o755);
-    t.spread("/usr/lib/x86_64-linux-gnu", "libsim", ".so.1", 60, 14_000_000, 0o644);
-    t.spread("/usr/lib/x86_64-linux-gnu/perl-base", "module", ".pm", 40, 6_000_000, 0o644);
-    let (id, name) = if ubuntu { ("ubuntu", "Ubuntu") } else { ("debian", "Debian GNU/Linux") };
+    t.spread(
+        "/usr/lib/x86_64-linux-gnu",
+        "libsim",
+        ".so.1",
+        60,
+        14_000_000,
+        0o644,
+    );
+    t.spread(
+        "/usr/lib/x86_64-linux-gnu/perl-base",
+        "module",
+        ".pm",
+        40,
+        6_000_000,
+        0o644,
+    );
+    let (id, name) = if ubuntu {
+        ("ubuntu", "Ubuntu")
+    } else {
+        ("debian", "Debian GNU/Linux")
+    };
     t.text(
         "/etc/os-release",
         &format!("PRETTY_NAME=\"{name}\"\nNAME=\"{name}\"\nID={id}\nVERSION_CODENAME={codename}\n"),
@@ -233,7 +304,10 @@ fn debian_tree(codename: &str, slim: bool, ubuntu: bool) -> Fs {
         "/etc/passwd",
         "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\nbin:x:2:2:bin:/bin:/usr/sbin/nologin\nwww-data:x:33:33:www-data:/var/www:/usr/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n",
     );
-    t.text("/etc/group", "root:x:0:\ndaemon:x:1:\nbin:x:2:\nwww-data:x:33:\nstaff:x:50:\nnogroup:x:65534:\n");
+    t.text(
+        "/etc/group",
+        "root:x:0:\ndaemon:x:1:\nbin:x:2:\nwww-data:x:33:\nstaff:x:50:\nnogroup:x:65534:\n",
+    );
     t.text("/etc/shadow", "root:*:19000:0:99999:7:::\n");
     t.text(
         "/etc/apt/apt.conf.d/docker-clean",
@@ -242,8 +316,18 @@ fn debian_tree(codename: &str, slim: bool, ubuntu: bool) -> Fs {
     t.dir("/var/lib/apt/lists/partial", 0o700);
     t.dir("/var/cache/apt/archives/partial", 0o700);
     let mut status = String::new();
-    for p in ["base-files", "bash", "coreutils", "dash", "dpkg", "apt", "libc6", "perl-base", "tar"] {
-        status.push_str(&format!("Package: {p}\nStatus: install ok installed\n\n"));
+    for p in [
+        "base-files",
+        "bash",
+        "coreutils",
+        "dash",
+        "dpkg",
+        "apt",
+        "libc6",
+        "perl-base",
+        "tar",
+    ] {
+        let _ = write!(status, "Package: {p}\nStatus: install ok installed\n\n");
     }
     t.text("/var/lib/dpkg/status", &status);
     t.spread("/var/lib/dpkg/info", "pkg", ".list", 90, 400_000, 0o644);
@@ -254,7 +338,14 @@ fn debian_tree(codename: &str, slim: bool, ubuntu: bool) -> Fs {
     };
     if !slim && !ubuntu {
         t.spread("/usr/share/doc", "doc", ".gz", 120, 9_000_000, 0o644);
-        t.spread("/usr/share/locale", "messages", ".mo", 80, 12_000_000, 0o644);
+        t.spread(
+            "/usr/share/locale",
+            "messages",
+            ".mo",
+            80,
+            12_000_000,
+            0o644,
+        );
         t.spread("/usr/share/man/man1", "page", ".1.gz", 80, 2_500_000, 0o644);
     }
     t.pad_to("/usr/share/zoneinfo-sim", target);
@@ -270,7 +361,9 @@ fn add_layer(base: &Fs, f: impl FnOnce(&mut Tree)) -> Fs {
 
 fn config(env: &[(&str, &str)], cmd: &[&str]) -> ImageConfig {
     let mut c = ImageConfig::new("linux", "amd64");
-    c.config.env.push("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".to_owned());
+    c.config
+        .env
+        .push("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".to_owned());
     for (k, v) in env {
         c.config.set_env(k, v);
     }
@@ -283,8 +376,13 @@ fn config(env: &[(&str, &str)], cmd: &[&str]) -> ImageConfig {
 }
 
 fn created() -> Option<String> {
-    Some(stowage_oci::config::rfc3339(CREATED))
+    CREATED_RFC
+        .get_or_init(|| stowage_oci::config::rfc3339(CREATED))
+        .clone()
+        .into()
 }
+
+static CREATED_RFC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
 fn parse_ref(reference: &str) -> (String, String) {
     let r = reference.split('@').next().unwrap_or(reference);
@@ -319,17 +417,27 @@ fn recipe(name: &str, tag: &str) -> Option<Recipe> {
     let alpine = tag.contains("alpine");
     let slim = tag.contains("slim");
     let c = created();
-    let base_history = |what: &str| vec![History {
-        created: c.clone(),
-        created_by: Some(format!("/bin/sh -c #(nop) ADD file:{} in / ", &Digest::sha256(what.as_bytes()).encoded()[..16])),
-        ..History::default()
-    }];
-    let cmd_history = |cmd: &[&str]| buildkit::metadata(c.as_deref(), &format!("CMD {}", buildkit::quoted_list(cmd)));
+    let base_history = |what: &str| {
+        vec![History {
+            created: c.clone(),
+            created_by: Some(format!(
+                "/bin/sh -c #(nop) ADD file:{} in / ",
+                &Digest::sha256(what.as_bytes()).encoded()[..16]
+            )),
+            ..History::default()
+        }]
+    };
+    let cmd_history = |cmd: &[&str]| {
+        buildkit::metadata(c.as_deref(), &format!("CMD {}", buildkit::quoted_list(cmd)))
+    };
     let os_base = |alpine: bool, slim: bool| -> (Fs, Vec<History>) {
         if alpine {
             (alpine_tree("3.20"), base_history("alpine"))
         } else {
-            (debian_tree("bookworm", slim, false), base_history(if slim { "bookworm-slim" } else { "bookworm" }))
+            (
+                debian_tree("bookworm", slim, false),
+                base_history(if slim { "bookworm-slim" } else { "bookworm" }),
+            )
         }
     };
     Some(match name {
@@ -341,7 +449,10 @@ fn recipe(name: &str, tag: &str) -> Option<Recipe> {
             let v = version_of(tag, "3.20");
             let mut h = base_history("alpine");
             h.push(cmd_history(&["/bin/sh"]));
-            Recipe { steps: vec![(alpine_tree(&v), h)], config: config(&[], &["/bin/sh"]) }
+            Recipe {
+                steps: vec![(alpine_tree(&v), h)],
+                config: config(&[], &["/bin/sh"]),
+            }
         }
         "debian" => {
             let codename = match tag.split('-').next().unwrap_or("") {
@@ -350,7 +461,10 @@ fn recipe(name: &str, tag: &str) -> Option<Recipe> {
             };
             let mut h = base_history(tag);
             h.push(cmd_history(&["bash"]));
-            Recipe { steps: vec![(debian_tree(codename, slim, false), h)], config: config(&[], &["bash"]) }
+            Recipe {
+                steps: vec![(debian_tree(codename, slim, false), h)],
+                config: config(&[], &["bash"]),
+            }
         }
         "ubuntu" => {
             let codename = match tag {
@@ -360,26 +474,65 @@ fn recipe(name: &str, tag: &str) -> Option<Recipe> {
             };
             let mut h = base_history(tag);
             h.push(cmd_history(&["/bin/bash"]));
-            Recipe { steps: vec![(debian_tree(codename, true, true), h)], config: config(&[], &["/bin/bash"]) }
+            Recipe {
+                steps: vec![(debian_tree(codename, true, true), h)],
+                config: config(&[], &["/bin/bash"]),
+            }
         }
         "node" => {
             let v = version_of(tag, "20");
             let full = format!("{v}.15.1");
             let (base, bh) = os_base(alpine, slim || alpine);
-            let target: u64 = if alpine { 135_000_000 } else if slim { 200_000_000 } else { 1_100_000_000 };
+            let target: u64 = if alpine {
+                135_000_000
+            } else if slim {
+                200_000_000
+            } else {
+                1_100_000_000
+            };
             let mut steps = vec![(base.clone(), bh)];
-            let mut h = vec![buildkit::metadata(c.as_deref(), &format!("ENV NODE_VERSION={full}"))];
+            let mut h = vec![buildkit::metadata(
+                c.as_deref(),
+                &format!("ENV NODE_VERSION={full}"),
+            )];
             h.push(buildkit::run(c.as_deref(), &[], &["/bin/sh", "-c", "set -ex; curl -fsSLO https://nodejs.org/dist/...; tar -xJf node.tar.xz -C /usr/local"]));
             let node = add_layer(&base, |t| {
                 t.file("/usr/local/bin/node", 96_000_000, 0o755);
-                t.link("/usr/local/bin/npm", "../lib/node_modules/npm/bin/npm-cli.js");
-                t.link("/usr/local/bin/npx", "../lib/node_modules/npm/bin/npx-cli.js");
-                t.spread("/usr/local/lib/node_modules/npm/lib", "npm", ".js", 120, 9_000_000, 0o644);
-                t.text("/usr/local/lib/node_modules/npm/bin/npm-cli.js", "#!/usr/bin/env node\n");
-                t.text("/usr/local/bin/docker-entrypoint.sh", "#!/bin/sh\nset -e\nexec \"$@\"\n");
-                let _ = t.fs.update_metadata("/usr/local/bin/docker-entrypoint.sh", |m| m.mode = 0o755);
+                t.link(
+                    "/usr/local/bin/npm",
+                    "../lib/node_modules/npm/bin/npm-cli.js",
+                );
+                t.link(
+                    "/usr/local/bin/npx",
+                    "../lib/node_modules/npm/bin/npx-cli.js",
+                );
+                t.spread(
+                    "/usr/local/lib/node_modules/npm/lib",
+                    "npm",
+                    ".js",
+                    120,
+                    9_000_000,
+                    0o644,
+                );
+                t.text(
+                    "/usr/local/lib/node_modules/npm/bin/npm-cli.js",
+                    "#!/usr/bin/env node\n",
+                );
+                t.text(
+                    "/usr/local/bin/docker-entrypoint.sh",
+                    "#!/bin/sh\nset -e\nexec \"$@\"\n",
+                );
+                let _ =
+                    t.fs.update_metadata("/usr/local/bin/docker-entrypoint.sh", |m| m.mode = 0o755);
                 if !alpine && !slim {
-                    t.spread("/usr/lib/gcc/x86_64-linux-gnu/12", "cc1-part", ".o", 40, 180_000_000, 0o755);
+                    t.spread(
+                        "/usr/lib/gcc/x86_64-linux-gnu/12",
+                        "cc1-part",
+                        ".o",
+                        40,
+                        180_000_000,
+                        0o755,
+                    );
                     t.spread("/usr/include", "header", ".h", 200, 40_000_000, 0o644);
                     t.file("/usr/bin/git", 4_200_000, 0o755);
                     t.file("/usr/bin/gcc", 1_200_000, 0o755);
@@ -387,10 +540,16 @@ fn recipe(name: &str, tag: &str) -> Option<Recipe> {
                 }
                 t.pad_to("/usr/local/share/sim-node", target);
             });
-            h.push(buildkit::metadata(c.as_deref(), "ENTRYPOINT [\"docker-entrypoint.sh\"]"));
+            h.push(buildkit::metadata(
+                c.as_deref(),
+                "ENTRYPOINT [\"docker-entrypoint.sh\"]",
+            ));
             h.push(cmd_history(&["node"]));
             steps.push((node, h));
-            let mut cfg = config(&[("NODE_VERSION", &full), ("YARN_VERSION", "1.22.22")], &["node"]);
+            let mut cfg = config(
+                &[("NODE_VERSION", &full), ("YARN_VERSION", "1.22.22")],
+                &["node"],
+            );
             cfg.config.entrypoint = vec!["docker-entrypoint.sh".to_owned()];
             Recipe { steps, config: cfg }
         }
@@ -399,26 +558,80 @@ fn recipe(name: &str, tag: &str) -> Option<Recipe> {
             let mm: String = v.split('.').take(2).collect::<Vec<_>>().join(".");
             let full = format!("{mm}.4");
             let (base, bh) = os_base(alpine, slim || alpine);
-            let target: u64 = if alpine { 57_000_000 } else if slim { 130_000_000 } else { 1_020_000_000 };
+            let target: u64 = if alpine {
+                57_000_000
+            } else if slim {
+                130_000_000
+            } else {
+                1_020_000_000
+            };
             let mut steps = vec![(base.clone(), bh)];
             let mut h = vec![
-                buildkit::metadata(c.as_deref(), "ENV PATH=/usr/local/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"),
+                buildkit::metadata(
+                    c.as_deref(),
+                    "ENV PATH=/usr/local/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                ),
                 buildkit::metadata(c.as_deref(), "ENV LANG=C.UTF-8"),
                 buildkit::metadata(c.as_deref(), &format!("ENV PYTHON_VERSION={full}")),
             ];
-            h.push(buildkit::run(c.as_deref(), &[], &["/bin/sh", "-c", "set -eux; wget -O python.tar.xz ...; ./configure; make -j; make install"]));
+            h.push(buildkit::run(
+                c.as_deref(),
+                &[],
+                &[
+                    "/bin/sh",
+                    "-c",
+                    "set -eux; wget -O python.tar.xz ...; ./configure; make -j; make install",
+                ],
+            ));
             let py = add_layer(&base, |t| {
                 t.file(&format!("/usr/local/bin/python{mm}"), 17_000, 0o755);
                 t.link("/usr/local/bin/python3", &format!("python{mm}"));
                 t.link("/usr/local/bin/python", "python3");
-                t.text("/usr/local/bin/pip", "#!/usr/local/bin/python\nimport pip\n");
-                let _ = t.fs.update_metadata("/usr/local/bin/pip", |m| m.mode = 0o755);
+                t.text(
+                    "/usr/local/bin/pip",
+                    "#!/usr/local/bin/python\nimport pip\n",
+                );
+                let _ =
+                    t.fs.update_metadata("/usr/local/bin/pip", |m| m.mode = 0o755);
                 t.link("/usr/local/bin/pip3", "pip");
-                t.file(&format!("/usr/local/lib/libpython{mm}.so.1.0"), if alpine || slim { 9_000_000 } else { 25_000_000 }, 0o755);
-                t.spread(&format!("/usr/local/lib/python{mm}"), "stdlib", ".py", 150, if alpine || slim { 22_000_000 } else { 30_000_000 }, 0o644);
-                t.spread(&format!("/usr/local/lib/python{mm}/site-packages/pip"), "pip", ".py", 40, if alpine { 6_000_000 } else { 11_000_000 }, 0o644);
+                t.file(
+                    &format!("/usr/local/lib/libpython{mm}.so.1.0"),
+                    if alpine || slim {
+                        9_000_000
+                    } else {
+                        25_000_000
+                    },
+                    0o755,
+                );
+                t.spread(
+                    &format!("/usr/local/lib/python{mm}"),
+                    "stdlib",
+                    ".py",
+                    150,
+                    if alpine || slim {
+                        22_000_000
+                    } else {
+                        30_000_000
+                    },
+                    0o644,
+                );
+                t.spread(
+                    &format!("/usr/local/lib/python{mm}/site-packages/pip"),
+                    "pip",
+                    ".py",
+                    40,
+                    if alpine { 6_000_000 } else { 11_000_000 },
+                    0o644,
+                );
                 if !alpine && !slim {
-                    t.spread("/usr/lib/gcc/x86_64-linux-gnu/12", "cc1-part", ".o", 40, 180_000_000, 0o755);
+                    t.spread(
+                        "/usr/lib/gcc/x86_64-linux-gnu/12",
+                        "cc1-part",
+                        ".o",
+                        40,
+                        180_000_000,
+                        0o755,
+                    );
                     t.spread("/usr/include", "header", ".h", 200, 40_000_000, 0o644);
                     t.file("/usr/bin/git", 4_200_000, 0o755);
                     t.file("/usr/bin/gcc", 1_200_000, 0o755);
@@ -427,7 +640,17 @@ fn recipe(name: &str, tag: &str) -> Option<Recipe> {
             });
             h.push(cmd_history(&["python3"]));
             steps.push((py, h));
-            let cfg = config(&[("LANG", "C.UTF-8"), ("PYTHON_VERSION", &full), ("PATH", "/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin")], &["python3"]);
+            let cfg = config(
+                &[
+                    ("LANG", "C.UTF-8"),
+                    ("PYTHON_VERSION", &full),
+                    (
+                        "PATH",
+                        "/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin",
+                    ),
+                ],
+                &["python3"],
+            );
             Recipe { steps, config: cfg }
         }
         "golang" => {
@@ -436,17 +659,42 @@ fn recipe(name: &str, tag: &str) -> Option<Recipe> {
             let (base, bh) = os_base(alpine, alpine);
             let target: u64 = if alpine { 230_000_000 } else { 810_000_000 };
             let mut steps = vec![(base.clone(), bh)];
-            let mut h = vec![buildkit::metadata(c.as_deref(), &format!("ENV GOLANG_VERSION={full}"))];
-            h.push(buildkit::run(c.as_deref(), &[], &["/bin/sh", "-c", "set -eux; wget -O go.tgz ...; tar -C /usr/local -xzf go.tgz"]));
+            let mut h = vec![buildkit::metadata(
+                c.as_deref(),
+                &format!("ENV GOLANG_VERSION={full}"),
+            )];
+            h.push(buildkit::run(
+                c.as_deref(),
+                &[],
+                &[
+                    "/bin/sh",
+                    "-c",
+                    "set -eux; wget -O go.tgz ...; tar -C /usr/local -xzf go.tgz",
+                ],
+            ));
             let go = add_layer(&base, |t| {
                 t.file("/usr/local/go/bin/go", 14_500_000, 0o755);
                 t.file("/usr/local/go/bin/gofmt", 3_400_000, 0o755);
-                t.spread("/usr/local/go/pkg/tool/linux_amd64", "tool", "", 20, 60_000_000, 0o755);
+                t.spread(
+                    "/usr/local/go/pkg/tool/linux_amd64",
+                    "tool",
+                    "",
+                    20,
+                    60_000_000,
+                    0o755,
+                );
                 t.spread("/usr/local/go/src", "pkg", ".go", 300, 80_000_000, 0o644);
                 t.dir("/go/bin", 0o777);
                 t.dir("/go/src", 0o777);
                 if !alpine {
-                    t.spread("/usr/lib/gcc/x86_64-linux-gnu/12", "cc1-part", ".o", 40, 180_000_000, 0o755);
+                    t.spread(
+                        "/usr/lib/gcc/x86_64-linux-gnu/12",
+                        "cc1-part",
+                        ".o",
+                        40,
+                        180_000_000,
+                        0o755,
+                    );
                     t.file("/usr/bin/git", 4_200_000, 0o755);
                     t.file("/usr/bin/gcc", 1_200_000, 0o755);
                 }
@@ -455,8 +703,19 @@ fn recipe(name: &str, tag: &str) -> Option<Recipe> {
             h.push(buildkit::metadata(c.as_deref(), "ENV GOPATH=/go"));
             h.push(buildkit::metadata(c.as_deref(), "WORKDIR /go"));
             steps.push((go, h));
-            let mut cfg = config(&[("GOLANG_VERSION", &full), ("GOTOOLCHAIN", "local"), ("GOPATH", "/go"), ("PATH", "/go/bin:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")], &[]);
-            cfg.config.working_dir = "/go".to_owned();
+            let mut cfg = config(
+                &[
+                    ("GOLANG_VERSION", &full),
+                    ("GOTOOLCHAIN", "local"),
+                    ("GOPATH", "/go"),
+                    (
+                        "PATH",
+                        "/go/bin:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                    ),
+                ],
+                &[],
+            );
+            "/go".clone_into(&mut cfg.config.working_dir);
             Recipe { steps, config: cfg }
         }
         "nginx" => {
@@ -464,28 +723,48 @@ fn recipe(name: &str, tag: &str) -> Option<Recipe> {
             let target: u64 = if alpine { 43_000_000 } else { 188_000_000 };
             let mut steps = vec![(base.clone(), bh)];
             let mut h = vec![buildkit::metadata(c.as_deref(), "ENV NGINX_VERSION=1.27.0")];
-            h.push(buildkit::run(c.as_deref(), &[], &["/bin/sh", "-c", "set -x && apt-get update && apt-get install nginx ..."]));
+            h.push(buildkit::run(
+                c.as_deref(),
+                &[],
+                &[
+                    "/bin/sh",
+                    "-c",
+                    "set -x && apt-get update && apt-get install nginx ...",
+                ],
+            ));
             let ngx = add_layer(&base, |t| {
                 t.file("/usr/sbin/nginx", 1_500_000, 0o755);
                 t.text("/etc/nginx/nginx.conf", "user nginx;\nworker_processes auto;\nevents { worker_connections 1024; }\nhttp { include /etc/nginx/conf.d/*.conf; }\n");
                 t.text("/etc/nginx/conf.d/default.conf", "server {\n    listen 80;\n    location / { root /usr/share/nginx/html; index index.html; }\n}\n");
-                t.text("/usr/share/nginx/html/index.html", "<!DOCTYPE html>\n<title>Welcome to nginx!</title>\n");
+                t.text(
+                    "/usr/share/nginx/html/index.html",
+                    "<!DOCTYPE html>\n<title>Welcome to nginx!</title>\n",
+                );
                 t.text("/docker-entrypoint.sh", "#!/bin/sh\nset -e\nexec \"$@\"\n");
-                let _ = t.fs.update_metadata("/docker-entrypoint.sh", |m| m.mode = 0o755);
+                let _ =
+                    t.fs.update_metadata("/docker-entrypoint.sh", |m| m.mode = 0o755);
                 t.dir("/var/cache/nginx", 0o755);
                 t.link("/var/log/nginx/access.log", "/dev/stdout");
                 t.link("/var/log/nginx/error.log", "/dev/stderr");
                 t.pad_to("/usr/lib/nginx/modules", target);
             });
-            h.push(buildkit::metadata(c.as_deref(), "ENTRYPOINT [\"/docker-entrypoint.sh\"]"));
+            h.push(buildkit::metadata(
+                c.as_deref(),
+                "ENTRYPOINT [\"/docker-entrypoint.sh\"]",
+            ));
             h.push(buildkit::metadata(c.as_deref(), "EXPOSE map[80/tcp:{}]"));
             h.push(buildkit::metadata(c.as_deref(), "STOPSIGNAL SIGQUIT"));
             h.push(cmd_history(&["nginx", "-g", "daemon off;"]));
             steps.push((ngx, h));
-            let mut cfg = config(&[("NGINX_VERSION", "1.27.0")], &["nginx", "-g", "daemon off;"]);
+            let mut cfg = config(
+                &[("NGINX_VERSION", "1.27.0")],
+                &["nginx", "-g", "daemon off;"],
+            );
             cfg.config.entrypoint = vec!["/docker-entrypoint.sh".to_owned()];
-            cfg.config.exposed_ports.insert("80/tcp".to_owned(), stowage_oci::config::Empty {});
-            cfg.config.stop_signal = "SIGQUIT".to_owned();
+            cfg.config
+                .exposed_ports
+                .insert("80/tcp".to_owned(), stowage_oci::config::Empty {});
+            "SIGQUIT".clone_into(&mut cfg.config.stop_signal);
             Recipe { steps, config: cfg }
         }
         _ => return None,
@@ -514,11 +793,14 @@ pub fn simulated_image(reference: &str) -> Option<BaseImage> {
     if non_empty != layers.len() {
         config.history.retain(|h| h.empty_layer);
         for _ in 0..layers.len() {
-            config.history.insert(0, History {
-                created: created(),
-                created_by: Some("/bin/sh -c #(nop) ADD file:simulated in / ".to_owned()),
-                ..History::default()
-            });
+            config.history.insert(
+                0,
+                History {
+                    created: created(),
+                    created_by: Some("/bin/sh -c #(nop) ADD file:simulated in / ".to_owned()),
+                    ..History::default()
+                },
+            );
         }
     }
     let bytes = json::to_vec(&config).ok()?;
@@ -533,7 +815,11 @@ pub fn simulated_image(reference: &str) -> Option<BaseImage> {
 }
 
 impl ImageResolver for SimulatedImages {
-    fn resolve(&mut self, reference: &str, _platform: &Platform) -> Result<BaseImage, ResolveError> {
+    fn resolve(
+        &mut self,
+        reference: &str,
+        _platform: &Platform,
+    ) -> Result<BaseImage, ResolveError> {
         let (name, tag) = parse_ref(reference);
         let key = format!("{name}:{tag}");
         if let Some(img) = self.memo.get(&key) {

@@ -4,15 +4,19 @@
 use stowage_syntax::dockerignore::{DockerIgnore, ParentMatches};
 use stowage_vfs::{Entry, Fs, Kind};
 
-use crate::cache::hex;
+use std::collections::HashSet;
+
 use crate::host::{CacheStore, FileStamp};
 
 /// The context after `.dockerignore`: the included paths, in walk order.
 #[derive(Debug)]
 pub(crate) struct ContextView<'a> {
     pub(crate) fs: &'a Fs,
-    /// Canonical paths (`/src/app.py`) of every included node, in walk order.
-    pub(crate) included: Vec<String>,
+    /// Canonical paths (`/src/app.py`) of every included node, when `.dockerignore`
+    /// excludes anything (`None`: everything is included).
+    included: Option<HashSet<String>>,
+    files: usize,
+    bytes: u64,
 }
 
 impl<'a> ContextView<'a> {
@@ -29,10 +33,23 @@ impl<'a> ContextView<'a> {
             })
             .unwrap_or_default();
         let ignore = DockerIgnore::parse(&text);
-        let mut included = Vec::new();
+        let mut included = HashSet::new();
+        let (mut files, mut bytes) = (0, 0);
         if ignore.is_empty() {
-            included.extend(fs.walk().map(|(p, _)| p));
-        } else {
+            for (_, e) in fs.walk() {
+                if let Entry::File { file, .. } = e {
+                    files += 1;
+                    bytes += file.content.len();
+                }
+            }
+            return Self {
+                fs,
+                included: None,
+                files,
+                bytes,
+            };
+        }
+        {
             // Walk with the parents' match results, skipping excluded directories that no
             // exception can bring back.
             let mut stack: Vec<(String, ParentMatches)> = Vec::new();
@@ -45,7 +62,8 @@ impl<'a> ContextView<'a> {
                     skip_below = None;
                 }
                 while let Some((top, _)) = stack.last() {
-                    if path.starts_with(top.as_str()) && path.as_bytes().get(top.len()) == Some(&b'/')
+                    if path.starts_with(top.as_str())
+                        && path.as_bytes().get(top.len()) == Some(&b'/')
                     {
                         break;
                     }
@@ -61,33 +79,30 @@ impl<'a> ContextView<'a> {
                     stack.push((path.clone(), info));
                 }
                 if !excluded {
-                    included.push(path);
+                    if let Entry::File { file, .. } = entry {
+                        files += 1;
+                        bytes += file.content.len();
+                    }
+                    included.insert(path);
                 }
             }
         }
-        Self { fs, included }
+        Self {
+            fs,
+            included: Some(included),
+            files,
+            bytes,
+        }
     }
 
     /// Whether `path` (canonical) is sent to the builder.
     pub(crate) fn contains(&self, path: &str) -> bool {
-        path == "/"
-            || self
-                .included
-                .binary_search_by(|p| stowage_vfs::path::walk_order(p, path))
-                .is_ok()
+        path == "/" || self.included.as_ref().is_none_or(|set| set.contains(path))
     }
 
     /// Files and their total size.
     pub(crate) fn stats(&self) -> (usize, u64) {
-        let mut files = 0;
-        let mut bytes = 0;
-        for p in &self.included {
-            if let Ok(Entry::File { file, .. }) = self.fs.lstat(p) {
-                files += 1;
-                bytes += file.content.len();
-            }
-        }
-        (files, bytes)
+        (self.files, self.bytes)
     }
 }
 
@@ -98,11 +113,11 @@ pub(crate) fn node_checksum(
     entry: &Entry<'_>,
     stamp: Option<FileStamp>,
     cache: &mut dyn CacheStore,
-) -> String {
+) -> [u8; 32] {
     if let Some(s) = &stamp
         && let Some(sum) = cache.checksum(s)
     {
-        return hex(&sum);
+        return sum;
     }
     let mut h = stowage_oci::Sha256Writer::new();
     let meta = entry.meta();
@@ -129,7 +144,7 @@ pub(crate) fn node_checksum(
     if let Some(s) = stamp {
         cache.set_checksum(s, sum);
     }
-    hex(&sum)
+    sum
 }
 
 /// A content identity: the SHA-256 of real bytes; for synthetic content its `(size, seed)`

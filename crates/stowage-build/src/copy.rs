@@ -66,7 +66,10 @@ fn has_wildcard(s: &str) -> bool {
 fn expand_source(src: &Source<'_>, pattern: &str) -> Vec<Selected> {
     // `a/./b`: with --parents, the part after `./` is what is kept.
     let (pivot, pattern_norm) = match pattern.find("/./") {
-        Some(i) => (Some(pattern[..i].trim_start_matches(['.', '/']).to_owned()), pattern.replacen("/./", "/", 1)),
+        Some(i) => (
+            Some(pattern[..i].trim_start_matches(['.', '/']).to_owned()),
+            pattern.replacen("/./", "/", 1),
+        ),
         None => (None, pattern.to_owned()),
     };
     let clean = stowage_vfs::path::normalize(&pattern_norm);
@@ -75,7 +78,13 @@ fn expand_source(src: &Source<'_>, pattern: &str) -> Vec<Selected> {
     for comp in &comps {
         let mut next = Vec::new();
         for dir in &current {
-            let join = |n: &str| if dir == "/" { format!("/{n}") } else { format!("{dir}/{n}") };
+            let join = |n: &str| {
+                if dir == "/" {
+                    format!("/{n}")
+                } else {
+                    format!("{dir}/{n}")
+                }
+            };
             if has_wildcard(comp) {
                 if let Ok(entries) = src.fs().read_dir(dir) {
                     for (name, _) in entries {
@@ -99,7 +108,11 @@ fn expand_source(src: &Source<'_>, pattern: &str) -> Vec<Selected> {
         .map(|path| {
             let rel = path.trim_start_matches('/');
             let parents_rel = match &pivot {
-                Some(p) if !p.is_empty() => rel.strip_prefix(p.as_str()).unwrap_or(rel).trim_start_matches('/').to_owned(),
+                Some(p) if !p.is_empty() => rel
+                    .strip_prefix(p.as_str())
+                    .unwrap_or(rel)
+                    .trim_start_matches('/')
+                    .to_owned(),
                 _ => rel.to_owned(),
             };
             Selected { path, parents_rel }
@@ -110,7 +123,11 @@ fn expand_source(src: &Source<'_>, pattern: &str) -> Vec<Selected> {
 fn join(dir: &str, rel: &str) -> String {
     let dir = dir.trim_end_matches('/');
     if rel.is_empty() {
-        if dir.is_empty() { "/".to_owned() } else { dir.to_owned() }
+        if dir.is_empty() {
+            "/".to_owned()
+        } else {
+            dir.to_owned()
+        }
     } else {
         format!("{dir}/{rel}")
     }
@@ -133,17 +150,20 @@ pub(crate) fn resolve_owner(fs: &Fs, spec: &str) -> Result<(u32, u32), String> {
         })
     };
     let passwd = read("/etc/passwd");
-    let (uid, user_gid) = match user.parse::<u32>() {
-        Ok(u) => (u, u),
-        Err(_) => {
-            let uid = lookup(&passwd, user, 2).ok_or_else(|| {
-                format!("unable to find user {user}: no matching entries in passwd file")
-            })?;
-            (uid, lookup(&passwd, user, 3).unwrap_or(uid))
-        }
+    let (uid, user_gid) = if let Ok(u) = user.parse::<u32>() {
+        (u, u)
+    } else {
+        let uid = lookup(&passwd, user, 2).ok_or_else(|| {
+            format!("unable to find user {user}: no matching entries in passwd file")
+        })?;
+        (uid, lookup(&passwd, user, 3).unwrap_or(uid))
     };
     let gid = if group.is_empty() {
-        if user.parse::<u32>().is_ok() { uid } else { user_gid }
+        if user.parse::<u32>().is_ok() {
+            uid
+        } else {
+            user_gid
+        }
     } else {
         match group.parse::<u32>() {
             Ok(g) => g,
@@ -180,13 +200,18 @@ pub(crate) fn checksum_inputs(
             ));
         }
         for sel in selected {
-            let walk = op.source.fs().walk_from(&sel.path).map_err(|e| e.to_string())?;
+            let walk = op
+                .source
+                .fs()
+                .walk_from(&sel.path)
+                .map_err(|e| e.to_string())?;
             for (path, entry) in walk {
                 if !op.source.visible(&path) {
                     continue;
                 }
                 let rel_to_src = path[sel.path.len()..].trim_start_matches('/');
-                if !rel_to_src.is_empty() && !exclude.is_empty() && exclude.is_excluded(rel_to_src) {
+                if !rel_to_src.is_empty() && !exclude.is_empty() && exclude.is_excluded(rel_to_src)
+                {
                     continue;
                 }
                 let (label, st) = match &op.source {
@@ -194,14 +219,14 @@ pub(crate) fn checksum_inputs(
                     Source::Tree(_, name) => (format!("{name}:{path}"), None),
                 };
                 let sum = node_checksum(&entry, st, cache);
-                keys.set(&format!("file:{label}"), sum);
+                keys.files.insert(label, sum);
                 count += 1;
             }
         }
     }
     for (name, content) in &op.inline {
-        let sum = crate::cache::hex(&Content::from(content.as_str()).sha256());
-        keys.set(&format!("file:<<{name}"), sum);
+        let sum = Content::from(content.as_str()).sha256();
+        keys.files.insert(format!("<<{name}"), sum);
         count += 1;
     }
     Ok(count)
@@ -216,7 +241,10 @@ pub(crate) fn perform(op: &CopyOp<'_>, dst: &mut Fs) -> Result<usize, String> {
         wildcard |= has_wildcard(pattern);
         let s = expand_source(&op.source, pattern);
         if s.is_empty() {
-            return Err(format!("\"/{}\": not found", pattern.trim_start_matches(['.', '/'])));
+            return Err(format!(
+                "\"/{}\": not found",
+                pattern.trim_start_matches(['.', '/'])
+            ));
         }
         selected.extend(s);
     }
@@ -243,7 +271,8 @@ pub(crate) fn perform(op: &CopyOp<'_>, dst: &mut Fs) -> Result<usize, String> {
         m
     };
     if dest_is_dir {
-        dst.create_dir_all(&dest, &dir_meta).map_err(|e| e.to_string())?;
+        dst.create_dir_all(&dest, &dir_meta)
+            .map_err(|e| e.to_string())?;
     }
     for sel in &selected {
         let src_fs = op.source.fs();
@@ -263,14 +292,19 @@ pub(crate) fn perform(op: &CopyOp<'_>, dst: &mut Fs) -> Result<usize, String> {
             && let Entry::File { file, .. } = root_entry
             && let Some(tree) = archive_tree(&file.content)
         {
-            let into = if dest_is_dir || op.dest.ends_with('/') { dest.clone() } else { dest.clone() };
-            dst.create_dir_all(&into, &dir_meta).map_err(|e| e.to_string())?;
+            let into = dest.clone();
+            dst.create_dir_all(&into, &dir_meta)
+                .map_err(|e| e.to_string())?;
             written += graft(&tree, "/", dst, &into, &|m| m.clone())?;
             continue;
         }
         let parent = stowage_vfs::path::parent(&target_root).to_owned();
-        dst.create_dir_all(&parent, &dir_meta).map_err(|e| e.to_string())?;
-        let walk: Vec<(String, Entry<'_>)> = src_fs.walk_from(&sel.path).map_err(|e| e.to_string())?.collect();
+        dst.create_dir_all(&parent, &dir_meta)
+            .map_err(|e| e.to_string())?;
+        let walk: Vec<(String, Entry<'_>)> = src_fs
+            .walk_from(&sel.path)
+            .map_err(|e| e.to_string())?
+            .collect();
         for (path, entry) in walk {
             if !op.source.visible(&path) {
                 continue;
@@ -285,11 +319,17 @@ pub(crate) fn perform(op: &CopyOp<'_>, dst: &mut Fs) -> Result<usize, String> {
         }
     }
     for (name, content) in &op.inline {
-        let to = if dest_is_dir { join(&dest, name) } else { dest.clone() };
+        let to = if dest_is_dir {
+            join(&dest, name)
+        } else {
+            dest.clone()
+        };
         let parent = stowage_vfs::path::parent(&to).to_owned();
-        dst.create_dir_all(&parent, &dir_meta).map_err(|e| e.to_string())?;
+        dst.create_dir_all(&parent, &dir_meta)
+            .map_err(|e| e.to_string())?;
         let meta = owner(&Metadata::file().with_mtime(op.mtime));
-        dst.write_file(&to, content.as_str(), meta).map_err(|e| e.to_string())?;
+        dst.write_file(&to, content.as_str(), meta)
+            .map_err(|e| e.to_string())?;
         written += 1;
     }
     Ok(written)
@@ -353,22 +393,35 @@ pub(crate) fn graft(
 fn archive_tree(content: &Content) -> Option<Fs> {
     let bytes = content.to_vec(256 << 20)?;
     let is_tar = bytes.len() > 262 && &bytes[257..262] == b"ustar";
-    let compressed = bytes.starts_with(&[0x1f, 0x8b]) || bytes.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]);
+    let compressed =
+        bytes.starts_with(&[0x1f, 0x8b]) || bytes.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]);
     if !is_tar && !compressed {
         return None;
     }
-    let decoded = stowage_oci::layer::read_layer(&bytes, &stowage_oci::layer::ReadOptions::default()).ok()?;
+    let decoded =
+        stowage_oci::layer::read_layer(&bytes, &stowage_oci::layer::ReadOptions::default()).ok()?;
     // Whiteouts have no meaning in an ADDed archive; the reader keeps them as entries.
     let mut layer = decoded.layer;
-    layer.entries.retain(|_, e| !matches!(e, stowage_vfs::LayerEntry::Whiteout));
+    layer
+        .entries
+        .retain(|_, e| !matches!(e, stowage_vfs::LayerEntry::Whiteout));
     layer.opaque.clear();
     Fs::from_layers([&layer]).ok()
 }
 
 /// Writes one file (used for ADD of a fetched URL).
-pub(crate) fn write_fetched(dst: &mut Fs, to: &str, content: Content, meta: Metadata) -> Result<(), String> {
+pub(crate) fn write_fetched(
+    dst: &mut Fs,
+    to: &str,
+    content: Content,
+    meta: Metadata,
+) -> Result<(), String> {
     let parent = stowage_vfs::path::parent(to).to_owned();
-    dst.create_dir_all(&parent, &Metadata::dir()).map_err(|e| e.to_string())?;
-    let _ = File { meta: meta.clone(), content: content.clone() };
+    dst.create_dir_all(&parent, &Metadata::dir())
+        .map_err(|e| e.to_string())?;
+    let _ = File {
+        meta: meta.clone(),
+        content: content.clone(),
+    };
     dst.write_file(to, content, meta).map_err(|e| e.to_string())
 }

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use serde::Serialize;
 use stowage_oci::archive::{self, ArchiveFormat, ArchiveImage};
-use stowage_oci::layer::{Compression, ReadOptions, TarOptions, encode_layer};
 use stowage_oci::image::Image;
+use stowage_oci::layer::{Compression, ReadOptions, TarOptions, encode_layer};
 use stowage_oci::{Digest, History, ImageConfig, MemoryBlobStore, json};
 use stowage_syntax::Dockerfile;
 use stowage_vfs::{Fs, Layer};
@@ -73,6 +73,10 @@ pub fn config_id(config: &ImageConfig) -> Digest {
 /// Docker's `units.HumanSizeWithPrecision(size, 3)`: decimal units, 3 significant digits.
 pub fn human_size(size: u64) -> String {
     const UNITS: [&str; 9] = ["B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"];
+    #[expect(
+        clippy::cast_precision_loss,
+        reason = "shown with 3 significant digits"
+    )]
     let mut v = size as f64;
     let mut i = 0;
     while v >= 1000.0 && i + 1 < UNITS.len() {
@@ -87,10 +91,20 @@ fn go_g3(v: f64) -> String {
     if v == 0.0 {
         return "0".to_owned();
     }
-    let digits = if v >= 100.0 { 0 } else if v >= 10.0 { 1 } else { 2 };
+    let digits = if v >= 100.0 {
+        0
+    } else if v >= 10.0 {
+        1
+    } else {
+        2
+    };
     let s = format!("{v:.digits$}");
     // %g drops trailing zeros; rounding may reach 1000 (shown as 1e+03 by Go).
-    let s = if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_owned() } else { s };
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_owned()
+    } else {
+        s
+    };
     if s == "1000" { "1e+03".to_owned() } else { s }
 }
 
@@ -240,7 +254,7 @@ impl<I: ImageStore, C: CacheStore> Engine<I, C> {
             for d in df.all_diagnostics() {
                 if d.severity == stowage_diagnostics::Severity::Error {
                     let mut d = d.clone();
-                    d.code = codes::DOCKERFILE.into();
+                    d.code = codes::DOCKERFILE;
                     result.diagnostics.push(d);
                 }
             }
@@ -249,7 +263,9 @@ impl<I: ImageStore, C: CacheStore> Engine<I, C> {
         let ctx = ContextView::new(req.context, &req.dockerfile_path);
         let (files, bytes) = ctx.stats();
         host.events.event(&BuildEvent::Context { files, bytes });
-        let epoch = req.source_date_epoch.unwrap_or_else(|| host.clock.unix_seconds());
+        let epoch = req
+            .source_date_epoch
+            .unwrap_or_else(|| host.clock.unix_seconds());
         let (mut result, out, pulled) = {
             let builder = Builder::new(host, &mut self.cache, &self.images, req, &df, &ctx);
             builder.run_with_pulls()
@@ -325,8 +341,14 @@ impl<I: ImageStore, C: CacheStore> Engine<I, C> {
         let tags = self.images.tags();
         let mut rows = Vec::new();
         for id in self.images.ids() {
-            let Some(img) = self.images.get(&id) else { continue };
-            let names: Vec<&String> = tags.iter().filter(|(_, d)| *d == id).map(|(t, _)| t).collect();
+            let Some(img) = self.images.get(&id) else {
+                continue;
+            };
+            let names: Vec<&String> = tags
+                .iter()
+                .filter(|(_, d)| *d == id)
+                .map(|(t, _)| t)
+                .collect();
             let mk = |repo: &str, tag: &str| ImageRow {
                 repository: repo.to_owned(),
                 tag: tag.to_owned(),
@@ -343,16 +365,33 @@ impl<I: ImageStore, C: CacheStore> Engine<I, C> {
                 rows.push(mk(repo, tag));
             }
         }
-        rows.sort_by(|a, b| b.created.cmp(&a.created).then(a.repository.cmp(&b.repository)).then(a.tag.cmp(&b.tag)));
+        rows.sort_by(|a, b| {
+            b.created
+                .cmp(&a.created)
+                .then(a.repository.cmp(&b.repository))
+                .then(a.tag.cmp(&b.tag))
+        });
         rows
     }
 
     /// `docker images` as text; `now` is the host's time in seconds.
     pub fn images_table(&self, now: i64) -> String {
-        let mut rows = vec![vec!["REPOSITORY".into(), "TAG".into(), "IMAGE ID".into(), "CREATED".into(), "SIZE".into()]];
+        let mut rows = vec![vec![
+            "REPOSITORY".into(),
+            "TAG".into(),
+            "IMAGE ID".into(),
+            "CREATED".into(),
+            "SIZE".into(),
+        ]];
         for r in self.image_rows() {
             let id = r.id.trim_start_matches("sha256:")[..12].to_owned();
-            rows.push(vec![r.repository, r.tag, id, format!("{} ago", human_duration(now - r.created)), human_size(r.size)]);
+            rows.push(vec![
+                r.repository,
+                r.tag,
+                id,
+                format!("{} ago", human_duration(now - r.created)),
+                human_size(r.size),
+            ]);
         }
         table(&rows)
     }
@@ -360,7 +399,10 @@ impl<I: ImageStore, C: CacheStore> Engine<I, C> {
     /// The rows of `docker history`, newest first.
     pub fn history_rows(&self, reference: &str) -> Result<Vec<HistoryRow>, EngineError> {
         let id = self.find(reference)?;
-        let img = self.images.get(&id).ok_or_else(|| EngineError::NoSuchImage(reference.to_owned()))?;
+        let img = self
+            .images
+            .get(&id)
+            .ok_or_else(|| EngineError::NoSuchImage(reference.to_owned()))?;
         let layer_of = img.config.history_layers();
         // Which history prefixes are other local images (shown by ID instead of <missing>).
         let mut known: BTreeMap<usize, Digest> = BTreeMap::new();
@@ -370,7 +412,10 @@ impl<I: ImageStore, C: CacheStore> Engine<I, C> {
             }
             if let Some(o) = self.images.get(&other) {
                 let n = o.config.history.len();
-                if n > 0 && n <= img.config.history.len() && o.config.history[..] == img.config.history[..n] {
+                if n > 0
+                    && n <= img.config.history.len()
+                    && o.config.history[..] == img.config.history[..n]
+                {
                     known.insert(n - 1, other);
                 }
             }
@@ -385,7 +430,9 @@ impl<I: ImageStore, C: CacheStore> Engine<I, C> {
             } else {
                 "<missing>".to_owned()
             };
-            let size = layer_of[i].and_then(|l| img.layers.get(l)).map_or(0, |l| l.size);
+            let size = layer_of[i]
+                .and_then(|l| img.layers.get(l))
+                .map_or(0, |l| l.size);
             rows.push(HistoryRow {
                 image,
                 created: h.created.clone(),
@@ -398,10 +445,24 @@ impl<I: ImageStore, C: CacheStore> Engine<I, C> {
     }
 
     /// `docker history` as text (`no_trunc`: full CREATED BY).
-    pub fn history_table(&self, reference: &str, now: i64, no_trunc: bool) -> Result<String, EngineError> {
-        let mut rows = vec![vec!["IMAGE".into(), "CREATED".into(), "CREATED BY".into(), "SIZE".into(), "COMMENT".into()]];
+    pub fn history_table(
+        &self,
+        reference: &str,
+        now: i64,
+        no_trunc: bool,
+    ) -> Result<String, EngineError> {
+        let mut rows = vec![vec![
+            "IMAGE".into(),
+            "CREATED".into(),
+            "CREATED BY".into(),
+            "SIZE".into(),
+            "COMMENT".into(),
+        ]];
         for r in self.history_rows(reference)? {
-            let created = r.created.as_deref().map_or_else(|| "N/A".to_owned(), |c| format!("{} ago", human_duration(now - parse_time(Some(c)))));
+            let created = r.created.as_deref().map_or_else(
+                || "N/A".to_owned(),
+                |c| format!("{} ago", human_duration(now - parse_time(Some(c)))),
+            );
             let by = if no_trunc || r.created_by.chars().count() <= 45 {
                 r.created_by.clone()
             } else {
@@ -415,8 +476,17 @@ impl<I: ImageStore, C: CacheStore> Engine<I, C> {
     /// `docker inspect` of an image: Docker's JSON (an array of one object).
     pub fn inspect(&self, reference: &str) -> Result<serde_json::Value, EngineError> {
         let id = self.find(reference)?;
-        let img = self.images.get(&id).ok_or_else(|| EngineError::NoSuchImage(reference.to_owned()))?;
-        let tags: Vec<String> = self.images.tags().into_iter().filter(|(_, d)| *d == id).map(|(t, _)| t).collect();
+        let img = self
+            .images
+            .get(&id)
+            .ok_or_else(|| EngineError::NoSuchImage(reference.to_owned()))?;
+        let tags: Vec<String> = self
+            .images
+            .tags()
+            .into_iter()
+            .filter(|(_, d)| *d == id)
+            .map(|(t, _)| t)
+            .collect();
         let config = serde_json::to_value(&img.config.config).unwrap_or_default();
         let layers: Vec<String> = img.layers.iter().map(|l| l.diff_id.to_string()).collect();
         Ok(serde_json::json!([{
@@ -442,14 +512,18 @@ impl<I: ImageStore, C: CacheStore> Engine<I, C> {
     pub fn tag(&mut self, source: &str, target: &str) -> Result<(), EngineError> {
         let id = self.find(source)?;
         if target.contains(char::is_uppercase) {
-            return Err(EngineError::Invalid(format!("invalid reference format: repository name ({target}) must be lowercase")));
+            return Err(EngineError::Invalid(format!(
+                "invalid reference format: repository name ({target}) must be lowercase"
+            )));
         }
         self.images.set_tag(&normalize_tag(target), id);
         Ok(())
     }
 
     fn children(&self, id: &Digest) -> Vec<Digest> {
-        let Some(img) = self.images.get(id) else { return Vec::new() };
+        let Some(img) = self.images.get(id) else {
+            return Vec::new();
+        };
         let n = img.config.history.len();
         self.images
             .ids()
@@ -457,9 +531,14 @@ impl<I: ImageStore, C: CacheStore> Engine<I, C> {
             .filter(|o| o != id)
             .filter(|o| {
                 self.images.get(o).is_some_and(|x| {
-                    !x.simulated && x.config.history.len() > n && x.config.history[..n] == img.config.history[..]
+                    !x.simulated
+                        && x.config.history.len() > n
+                        && x.config.history[..n] == img.config.history[..]
                         && x.layers.len() >= img.layers.len()
-                        && x.layers[..img.layers.len()].iter().zip(&img.layers).all(|(a, b)| a.diff_id == b.diff_id)
+                        && x.layers[..img.layers.len()]
+                            .iter()
+                            .zip(&img.layers)
+                            .all(|(a, b)| a.diff_id == b.diff_id)
                 })
             })
             .collect()
@@ -469,7 +548,13 @@ impl<I: ImageStore, C: CacheStore> Engine<I, C> {
     pub fn rmi(&mut self, reference: &str, force: bool) -> Result<Vec<String>, EngineError> {
         let id = self.find(reference)?;
         let tag = normalize_tag(reference);
-        let tags: Vec<String> = self.images.tags().into_iter().filter(|(_, d)| *d == id).map(|(t, _)| t).collect();
+        let tags: Vec<String> = self
+            .images
+            .tags()
+            .into_iter()
+            .filter(|(_, d)| *d == id)
+            .map(|(t, _)| t)
+            .collect();
         let by_tag = tags.contains(&tag);
         let mut out = Vec::new();
         if self.in_use.contains(&id) && !force {
@@ -553,10 +638,21 @@ impl<I: ImageStore, C: CacheStore> Engine<I, C> {
 
     /// `docker commit`: a new image from `base` plus the changes in `fs` (the container's
     /// filesystem). Returns the new image ID.
-    pub fn commit(&mut self, base: &str, fs: &Fs, opts: &CommitOptions, now: i64) -> Result<Digest, EngineError> {
+    pub fn commit(
+        &mut self,
+        base: &str,
+        fs: &Fs,
+        opts: &CommitOptions,
+        now: i64,
+    ) -> Result<Digest, EngineError> {
         let id = self.find(base)?;
-        let img = self.images.get(&id).cloned().ok_or_else(|| EngineError::NoSuchImage(base.to_owned()))?;
-        let before = Fs::from_layers(img.layers.iter().map(|l| &*l.layer)).map_err(|e| EngineError::Invalid(e.to_string()))?;
+        let img = self
+            .images
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| EngineError::NoSuchImage(base.to_owned()))?;
+        let before = Fs::from_layers(img.layers.iter().map(|l| &*l.layer))
+            .map_err(|e| EngineError::Invalid(e.to_string()))?;
         let layer = Layer::diff(&before, fs);
         let lref = layer_ref(layer, &TarOptions::default()).map_err(EngineError::Invalid)?;
         let mut config = img.config.clone();
@@ -571,7 +667,7 @@ impl<I: ImageStore, C: CacheStore> Engine<I, C> {
             comment: (!opts.message.is_empty()).then(|| opts.message.clone()),
             empty_layer: false,
         });
-        let mut layers = img.layers.clone();
+        let mut layers = img.layers;
         layers.push(lref);
         config.rootfs.diff_ids = layers.iter().map(|l| l.diff_id.clone()).collect();
         let new_id = config_id(&config);
@@ -589,47 +685,86 @@ impl<I: ImageStore, C: CacheStore> Engine<I, C> {
     }
 
     /// `docker save`: a docker-archive (Docker ≥ 25 shape by default) of the images.
-    pub fn save(&self, references: &[&str], format: ArchiveFormat, compression: Compression) -> Result<Vec<u8>, EngineError> {
+    pub fn save(
+        &self,
+        references: &[&str],
+        format: ArchiveFormat,
+        compression: Compression,
+    ) -> Result<Vec<u8>, EngineError> {
         let mut store = MemoryBlobStore::new();
         let mut images = Vec::new();
         for r in references {
             let id = self.find(r)?;
-            let img = self.images.get(&id).ok_or_else(|| EngineError::NoSuchImage((*r).to_owned()))?;
+            let img = self
+                .images
+                .get(&id)
+                .ok_or_else(|| EngineError::NoSuchImage((*r).to_owned()))?;
             let mut encoded = Vec::new();
             for l in &img.layers {
-                encoded.push(encode_layer(&l.layer, &TarOptions::default(), compression).map_err(|e| EngineError::Archive(e.to_string()))?);
+                encoded.push(
+                    encode_layer(&l.layer, &TarOptions::default(), compression)
+                        .map_err(|e| EngineError::Archive(e.to_string()))?,
+                );
             }
-            let image = Image::assemble(&mut store, img.config.clone(), &encoded, BTreeMap::new()).map_err(|e| EngineError::Archive(e.to_string()))?;
-            let tags: Vec<String> = if r.contains(':') || !r.chars().all(|c| c.is_ascii_hexdigit()) {
+            let image = Image::assemble(&mut store, img.config.clone(), &encoded, BTreeMap::new())
+                .map_err(|e| EngineError::Archive(e.to_string()))?;
+            let tags: Vec<String> = if r.contains(':') || !r.chars().all(|c| c.is_ascii_hexdigit())
+            {
                 vec![normalize_tag(r)]
             } else {
                 Vec::new()
             };
             images.push((image, tags));
         }
-        let refs: Vec<ArchiveImage<'_>> = images.iter().map(|(image, tags)| ArchiveImage { image, repo_tags: tags.clone() }).collect();
+        let refs: Vec<ArchiveImage<'_>> = images
+            .iter()
+            .map(|(image, tags)| ArchiveImage {
+                image,
+                repo_tags: tags.clone(),
+            })
+            .collect();
         let mut out = Vec::new();
-        archive::write_docker_archive(&store, &refs, format, &mut out).map_err(|e| EngineError::Archive(e.to_string()))?;
+        archive::write_docker_archive(&store, &refs, format, &mut out)
+            .map_err(|e| EngineError::Archive(e.to_string()))?;
         Ok(out)
     }
 
     /// `docker load`: reads a docker-archive (either shape); returns docker's output lines.
     pub fn load(&mut self, bytes: &[u8], now: i64) -> Result<Vec<String>, EngineError> {
         let mut store = MemoryBlobStore::new();
-        let loaded = archive::read_docker_archive(bytes, &mut store, &ReadOptions::default()).map_err(|e| EngineError::Archive(e.to_string()))?;
+        let loaded = archive::read_docker_archive(bytes, &mut store, &ReadOptions::default())
+            .map_err(|e| EngineError::Archive(e.to_string()))?;
         let mut out = Vec::new();
         for l in loaded {
-            let layers = l.image.layers(&store, &ReadOptions::default()).map_err(|e| EngineError::Archive(e.to_string()))?;
+            let layers = l
+                .image
+                .layers(&store, &ReadOptions::default())
+                .map_err(|e| EngineError::Archive(e.to_string()))?;
             let refs: Vec<LayerRef> = layers
                 .into_iter()
                 .map(|d| {
                     let size = d.layer.size();
-                    LayerRef { layer: Arc::new(d.layer), diff_id: d.diff_id, size }
+                    LayerRef {
+                        layer: Arc::new(d.layer),
+                        diff_id: d.diff_id,
+                        size,
+                    }
                 })
                 .collect();
             let id = config_id(&l.image.config);
-            let created = l.image.config.created.as_deref().map_or(now, |c| parse_time(Some(c)));
-            self.images.put(StoredImage { id: id.clone(), config: l.image.config.clone(), layers: refs, created, simulated: false });
+            let created = l
+                .image
+                .config
+                .created
+                .as_deref()
+                .map_or(now, |c| parse_time(Some(c)));
+            self.images.put(StoredImage {
+                id: id.clone(),
+                config: l.image.config.clone(),
+                layers: refs,
+                created,
+                simulated: false,
+            });
             if l.repo_tags.is_empty() {
                 out.push(format!("Loaded image ID: {id}"));
             }
@@ -645,14 +780,21 @@ impl<I: ImageStore, C: CacheStore> Engine<I, C> {
     /// The root filesystem of an image (for a file browser or a container).
     pub fn rootfs(&self, reference: &str) -> Result<Fs, EngineError> {
         let id = self.find(reference)?;
-        let img = self.images.get(&id).ok_or_else(|| EngineError::NoSuchImage(reference.to_owned()))?;
-        Fs::from_layers(img.layers.iter().map(|l| &*l.layer)).map_err(|e| EngineError::Invalid(e.to_string()))
+        let img = self
+            .images
+            .get(&id)
+            .ok_or_else(|| EngineError::NoSuchImage(reference.to_owned()))?;
+        Fs::from_layers(img.layers.iter().map(|l| &*l.layer))
+            .map_err(|e| EngineError::Invalid(e.to_string()))
     }
 
     /// The layers of an image, for dive-style analysis (`stowage_oci::analysis::analyze`).
     pub fn layers(&self, reference: &str) -> Result<Vec<Arc<Layer>>, EngineError> {
         let id = self.find(reference)?;
-        let img = self.images.get(&id).ok_or_else(|| EngineError::NoSuchImage(reference.to_owned()))?;
+        let img = self
+            .images
+            .get(&id)
+            .ok_or_else(|| EngineError::NoSuchImage(reference.to_owned()))?;
         Ok(img.layers.iter().map(|l| Arc::clone(&l.layer)).collect())
     }
 }

@@ -75,7 +75,10 @@ pub struct LayerInfo {
     pub diff_id: String,
     /// Size of its files.
     pub size: u64,
-    /// Its entries (`A /app/x`, `M /etc/passwd (content)`, `D /tmp/y`), walk order.
+    /// Number of entries in the layer.
+    pub entries: usize,
+    /// The first 200 entries (`+ /app/x (12 B)`, `  /app/` for a directory, `D /tmp/y` for
+    /// a whiteout), walk order; the whole layer is in the image store.
     pub changes: Vec<String>,
 }
 
@@ -152,6 +155,21 @@ pub mod codes {
     pub const BASE_IMAGE: &str = "build-base-image";
 }
 
+/// What a build hands back to the engine: the report, the target's config and layers, and
+/// the base images it resolved.
+type Outcome = (
+    BuildResult,
+    Option<(ImageConfig, Vec<LayerRef>)>,
+    Vec<BaseImage>,
+);
+
+/// What a layer step does once it misses.
+enum Action {
+    Run(ExecRequest, Vec<ast::Mount>),
+    Copy(CopyPlan),
+    Workdir(String),
+}
+
 /// A built stage.
 #[derive(Clone, Debug)]
 struct StageState {
@@ -211,6 +229,7 @@ fn layer_info(l: &LayerRef) -> LayerInfo {
         .layer
         .ordered()
         .into_iter()
+        .take(200)
         .map(|(p, e)| match e {
             stowage_vfs::LayerEntry::Whiteout => format!("D {p}"),
             stowage_vfs::LayerEntry::Dir(_) => format!("  {p}/"),
@@ -222,12 +241,13 @@ fn layer_info(l: &LayerRef) -> LayerInfo {
     LayerInfo {
         diff_id: l.diff_id.to_string(),
         size: l.size,
+        entries: l.layer.entries.len(),
         changes,
     }
 }
 
 /// Expands words with a scope, falling back to the text as written.
-fn expand(lexer: &Lexer, text: &str, scope: &BTreeMap<String, String>) -> Result<String, String> {
+fn expand(lexer: Lexer, text: &str, scope: &BTreeMap<String, String>) -> Result<String, String> {
     lexer.process_word(text, scope).map_err(|e| e.to_string())
 }
 
@@ -283,16 +303,14 @@ impl<'r, 'h> Builder<'r, 'h> {
     }
 
     /// Runs the whole build; also returns the images resolved through the host.
-    pub(crate) fn run_with_pulls(
-        mut self,
-    ) -> (BuildResult, Option<(ImageConfig, Vec<LayerRef>)>, Vec<BaseImage>) {
+    pub(crate) fn run_with_pulls(mut self) -> Outcome {
         let pulled = std::mem::take(&mut self.pulled);
         let _ = pulled;
         let (r, o, p) = self.run_inner();
         (r, o, p)
     }
 
-    fn run_inner(mut self) -> (BuildResult, Option<(ImageConfig, Vec<LayerRef>)>, Vec<BaseImage>) {
+    fn run_inner(mut self) -> Outcome {
         let (r, o) = self.run_stages();
         (r, o, self.pulled)
     }
@@ -301,9 +319,10 @@ impl<'r, 'h> Builder<'r, 'h> {
     fn run_stages(&mut self) -> (BuildResult, Option<(ImageConfig, Vec<LayerRef>)>) {
         let args = self.build_args();
         let target = match &self.req.target {
-            Some(t) => match self.df.find_stage(t) {
-                Some(s) => s.index,
-                None => {
+            Some(t) => {
+                if let Some(s) = self.df.find_stage(t) {
+                    s.index
+                } else {
                     self.result.diagnostics.push(Diagnostic::error(
                         codes::TARGET,
                         format!("target stage {t:?} could not be found"),
@@ -311,7 +330,7 @@ impl<'r, 'h> Builder<'r, 'h> {
                     ));
                     return (std::mem::take(&mut self.result), None);
                 }
-            },
+            }
             None => self.df.stages.len().saturating_sub(1),
         };
         let needed = resolve::needed_stages(self.df, &args, target);
@@ -334,21 +353,20 @@ impl<'r, 'h> Builder<'r, 'h> {
                 }
             }
         }
-        let out = self
-            .built
-            .remove(&target)
-            .map(|s| (s.config, s.layers));
+        let out = self.built.remove(&target).map(|s| (s.config, s.layers));
         (std::mem::take(&mut self.result), out)
     }
 
-    fn base(&mut self, rs: &resolve::ResolvedStage, span: Span) -> Result<(StageState, String, String), Failure> {
+    fn base(
+        &mut self,
+        rs: &resolve::ResolvedStage,
+        span: Span,
+    ) -> Result<(StageState, String, String), Failure> {
         let fail = |message: String| Failure { message, span };
         if let Some(b) = rs.base_stage {
-            let state = self
-                .built
-                .get(&b)
-                .cloned()
-                .ok_or_else(|| fail(format!("stage {} must be built before it is used", rs.base)))?;
+            let state = self.built.get(&b).cloned().ok_or_else(|| {
+                fail(format!("stage {} must be built before it is used", rs.base))
+            })?;
             return Ok((state, format!("stage:{b}"), format!("FROM {}", rs.base)));
         }
         if rs.base.eq_ignore_ascii_case("scratch") {
@@ -369,7 +387,9 @@ impl<'r, 'h> Builder<'r, 'h> {
                 "FROM scratch".into(),
             ));
         }
-        let image = self.resolve_image(&rs.base).map_err(|e| fail(e.to_string()))?;
+        let image = self
+            .resolve_image(&rs.base)
+            .map_err(|e| fail(e.to_string()))?;
         let key = KeyInputs::new(&format!("FROM {}", image.reference)).key(None);
         let mut config = image.config.clone();
         if config.config.env.is_empty() && !image.simulated {
@@ -395,8 +415,14 @@ impl<'r, 'h> Builder<'r, 'h> {
 
     /// An image from the local store (by tag or ID), else from the host's resolver.
     fn resolve_image(&mut self, reference: &str) -> Result<BaseImage, ResolveError> {
-        let r = reference.trim_start_matches("docker.io/library/").trim_start_matches("docker.io/");
-        let tag = if r.contains(':') && !r.contains('@') { r.to_owned() } else { format!("{r}:latest") };
+        let r = reference
+            .trim_start_matches("docker.io/library/")
+            .trim_start_matches("docker.io/");
+        let tag = if r.contains(':') && !r.contains('@') {
+            r.to_owned()
+        } else {
+            format!("{r}:latest")
+        };
         let local = self
             .images
             .tags()
@@ -413,7 +439,7 @@ impl<'r, 'h> Builder<'r, 'h> {
                 reference: tag,
                 digest: img.id.clone(),
                 config: img.config.clone(),
-                layers: img.layers.clone(),
+                layers: img.layers,
                 rootfs,
                 simulated: false,
             });
@@ -431,9 +457,18 @@ impl<'r, 'h> Builder<'r, 'h> {
         let from_instr = &df.instructions[stage.from];
         let label = stage_label(df, index);
         // BuildKit shows `[2/5]` for a single unnamed stage and `[name 2/5]` otherwise.
-        let shown = if df.stages.len() == 1 && stage.name.is_none() { String::new() } else { label.clone() };
+        let shown = if df.stages.len() == 1 && stage.name.is_none() {
+            String::new()
+        } else {
+            label.clone()
+        };
         let total = stage.instructions.len() + 1;
-        let forced = self.req.no_cache || self.req.no_cache_filter.iter().any(|f| f.eq_ignore_ascii_case(&label) || *f == index.to_string());
+        let forced = self.req.no_cache
+            || self
+                .req
+                .no_cache_filter
+                .iter()
+                .any(|f| f.eq_ignore_ascii_case(&label) || *f == index.to_string());
         let (mut state, base_id, text) = self.base(rs, from_instr.span)?;
         let id = StepId {
             stage: index,
@@ -442,14 +477,18 @@ impl<'r, 'h> Builder<'r, 'h> {
             total,
             text,
         };
-        self.host.events.event(&BuildEvent::StepStarted { step: id.clone() });
+        self.host
+            .events
+            .event(&BuildEvent::StepStarted { step: id.clone() });
         let slot = format!("{label}/1");
         let mut inputs = KeyInputs::new(&id.text);
         inputs.set("base", base_id);
         inputs.set("platform", self.req.platform.to_string());
         let prev = self.cache.record(&slot);
         let (status, reason) = match &prev {
-            Some(p) if p.inputs == inputs.inputs => (StepStatus::Hit, "the base is unchanged".to_owned()),
+            Some(p) if p.inputs == inputs.inputs => {
+                (StepStatus::Hit, "the base is unchanged".to_owned())
+            }
             Some(p) => (
                 StepStatus::Miss,
                 input_changes(p, &inputs, "FROM").join("; "),
@@ -465,30 +504,71 @@ impl<'r, 'h> Builder<'r, 'h> {
                 instruction: id.text.clone(),
                 parent: None,
                 inputs: inputs.inputs,
+                files: Arc::default(),
                 key: Some(key.clone()),
             },
         );
-        self.finish_step(id, Some(stage.from), from_instr.span, status, reason, Vec::new(), Some(key), None, Vec::new(), Vec::new(), 0, 0);
+        self.finish_step(
+            id,
+            Some(stage.from),
+            from_instr.span,
+            status,
+            reason,
+            Vec::new(),
+            Some(key),
+            None,
+            Vec::new(),
+            Vec::new(),
+            0,
+            0,
+        );
         // ONBUILD triggers of the base image run first, then are cleared.
         let triggers = std::mem::take(&mut state.config.config.on_build);
         let mut step_no = 1;
         for trigger in triggers {
             let parsed = Dockerfile::parse(&format!("FROM scratch\n{trigger}\n"));
-            let Some(instr) = parsed.instructions.get(1) else { continue };
+            let Some(instr) = parsed.instructions.get(1) else {
+                continue;
+            };
             step_no += 1;
             let mut onbuild_state = state.clone();
-            self.instruction(&mut onbuild_state, instr, &parsed, index, (&label, &shown), step_no, total, forced, None, &trigger)?;
+            self.instruction(
+                &mut onbuild_state,
+                instr,
+                &parsed,
+                index,
+                (&label, &shown),
+                step_no,
+                total,
+                forced,
+                None,
+                &trigger,
+            )?;
             state = onbuild_state;
         }
         for (n, &i) in stage.instructions.iter().enumerate() {
             let instr = &df.instructions[i];
             let source_text = instr.span.text(self.req.dockerfile).to_owned();
-            self.instruction(&mut state, instr, df, index, (&label, &shown), n + 2 + (step_no - 1), total + (step_no - 1), forced, Some(i), &source_text)?;
+            self.instruction(
+                &mut state,
+                instr,
+                df,
+                index,
+                (&label, &shown),
+                n + 2 + (step_no - 1),
+                total + (step_no - 1),
+                forced,
+                Some(i),
+                &source_text,
+            )?;
         }
         Ok(state)
     }
 
-    #[expect(clippy::too_many_arguments, reason = "the step's identity travels together")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the step's identity travels together"
+    )]
     fn finish_step(
         &mut self,
         id: StepId,
@@ -505,7 +585,9 @@ impl<'r, 'h> Builder<'r, 'h> {
         simulated_ms: u64,
     ) {
         if status == StepStatus::Hit {
-            self.host.events.event(&BuildEvent::StepCached { step: id.clone() });
+            self.host
+                .events
+                .event(&BuildEvent::StepCached { step: id.clone() });
         }
         self.host.events.event(&BuildEvent::StepFinished {
             step: id.clone(),
@@ -539,7 +621,10 @@ impl<'r, 'h> Builder<'r, 'h> {
         scope
     }
 
-    #[expect(clippy::too_many_arguments, reason = "the step's identity travels together")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the step's identity travels together"
+    )]
     fn instruction(
         &mut self,
         state: &mut StageState,
@@ -553,11 +638,15 @@ impl<'r, 'h> Builder<'r, 'h> {
         index: Option<usize>,
         source_text: &str,
     ) -> Result<(), Failure> {
-        let span = if index.is_some() { instr.span } else { Span::default() };
+        let span = if index.is_some() {
+            instr.span
+        } else {
+            Span::default()
+        };
         let fail = |message: String| Failure { message, span };
         let scope = Self::scope(state);
         let lexer = self.lexer;
-        let ex = |t: &str| expand(&lexer, t, &scope).map_err(|e| Failure { message: e, span });
+        let ex = |t: &str| expand(lexer, t, &scope).map_err(|e| Failure { message: e, span });
         let created = Some(stowage_oci::config::rfc3339(self.mtime));
         let created = created.as_deref();
         let mut id = StepId {
@@ -574,8 +663,8 @@ impl<'r, 'h> Builder<'r, 'h> {
                 let mut parts = Vec::new();
                 let before = scope.clone();
                 for p in pairs {
-                    let k = expand(&lexer, &p.key.text, &before).map_err(fail)?;
-                    let v = expand(&lexer, &p.value.text, &before).map_err(fail)?;
+                    let k = expand(lexer, &p.key.text, &before).map_err(fail)?;
+                    let v = expand(lexer, &p.value.text, &before).map_err(fail)?;
                     state.config.config.set_env(&k, &v);
                     parts.push(format!("{k}={v}"));
                 }
@@ -585,7 +674,11 @@ impl<'r, 'h> Builder<'r, 'h> {
                 let mut parts = Vec::new();
                 for d in decls {
                     let name = d.name.text.to_string();
-                    let value = match (self.req.build_args.get(&name), &d.default, self.meta.get(&name)) {
+                    let value = match (
+                        self.req.build_args.get(&name),
+                        &d.default,
+                        self.meta.get(&name),
+                    ) {
                         (Some(v), _, _) => Some(v.clone()),
                         (None, Some(def), _) => Some(ex(&def.text)?),
                         (None, None, Some(m)) => Some(m.clone()),
@@ -622,8 +715,16 @@ impl<'r, 'h> Builder<'r, 'h> {
                 for p in ports {
                     let v = ex(&p.text)?;
                     for part in v.split_whitespace() {
-                        let port = if part.contains('/') { part.to_owned() } else { format!("{part}/tcp") };
-                        state.config.config.exposed_ports.insert(port.clone(), stowage_oci::config::Empty {});
+                        let port = if part.contains('/') {
+                            part.to_owned()
+                        } else {
+                            format!("{part}/tcp")
+                        };
+                        state
+                            .config
+                            .config
+                            .exposed_ports
+                            .insert(port.clone(), stowage_oci::config::Empty {});
                         list.push(port);
                     }
                 }
@@ -634,14 +735,18 @@ impl<'r, 'h> Builder<'r, 'h> {
                 let mut list = Vec::new();
                 for v in vols {
                     let v = ex(&v.text)?;
-                    state.config.config.volumes.insert(v.clone(), stowage_oci::config::Empty {});
+                    state
+                        .config
+                        .config
+                        .volumes
+                        .insert(v.clone(), stowage_oci::config::Empty {});
                     list.push(v);
                 }
                 let refs: Vec<&str> = list.iter().map(String::as_str).collect();
                 Some(format!("VOLUME {}", buildkit::plain_list(&refs)))
             }
             InstructionKind::Cmd(cl) | InstructionKind::Entrypoint(cl) => {
-                let argv = self.argv(state, cl);
+                let argv = Self::argv(state, cl);
                 let refs: Vec<&str> = argv.iter().map(String::as_str).collect();
                 let text = buildkit::quoted_list(&refs);
                 if matches!(instr.kind, InstructionKind::Cmd(_)) {
@@ -650,7 +755,7 @@ impl<'r, 'h> Builder<'r, 'h> {
                 } else {
                     state.config.config.entrypoint = argv;
                     // BuildKit: ENTRYPOINT resets a CMD inherited from the base image.
-                    if !self.cmd_set_in_stage(df, stage, index) {
+                    if !Self::cmd_set_in_stage(df, stage, index) {
                         state.config.config.cmd = Vec::new();
                     }
                     Some(format!("ENTRYPOINT {text}"))
@@ -677,7 +782,7 @@ impl<'r, 'h> Builder<'r, 'h> {
                 Some(format!("ONBUILD {}", o.expression))
             }
             InstructionKind::Healthcheck(h) => {
-                let hc = self.healthcheck(state, h);
+                let hc = Self::healthcheck(h);
                 let text = healthcheck_text(&hc);
                 state.config.config.healthcheck = Some(hc);
                 Some(format!("HEALTHCHECK {text}"))
@@ -686,10 +791,28 @@ impl<'r, 'h> Builder<'r, 'h> {
         };
         if let Some(text) = meta_text {
             id.text = format!("{onbuild_prefix}{text}");
-            self.host.events.event(&BuildEvent::StepStarted { step: id.clone() });
-            state.config.history.push(buildkit::metadata(created, &text));
+            self.host
+                .events
+                .event(&BuildEvent::StepStarted { step: id.clone() });
+            state
+                .config
+                .history
+                .push(buildkit::metadata(created, &text));
             let reason = "changes only the image config: no layer, nothing to cache".to_owned();
-            self.finish_step(id, index, span, StepStatus::Config, reason, Vec::new(), None, None, Vec::new(), Vec::new(), 0, 0);
+            self.finish_step(
+                id,
+                index,
+                span,
+                StepStatus::Config,
+                reason,
+                Vec::new(),
+                None,
+                None,
+                Vec::new(),
+                Vec::new(),
+                0,
+                0,
+            );
             return Ok(());
         }
         let _ = source_text;
@@ -699,11 +822,6 @@ impl<'r, 'h> Builder<'r, 'h> {
         let history: History;
         let mut link = false;
         let keyword;
-        enum Action {
-            Run(ExecRequest, Vec<ast::Mount>),
-            Copy(CopyPlan),
-            Workdir(String),
-        }
         let action = match &instr.kind {
             InstructionKind::Run(run) => {
                 keyword = "RUN";
@@ -733,7 +851,10 @@ impl<'r, 'h> Builder<'r, 'h> {
                     .collect();
                 let refs: Vec<&str> = argv.iter().map(String::as_str).collect();
                 history = buildkit::run(created, &arg_pairs, &refs);
-                id.text = format!("{onbuild_prefix}RUN {}", argv.last().map_or("", String::as_str));
+                id.text = format!(
+                    "{onbuild_prefix}RUN {}",
+                    argv.last().map_or("", String::as_str)
+                );
                 if matches!(run.command, Some(CommandLine::Exec(_))) {
                     id.text = format!("{onbuild_prefix}RUN {}", buildkit::quoted_list(&refs));
                 }
@@ -751,7 +872,11 @@ impl<'r, 'h> Builder<'r, 'h> {
                         env.push((k.clone(), v.clone()));
                     }
                 }
-                let cwd = if state.config.config.working_dir.is_empty() { "/".to_owned() } else { state.config.config.working_dir.clone() };
+                let cwd = if state.config.config.working_dir.is_empty() {
+                    "/".to_owned()
+                } else {
+                    state.config.config.working_dir.clone()
+                };
                 inputs.set("cwd", cwd.clone());
                 inputs.set("user", state.config.config.user.clone());
                 let network_disabled = matches!(run.network, Some(NetworkMode::None));
@@ -800,7 +925,19 @@ impl<'r, 'h> Builder<'r, 'h> {
             InstructionKind::Copy(c) => {
                 keyword = "COPY";
                 link = c.link.unwrap_or(false);
-                let plan = self.copy_plan(state, &c.paths, c.from.as_ref(), c.chown.as_ref(), c.chmod.as_ref(), c.parents.unwrap_or(false), &c.exclude, false, &scope).map_err(fail)?;
+                let plan = self
+                    .copy_plan(
+                        state,
+                        &c.paths,
+                        c.from.as_ref(),
+                        c.chown.as_ref(),
+                        c.chmod.as_ref(),
+                        c.parents.unwrap_or(false),
+                        &c.exclude,
+                        false,
+                        &scope,
+                    )
+                    .map_err(fail)?;
                 id.text = format!("{onbuild_prefix}COPY {}", plan.display);
                 history = buildkit::step(created, &format!("COPY {}", plan.display));
                 inputs = KeyInputs::new(&id.text);
@@ -812,7 +949,19 @@ impl<'r, 'h> Builder<'r, 'h> {
             InstructionKind::Add(a) => {
                 keyword = "ADD";
                 link = a.link.unwrap_or(false);
-                let plan = self.copy_plan(state, &a.paths, None, a.chown.as_ref(), a.chmod.as_ref(), false, &a.exclude, a.unpack != Some(false), &scope).map_err(fail)?;
+                let plan = self
+                    .copy_plan(
+                        state,
+                        &a.paths,
+                        None,
+                        a.chown.as_ref(),
+                        a.chmod.as_ref(),
+                        false,
+                        &a.exclude,
+                        a.unpack != Some(false),
+                        &scope,
+                    )
+                    .map_err(fail)?;
                 id.text = format!("{onbuild_prefix}ADD {}", plan.display);
                 history = buildkit::step(created, &format!("ADD {}", plan.display));
                 inputs = KeyInputs::new(&id.text);
@@ -829,8 +978,16 @@ impl<'r, 'h> Builder<'r, 'h> {
             InstructionKind::Workdir(w) => {
                 keyword = "WORKDIR";
                 let p = ex(&w.text)?;
-                let base = if state.config.config.working_dir.is_empty() { "/".to_owned() } else { state.config.config.working_dir.clone() };
-                let abs = if p.starts_with('/') { stowage_vfs::path::normalize(&p) } else { stowage_vfs::path::normalize(&format!("{base}/{p}")) };
+                let base = if state.config.config.working_dir.is_empty() {
+                    "/".to_owned()
+                } else {
+                    state.config.config.working_dir.clone()
+                };
+                let abs = if p.starts_with('/') {
+                    stowage_vfs::path::normalize(&p)
+                } else {
+                    stowage_vfs::path::normalize(&format!("{base}/{p}"))
+                };
                 state.config.config.working_dir.clone_from(&abs);
                 history = buildkit::workdir(created, &p);
                 id.text = format!("{onbuild_prefix}WORKDIR {p}");
@@ -838,30 +995,43 @@ impl<'r, 'h> Builder<'r, 'h> {
                 inputs.set("path", abs.clone());
                 if abs == "/" {
                     state.config.history.push(history);
-                    self.host.events.event(&BuildEvent::StepStarted { step: id.clone() });
-                    self.finish_step(id, index, span, StepStatus::Config, "WORKDIR / changes only the image config".into(), Vec::new(), None, None, Vec::new(), Vec::new(), 0, 0);
+                    self.host
+                        .events
+                        .event(&BuildEvent::StepStarted { step: id.clone() });
+                    self.finish_step(
+                        id,
+                        index,
+                        span,
+                        StepStatus::Config,
+                        "WORKDIR / changes only the image config".into(),
+                        Vec::new(),
+                        None,
+                        None,
+                        Vec::new(),
+                        Vec::new(),
+                        0,
+                        0,
+                    );
                     return Ok(());
                 }
                 Action::Workdir(abs)
             }
             InstructionKind::From(_) | InstructionKind::Unknown(_) => {
-                return Err(fail(format!("unexpected instruction `{}`", instr.span.text(self.req.dockerfile))));
+                return Err(fail(format!(
+                    "unexpected instruction `{}`",
+                    instr.span.text(self.req.dockerfile)
+                )));
             }
             _ => return Ok(()),
         };
-        self.host.events.event(&BuildEvent::StepStarted { step: id.clone() });
+        self.host
+            .events
+            .event(&BuildEvent::StepStarted { step: id.clone() });
         let parent = if link { None } else { Some(state.key.clone()) };
         let key = inputs.key(parent.as_ref());
         let slot = format!("{label}/{n}");
         let prev = self.cache.record(&slot);
-        let forced = forced;
         let cached = if forced { None } else { self.cache.get(&key) };
-        let record = StepRecord {
-            instruction: id.text.clone(),
-            parent: parent.clone(),
-            inputs: inputs.inputs.clone(),
-            key: Some(key.clone()),
-        };
         // A linked copy is merged onto the state: what follows depends on both.
         let chain_key = if link {
             let mut k = KeyInputs::new("merge");
@@ -888,14 +1058,37 @@ impl<'r, 'h> Builder<'r, 'h> {
             state.key = chain_key;
             state.last_status = StepStatus::Hit;
             state.last_text.clone_from(&id.text);
-            self.cache.set_record(slot, record);
+            self.cache
+                .set_record(slot, record(&id.text, parent, inputs, &key));
             let dur = self.host.clock.now_millis().saturating_sub(t0);
             let layer = entry.layer.clone();
-            self.finish_step(id, index, span, StepStatus::Hit, reason, details, Some(key), layer.as_ref(), entry.log, Vec::new(), dur, 0);
+            self.finish_step(
+                id,
+                index,
+                span,
+                StepStatus::Hit,
+                reason,
+                details,
+                Some(key),
+                layer.as_ref(),
+                entry.log,
+                Vec::new(),
+                dur,
+                0,
+            );
             return Ok(());
         }
         // MISS: explain, then execute.
-        let (reason, details) = miss_reason(forced, self.req.no_cache, prev.as_ref(), &inputs, parent.as_ref(), &key, state, keyword);
+        let (reason, details) = miss_reason(
+            forced,
+            self.req.no_cache,
+            prev.as_ref(),
+            &inputs,
+            parent.as_ref(),
+            &key,
+            state,
+            keyword,
+        );
         let before = state.fs.clone();
         let mut log = Vec::new();
         let mut notes = Vec::new();
@@ -907,7 +1100,10 @@ impl<'r, 'h> Builder<'r, 'h> {
                 let res = self.host.executor.run(&mut state.fs, &req);
                 self.mount_out(&mut state.fs, &mounts, saved);
                 for line in &res.log {
-                    self.host.events.event(&BuildEvent::Log { step: id.clone(), line: line.clone() });
+                    self.host.events.event(&BuildEvent::Log {
+                        step: id.clone(),
+                        line: line.clone(),
+                    });
                 }
                 log = res.log;
                 notes = res.notes;
@@ -917,7 +1113,11 @@ impl<'r, 'h> Builder<'r, 'h> {
                 } else {
                     Err(format!(
                         "process \"{}\" did not complete successfully: exit code: {}",
-                        history.created_by.as_deref().unwrap_or("").trim_end_matches(" # buildkit"),
+                        history
+                            .created_by
+                            .as_deref()
+                            .unwrap_or("")
+                            .trim_end_matches(" # buildkit"),
                         res.status
                     ))
                 }
@@ -925,7 +1125,9 @@ impl<'r, 'h> Builder<'r, 'h> {
             Action::Copy(plan) => self.do_copy(state, &plan, link).map(|l| linked_layer = l),
             Action::Workdir(abs) => {
                 let meta = Metadata::dir().with_mtime(self.mtime);
-                let (uid, gid) = if state.config.config.user.is_empty() { (0, 0) } else {
+                let (uid, gid) = if state.config.config.user.is_empty() {
+                    (0, 0)
+                } else {
                     copy::resolve_owner(&state.fs, &state.config.config.user).unwrap_or((0, 0))
                 };
                 if state.fs.stat(&abs).is_err() {
@@ -941,7 +1143,20 @@ impl<'r, 'h> Builder<'r, 'h> {
         let dur = self.host.clock.now_millis().saturating_sub(t0);
         if let Err(message) = outcome {
             let id_text = id.to_string();
-            self.finish_step(id, index, span, StepStatus::Failed, message.clone(), details, Some(key), None, log, notes, dur, simulated);
+            self.finish_step(
+                id,
+                index,
+                span,
+                StepStatus::Failed,
+                message.clone(),
+                details,
+                Some(key),
+                None,
+                log,
+                notes,
+                dur,
+                simulated,
+            );
             return Err(fail(format!("{id_text}: {message}")));
         }
         let layer = match linked_layer {
@@ -959,11 +1174,25 @@ impl<'r, 'h> Builder<'r, 'h> {
                 log: log.clone(),
             },
         );
-        self.cache.set_record(slot, record);
+        self.cache
+            .set_record(slot, record(&id.text, parent, inputs, &key));
         state.key = chain_key;
         state.last_status = StepStatus::Miss;
         state.last_text.clone_from(&id.text);
-        self.finish_step(id, index, span, StepStatus::Miss, reason, details, Some(key), Some(&lref), log, notes, dur, simulated);
+        self.finish_step(
+            id,
+            index,
+            span,
+            StepStatus::Miss,
+            reason,
+            details,
+            Some(key),
+            Some(&lref),
+            log,
+            notes,
+            dur,
+            simulated,
+        );
         Ok(())
     }
 }
@@ -994,7 +1223,10 @@ impl CopyPlan {
     fn inputs(&self, inputs: &mut KeyInputs) {
         inputs.set("dest", self.dest.clone());
         inputs.set("chown", self.chown_text.clone());
-        inputs.set("chmod", self.chmod.map(|m| format!("{m:o}")).unwrap_or_default());
+        inputs.set(
+            "chmod",
+            self.chmod.map(|m| format!("{m:o}")).unwrap_or_default(),
+        );
         if self.parents {
             inputs.set("parents", "true");
         }
@@ -1018,7 +1250,9 @@ impl CopyPlan {
         let source = match &self.from {
             CopyFrom::Context => Source::Context(ctx),
             CopyFrom::Stage(i, name) => Source::Tree(
-                built.get(i).map_or_else(|| EMPTY.get_or_init(Fs::new), |s| &s.fs),
+                built
+                    .get(i)
+                    .map_or_else(|| EMPTY.get_or_init(Fs::new), |s| &s.fs),
                 name.clone(),
             ),
             CopyFrom::Image(img) => Source::Tree(&img.rootfs, img.reference.clone()),
@@ -1039,11 +1273,17 @@ impl CopyPlan {
 }
 
 fn is_url(s: &str) -> bool {
-    s.starts_with("http://") || s.starts_with("https://") || s.starts_with("git@") || s.ends_with(".git")
+    s.starts_with("http://")
+        || s.starts_with("https://")
+        || s.starts_with("git@")
+        || s.to_ascii_lowercase().ends_with(".git")
 }
 
 impl Builder<'_, '_> {
-    #[expect(clippy::too_many_arguments, reason = "COPY and ADD share this with different flags")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "COPY and ADD share this with different flags"
+    )]
     fn copy_plan(
         &mut self,
         state: &StageState,
@@ -1057,7 +1297,7 @@ impl Builder<'_, '_> {
         scope: &BTreeMap<String, String>,
     ) -> Result<CopyPlan, String> {
         let lexer = self.lexer;
-        let ex = |t: &str| expand(&lexer, t, scope);
+        let ex = |t: &str| expand(lexer, t, scope);
         let mut sources = Vec::new();
         let mut urls = Vec::new();
         let mut shown = Vec::new();
@@ -1077,7 +1317,9 @@ impl Builder<'_, '_> {
         let mut inline = Vec::new();
         for h in &paths.inline {
             let content = if h.expand {
-                heredoc_lexer.process_word(&h.content, scope).map_err(|e| e.to_string())?
+                heredoc_lexer
+                    .process_word(&h.content, scope)
+                    .map_err(|e| e.to_string())?
             } else {
                 h.content.clone()
             };
@@ -1085,8 +1327,15 @@ impl Builder<'_, '_> {
             inline.push((h.name.clone(), content));
         }
         let dest_text = ex(&paths.dest.text)?;
-        let workdir = if state.config.config.working_dir.is_empty() { "/".to_owned() } else { state.config.config.working_dir.clone() };
-        let is_dir = dest_text.ends_with('/') || dest_text == "." || dest_text == ".." || dest_text.ends_with("/.");
+        let workdir = if state.config.config.working_dir.is_empty() {
+            "/".to_owned()
+        } else {
+            state.config.config.working_dir.clone()
+        };
+        let is_dir = dest_text.ends_with('/')
+            || dest_text == "."
+            || dest_text == ".."
+            || dest_text.ends_with("/.");
         let mut dest = if dest_text.starts_with('/') {
             stowage_vfs::path::normalize(&dest_text)
         } else {
@@ -1123,22 +1372,28 @@ impl Builder<'_, '_> {
                     .iter()
                     .find(|s| s.name.as_deref() == Some(lower.as_str()))
                     .map(|s| s.index)
-                    .or_else(|| name.parse::<usize>().ok().filter(|i| *i < self.df.stages.len()));
-                match stage {
-                    Some(i) => {
-                        if !self.built.contains_key(&i) {
-                            return Err(format!("stage {name} is not built yet (a stage can only copy from an earlier one)"));
-                        }
-                        CopyFrom::Stage(i, stage_label(self.df, i))
+                    .or_else(|| {
+                        name.parse::<usize>()
+                            .ok()
+                            .filter(|i| *i < self.df.stages.len())
+                    });
+                if let Some(i) = stage {
+                    if !self.built.contains_key(&i) {
+                        return Err(format!(
+                            "stage {name} is not built yet (a stage can only copy from an earlier one)"
+                        ));
                     }
-                    None => {
-                        let img = self.resolve_image(&name).map_err(|e| e.to_string())?;
-                        CopyFrom::Image(Box::new(img))
-                    }
+                    CopyFrom::Stage(i, stage_label(self.df, i))
+                } else {
+                    let img = self.resolve_image(&name).map_err(|e| e.to_string())?;
+                    CopyFrom::Image(Box::new(img))
                 }
             }
         };
-        let excl: Vec<String> = exclude.iter().map(|w| ex(&w.text)).collect::<Result<_, _>>()?;
+        let excl: Vec<String> = exclude
+            .iter()
+            .map(|w| ex(&w.text))
+            .collect::<Result<_, _>>()?;
         for e in &excl {
             let _ = write!(flags, "--exclude={e} ");
         }
@@ -1160,7 +1415,12 @@ impl Builder<'_, '_> {
 
     /// Performs a COPY/ADD; with `--link` the files are copied onto an empty tree whose
     /// layer is then applied, and that layer is returned.
-    fn do_copy(&mut self, state: &mut StageState, plan: &CopyPlan, link: bool) -> Result<Option<Layer>, String> {
+    fn do_copy(
+        &mut self,
+        state: &mut StageState,
+        plan: &CopyPlan,
+        link: bool,
+    ) -> Result<Option<Layer>, String> {
         let mut scratch = Fs::new();
         {
             let op = plan.op(self.ctx, &self.built, self.mtime);
@@ -1174,8 +1434,13 @@ impl Builder<'_, '_> {
             let target = if link { &mut scratch } else { &mut state.fs };
             match fetched {
                 Fetched::File { name, content } => {
-                    let to = if plan.dest.ends_with('/') { format!("{}{name}", plan.dest) } else { plan.dest.clone() };
-                    let mut meta = Metadata::new(plan.chmod.unwrap_or(0o600)).with_mtime(self.mtime);
+                    let to = if plan.dest.ends_with('/') {
+                        format!("{}{name}", plan.dest)
+                    } else {
+                        plan.dest.clone()
+                    };
+                    let mut meta =
+                        Metadata::new(plan.chmod.unwrap_or(0o600)).with_mtime(self.mtime);
                     if let Some((u, g)) = plan.chown {
                         meta = meta.with_owner(u, g);
                     }
@@ -1183,7 +1448,9 @@ impl Builder<'_, '_> {
                 }
                 Fetched::Tree(tree) => {
                     let dest = plan.dest.trim_end_matches('/').to_owned();
-                    target.create_dir_all(&dest, &Metadata::dir()).map_err(|e| e.to_string())?;
+                    target
+                        .create_dir_all(&dest, &Metadata::dir())
+                        .map_err(|e| e.to_string())?;
                     copy::graft(&tree, "/", target, &dest, &|m| m.clone())?;
                 }
             }
@@ -1221,7 +1488,7 @@ impl Builder<'_, '_> {
     }
 
     /// CMD/ENTRYPOINT words: exec form as written, shell form through the SHELL.
-    fn argv(&self, state: &StageState, cl: &CommandLine) -> Vec<String> {
+    fn argv(state: &StageState, cl: &CommandLine) -> Vec<String> {
         match cl {
             CommandLine::Exec(words) => words.iter().map(|w| w.text.to_string()).collect(),
             CommandLine::Shell(w) => {
@@ -1236,7 +1503,7 @@ impl Builder<'_, '_> {
         }
     }
 
-    fn cmd_set_in_stage(&self, df: &Dockerfile, stage: usize, upto: Option<usize>) -> bool {
+    fn cmd_set_in_stage(df: &Dockerfile, stage: usize, upto: Option<usize>) -> bool {
         let Some(upto) = upto else { return false };
         df.stages.get(stage).is_some_and(|s| {
             s.instructions
@@ -1245,7 +1512,7 @@ impl Builder<'_, '_> {
         })
     }
 
-    fn healthcheck(&self, state: &StageState, h: &ast::Healthcheck) -> stowage_oci::Healthcheck {
+    fn healthcheck(h: &ast::Healthcheck) -> stowage_oci::Healthcheck {
         match h {
             ast::Healthcheck::None => stowage_oci::Healthcheck {
                 test: vec!["NONE".to_owned()],
@@ -1270,7 +1537,6 @@ impl Builder<'_, '_> {
                         test.push(w.text.to_string());
                     }
                 }
-                let _ = state;
                 let ns = |v: &Option<u64>| v.map_or(0, |n| i64::try_from(n).unwrap_or(i64::MAX));
                 stowage_oci::Healthcheck {
                     test,
@@ -1290,7 +1556,9 @@ impl Builder<'_, '_> {
         for m in mounts {
             let target = match (&m.target, m.kind) {
                 (Some(t), _) => t.clone(),
-                (None, MountType::Secret) => format!("/run/secrets/{}", m.id.clone().unwrap_or_default()),
+                (None, MountType::Secret) => {
+                    format!("/run/secrets/{}", m.id.clone().unwrap_or_default())
+                }
                 _ => {
                     saved.push(None);
                     continue;
@@ -1300,7 +1568,8 @@ impl Builder<'_, '_> {
             let original = subtree(fs, &target);
             saved.push(original);
             let _ = fs.remove_all(&target);
-            let dir_meta = Metadata::new(m.mode.unwrap_or(0o755)).with_owner(m.uid.unwrap_or(0), m.gid.unwrap_or(0));
+            let dir_meta = Metadata::new(m.mode.unwrap_or(0o755))
+                .with_owner(m.uid.unwrap_or(0), m.gid.unwrap_or(0));
             match m.kind {
                 MountType::Cache => {
                     let _ = fs.create_dir_all(&target, &Metadata::dir());
@@ -1323,7 +1592,10 @@ impl Builder<'_, '_> {
                             self.df
                                 .stages
                                 .iter()
-                                .find(|s| s.name.as_deref() == Some(lower.as_str()) || s.index.to_string() == *name)
+                                .find(|s| {
+                                    s.name.as_deref() == Some(lower.as_str())
+                                        || s.index.to_string() == *name
+                                })
                                 .and_then(|s| self.built.get(&s.index))
                                 .map(|s| s.fs.clone())
                         }
@@ -1351,7 +1623,9 @@ impl Builder<'_, '_> {
         for (m, original) in mounts.iter().zip(saved).rev() {
             let target = match (&m.target, m.kind) {
                 (Some(t), _) => stowage_vfs::path::normalize(t),
-                (None, MountType::Secret) => format!("/run/secrets/{}", m.id.clone().unwrap_or_default()),
+                (None, MountType::Secret) => {
+                    format!("/run/secrets/{}", m.id.clone().unwrap_or_default())
+                }
                 _ => continue,
             };
             if m.kind == MountType::Cache {
@@ -1388,6 +1662,16 @@ fn subtree(fs: &Fs, path: &str) -> Option<Fs> {
     }
 }
 
+fn record(text: &str, parent: Option<Digest>, inputs: KeyInputs, key: &Digest) -> StepRecord {
+    StepRecord {
+        instruction: text.to_owned(),
+        parent,
+        inputs: inputs.inputs,
+        files: Arc::new(inputs.files),
+        key: Some(key.clone()),
+    }
+}
+
 fn go_duration(ns: i64) -> String {
     if ns == 0 {
         return "0s".to_owned();
@@ -1412,7 +1696,10 @@ fn go_duration(ns: i64) -> String {
 /// BuildKit's `HEALTHCHECK %q` of the config struct.
 fn healthcheck_text(h: &stowage_oci::Healthcheck) -> String {
     let test: Vec<&str> = h.test.iter().map(String::as_str).collect();
-    let retries = u32::try_from(h.retries).ok().and_then(char::from_u32).unwrap_or('\0');
+    let retries = u32::try_from(h.retries)
+        .ok()
+        .and_then(char::from_u32)
+        .unwrap_or('\0');
     let rune = if retries.is_ascii_graphic() || retries == ' ' {
         format!("'{retries}'")
     } else {
@@ -1428,19 +1715,28 @@ fn healthcheck_text(h: &stowage_oci::Healthcheck) -> String {
     )
 }
 
-fn hit_reason(prev: Option<&StepRecord>, inputs: &KeyInputs, keyword: &str) -> (String, Vec<String>) {
+fn hit_reason(
+    prev: Option<&StepRecord>,
+    inputs: &KeyInputs,
+    keyword: &str,
+) -> (String, Vec<String>) {
     if let Some(p) = prev
-        && p.inputs != inputs.inputs
+        && (p.inputs != inputs.inputs || *p.files != inputs.files)
     {
         let changes = input_changes(p, inputs, keyword);
         return (
-            "the cache still holds the result of an earlier build with exactly these inputs".to_owned(),
+            "the cache still holds the result of an earlier build with exactly these inputs"
+                .to_owned(),
             changes,
         );
     }
     let reason = match keyword {
-        "RUN" => "same command, environment, user and working directory, and the step before it is unchanged",
-        "COPY" | "ADD" => "the copied files are unchanged (content, mode and owner; mtimes are ignored) and so is the step before it",
+        "RUN" => {
+            "same command, environment, user and working directory, and the step before it is unchanged"
+        }
+        "COPY" | "ADD" => {
+            "the copied files are unchanged (content, mode and owner; mtimes are ignored) and so is the step before it"
+        }
         _ => "same directory and the step before it is unchanged",
     };
     (reason.to_owned(), Vec::new())
@@ -1466,16 +1762,29 @@ fn miss_reason(
         return (r.to_owned(), Vec::new());
     }
     let Some(prev) = prev else {
-        return ("first build of this step: nothing in the cache yet".to_owned(), Vec::new());
+        return (
+            "first build of this step: nothing in the cache yet".to_owned(),
+            Vec::new(),
+        );
     };
     if prev.key.as_ref() == Some(key) {
-        return ("the result is no longer in the cache (it was pruned)".to_owned(), Vec::new());
+        return (
+            "the result is no longer in the cache (it was pruned)".to_owned(),
+            Vec::new(),
+        );
     }
     let own = input_changes(prev, inputs, keyword);
     if parent.is_some() && prev.parent.as_ref() != parent {
-        let how = if state.last_status == StepStatus::Miss { "missed" } else { "changed" };
+        let how = if state.last_status == StepStatus::Miss {
+            "missed"
+        } else {
+            "changed"
+        };
         return (
-            format!("the step before it (`{}`) {how}, so this one runs again", state.last_text),
+            format!(
+                "the step before it (`{}`) {how}, so this one runs again",
+                state.last_text
+            ),
             own,
         );
     }

@@ -127,9 +127,12 @@ impl Executor for SimulatedExecutor {
         };
         let outcome = match &req.command {
             RunCommand::Shell { shell, script } => {
-                let is_sh = shell.first().is_some_and(|s| {
-                    stowage_shell::is_posix_shell(s)
-                }) && shell.get(1).is_some_and(|f| f.starts_with('-') && f.contains('c'));
+                let is_sh = shell
+                    .first()
+                    .is_some_and(|s| stowage_shell::is_posix_shell(s))
+                    && shell
+                        .get(1)
+                        .is_some_and(|f| f.starts_with('-') && f.contains('c'));
                 if is_sh {
                     interp::simulate_shell(fs, script, &opts)
                 } else {
@@ -263,14 +266,16 @@ pub struct CacheEntry {
 }
 
 /// What a step's cache key was made of, kept to explain the next build's HIT or MISS.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct StepRecord {
     /// The instruction as shown (`RUN apt-get update`).
     pub instruction: String,
     /// The key of the step it builds on (`None` for FROM and `COPY --link`).
     pub parent: Option<Digest>,
-    /// Named inputs (`env:VERSION`, `file:src/app.py`, `user`, …) and their values.
+    /// Named inputs (`env:VERSION`, `arg:VERSION`, `user`, `cwd`, …) and their values.
     pub inputs: BTreeMap<String, String>,
+    /// Checksums of the selected source files by path (shared: records are cloned often).
+    pub files: Arc<BTreeMap<String, [u8; 32]>>,
     /// The resulting key.
     pub key: Option<Digest>,
 }
@@ -457,7 +462,10 @@ impl ImageStore for MemoryImageStore {
     }
 
     fn tags(&self) -> Vec<(String, Digest)> {
-        self.tags.iter().map(|(t, d)| (t.clone(), d.clone())).collect()
+        self.tags
+            .iter()
+            .map(|(t, d)| (t.clone(), d.clone()))
+            .collect()
     }
 
     fn set_tag(&mut self, tag: &str, id: Digest) -> Option<Digest> {

@@ -78,7 +78,7 @@ pub use engine::{BuildRequest, BuildResult, LayerInfo, StepReport, codes};
 pub use events::{BuildEvent, StepId, StepStatus};
 pub use host::{
     BaseImage, CacheEntry, CacheStore, Clock, EventSink, ExecRequest, ExecResult, Executor,
-    FetchError, Fetched, Fetcher, FileStamp, FixedClock, Host, ImageResolver, ImageStore,
-    LayerRef, MemoryCacheStore, MemoryImageStore, NoEvents, NoFetcher, ResolveError,
-    RunCommand, SimulatedExecutor, StepRecord, StoredImage,
+    FetchError, Fetched, Fetcher, FileStamp, FixedClock, Host, ImageResolver, ImageStore, LayerRef,
+    MemoryCacheStore, MemoryImageStore, NoEvents, NoFetcher, ResolveError, RunCommand,
+    SimulatedExecutor, StepRecord, StoredImage,
 };

@@ -38,6 +38,7 @@ const CORE_CRATES: &[&str] = &[
     "stowage-lint",
     "stowage-vfs",
     "stowage-oci",
+    "stowage-build",
 ];
 
 /// `-p a -p b …` for the core crates, plus any extra packages.

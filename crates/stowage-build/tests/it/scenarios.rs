@@ -26,7 +26,13 @@ fn report(out: &mut String, r: &BuildResult) {
             let _ = writeln!(out, "      note: {n}");
         }
         if let Some(l) = &s.layer {
-            let _ = writeln!(out, "      layer {} ({} B, {} entries)", &l.diff_id[..19], l.size, l.changes.len());
+            let _ = writeln!(
+                out,
+                "      layer {} ({} B, {} entries)",
+                &l.diff_id[..19],
+                l.size,
+                l.changes.len()
+            );
             for c in l.changes.iter().take(12) {
                 let _ = writeln!(out, "        {c}");
             }
@@ -89,9 +95,14 @@ fn run_scenario(dir: &Path) -> anyhow::Result<String> {
             "write" => {
                 let (path, text) = rest.split_once(' ').unwrap_or((rest, ""));
                 mtime += 1;
-                let parent = stowage_vfs::path::parent(&stowage_vfs::path::normalize(path)).to_owned();
+                let parent =
+                    stowage_vfs::path::parent(&stowage_vfs::path::normalize(path)).to_owned();
                 context.create_dir_all(&parent, &Metadata::dir())?;
-                context.write_file(path, Content::from(text.replace("\\n", "\n").as_str()), Metadata::file().with_mtime(mtime))?;
+                context.write_file(
+                    path,
+                    Content::from(text.replace("\\n", "\n").as_str()),
+                    Metadata::file().with_mtime(mtime),
+                )?;
                 let _ = writeln!(out, "\n$ edit {path}");
             }
             "touch" => {
@@ -105,7 +116,11 @@ fn run_scenario(dir: &Path) -> anyhow::Result<String> {
             }
             "dockerfile" => {
                 let (old, new) = rest.split_once(" => ").unwrap_or((rest, ""));
-                anyhow::ensure!(dockerfile.contains(old), "line {}: {old:?} not in the Dockerfile", n + 1);
+                anyhow::ensure!(
+                    dockerfile.contains(old),
+                    "line {}: {old:?} not in the Dockerfile",
+                    n + 1
+                );
                 dockerfile = dockerfile.replacen(old, new, 1);
                 let _ = writeln!(out, "\n$ edit Dockerfile: {old} => {new}");
             }
@@ -114,8 +129,13 @@ fn run_scenario(dir: &Path) -> anyhow::Result<String> {
                 let k: usize = parts.next().unwrap_or("0").parse()?;
                 let status = parts.next().unwrap_or("");
                 let reason = parts.next().unwrap_or("");
-                let r = last.as_ref().ok_or_else(|| anyhow::anyhow!("expect before build"))?;
-                let step = r.steps.get(k - 1).ok_or_else(|| anyhow::anyhow!("line {}: no step {k}", n + 1))?;
+                let r = last
+                    .as_ref()
+                    .ok_or_else(|| anyhow::anyhow!("expect before build"))?;
+                let step = r
+                    .steps
+                    .get(k - 1)
+                    .ok_or_else(|| anyhow::anyhow!("line {}: no step {k}", n + 1))?;
                 anyhow::ensure!(
                     step.status.as_str() == status,
                     "line {}: step {k} ({}) is {} ({}), expected {status}",
@@ -138,7 +158,10 @@ fn run_scenario(dir: &Path) -> anyhow::Result<String> {
     out.push_str(&sim.engine.images_table(crate::util::NOW + 120));
     if let Some(id) = last.as_ref().and_then(|r| r.image.clone()) {
         let _ = writeln!(out, "\n$ docker history {}", &id[7..19]);
-        out.push_str(&sim.engine.history_table(&id, crate::util::NOW + 120, false)?);
+        out.push_str(
+            &sim.engine
+                .history_table(&id, crate::util::NOW + 120, false)?,
+        );
     }
     Ok(out)
 }
@@ -149,7 +172,12 @@ fn scenarios() {
         let dir = path.parent().expect("scenario folder");
         let first = run_scenario(dir).unwrap_or_else(|e| panic!("{}: {e:#}", dir.display()));
         let second = run_scenario(dir).unwrap_or_else(|e| panic!("{}: {e:#}", dir.display()));
-        assert_eq!(first, second, "{}: the report changed between runs", dir.display());
+        assert_eq!(
+            first,
+            second,
+            "{}: the report changed between runs",
+            dir.display()
+        );
         insta::assert_snapshot!(first);
     });
 }

@@ -3,8 +3,8 @@
 use std::path::Path;
 
 use stowage_build::{
-    BuildEvent, BuildRequest, BuildResult, Engine, FixedClock, Host, NoFetcher,
-    SimulatedExecutor, SimulatedImages,
+    BuildEvent, BuildRequest, BuildResult, Engine, FixedClock, Host, NoFetcher, SimulatedExecutor,
+    SimulatedImages,
 };
 use stowage_vfs::{Fs, Metadata};
 
@@ -25,7 +25,11 @@ pub(crate) fn load_dir(dir: &Path) -> anyhow::Result<Fs> {
                 fs.create_dir_all(&rel, &Metadata::dir().with_mtime(1_700_000_000))?;
                 stack.push(path);
             } else {
-                let mode = if rel.ends_with(".sh") { 0o755 } else { 0o644 };
+                let mode = if path.extension().is_some_and(|e| e == "sh") {
+                    0o755
+                } else {
+                    0o644
+                };
                 fs.write_file(
                     &rel,
                     std::fs::read(&path)?,

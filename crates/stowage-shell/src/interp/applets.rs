@@ -51,7 +51,9 @@ pub(crate) fn dispatch(sh: &mut Shell<'_>, argv: &[String], stdin: &[u8], depth:
             sh.outln(&cwd);
             0
         }
-        "export" | "readonly" | "local" | "declare" | "typeset" => export(sh, args, cmd == "export"),
+        "export" | "readonly" | "local" | "declare" | "typeset" => {
+            export(sh, args, cmd == "export")
+        }
         "unset" => {
             for a in args.iter().filter(|a| !a.starts_with('-')) {
                 sh.vars.remove(a);
@@ -68,7 +70,11 @@ pub(crate) fn dispatch(sh: &mut Shell<'_>, argv: &[String], stdin: &[u8], depth:
         }
         "exit" => return Err(Flow::Exit(status_arg(sh, args))),
         "return" => return Err(Flow::Return(status_arg(sh, args))),
-        "break" => return Err(Flow::Break(args.first().and_then(|a| a.parse().ok()).unwrap_or(1))),
+        "break" => {
+            return Err(Flow::Break(
+                args.first().and_then(|a| a.parse().ok()).unwrap_or(1),
+            ));
+        }
         "continue" => {
             return Err(Flow::Continue(
                 args.first().and_then(|a| a.parse().ok()).unwrap_or(1),
@@ -169,7 +175,10 @@ pub(crate) fn dispatch(sh: &mut Shell<'_>, argv: &[String], stdin: &[u8], depth:
         }
         "date" => {
             sh.outln("Thu Jan  1 00:00:00 UTC 1970");
-            sh.note("date", "the simulator's clock is fixed; the date shown is not real");
+            sh.note(
+                "date",
+                "the simulator's clock is fixed; the date shown is not real",
+            );
             0
         }
         "basename" => {
@@ -223,13 +232,61 @@ pub(crate) fn dispatch(sh: &mut Shell<'_>, argv: &[String], stdin: &[u8], depth:
 fn is_known(cmd: &str) -> bool {
     matches!(
         cmd,
-        "true" | "false" | "echo" | "printf" | "cat" | "tee" | "head" | "tail" | "wc" | "grep"
-            | "mkdir" | "rmdir" | "rm" | "cp" | "mv" | "ln" | "touch" | "chmod" | "chown"
-            | "chgrp" | "ls" | "test" | "[" | "sleep" | "env" | "id" | "whoami" | "uname"
-            | "hostname" | "date" | "basename" | "dirname" | "sh" | "bash" | "dash" | "ash"
-            | "useradd" | "adduser" | "groupadd" | "addgroup" | "apt-get" | "apt" | "apk"
-            | "pip" | "pip3" | "npm" | "yarn" | "go" | "curl" | "wget" | "pwd" | "nohup"
-            | "su-exec" | "gosu" | "tini"
+        "true"
+            | "false"
+            | "echo"
+            | "printf"
+            | "cat"
+            | "tee"
+            | "head"
+            | "tail"
+            | "wc"
+            | "grep"
+            | "mkdir"
+            | "rmdir"
+            | "rm"
+            | "cp"
+            | "mv"
+            | "ln"
+            | "touch"
+            | "chmod"
+            | "chown"
+            | "chgrp"
+            | "ls"
+            | "test"
+            | "["
+            | "sleep"
+            | "env"
+            | "id"
+            | "whoami"
+            | "uname"
+            | "hostname"
+            | "date"
+            | "basename"
+            | "dirname"
+            | "sh"
+            | "bash"
+            | "dash"
+            | "ash"
+            | "useradd"
+            | "adduser"
+            | "groupadd"
+            | "addgroup"
+            | "apt-get"
+            | "apt"
+            | "apk"
+            | "pip"
+            | "pip3"
+            | "npm"
+            | "yarn"
+            | "go"
+            | "curl"
+            | "wget"
+            | "pwd"
+            | "nohup"
+            | "su-exec"
+            | "gosu"
+            | "tini"
     )
 }
 
@@ -323,11 +380,15 @@ fn cd(sh: &mut Shell<'_>, args: &[String]) -> i32 {
             0
         }
         Ok(_) => {
-            sh.errln(&format!("/bin/sh: cd: can't cd to {target}: Not a directory"));
+            sh.errln(&format!(
+                "/bin/sh: cd: can't cd to {target}: Not a directory"
+            ));
             2
         }
         Err(_) => {
-            sh.errln(&format!("/bin/sh: cd: can't cd to {target}: No such file or directory"));
+            sh.errln(&format!(
+                "/bin/sh: cd: can't cd to {target}: No such file or directory"
+            ));
             2
         }
     }
@@ -445,7 +506,6 @@ fn unescape_echo(s: &str) -> (String, bool) {
             Some('n') => out.push('\n'),
             Some('t') => out.push('\t'),
             Some('r') => out.push('\r'),
-            Some('\\') => out.push('\\'),
             Some('a') => out.push('\u{7}'),
             Some('0') => {}
             Some('e') => out.push('\u{1b}'),
@@ -612,10 +672,16 @@ fn head_tail(sh: &mut Shell<'_>, head: bool, args: &[String], stdin: &[u8]) -> i
     let mut it = args.iter();
     while let Some(a) = it.next() {
         if a == "-n" {
-            n = it.next().and_then(|v| v.trim_start_matches('+').parse().ok()).unwrap_or(10);
+            n = it
+                .next()
+                .and_then(|v| v.trim_start_matches('+').parse().ok())
+                .unwrap_or(10);
         } else if let Some(v) = a.strip_prefix("-n") {
             n = v.parse().unwrap_or(10);
-        } else if let Some(v) = a.strip_prefix('-').filter(|v| v.chars().all(|c| c.is_ascii_digit()) && !v.is_empty()) {
+        } else if let Some(v) = a
+            .strip_prefix('-')
+            .filter(|v| v.chars().all(|c| c.is_ascii_digit()) && !v.is_empty())
+        {
             n = v.parse().unwrap_or(10);
         } else {
             files.push(a.clone());
@@ -643,7 +709,7 @@ fn wc(sh: &mut Shell<'_>, args: &[String], stdin: &[u8]) -> i32 {
         return 1;
     };
     let text = String::from_utf8_lossy(&bytes);
-    let lines = bytes.iter().filter(|b| **b == b'\n').count();
+    let lines = text.matches('\n').count();
     let words = text.split_whitespace().count();
     let line = match flags.as_str() {
         "l" => lines.to_string(),
@@ -687,10 +753,19 @@ fn grep(sh: &mut Shell<'_>, args: &[String], stdin: &[u8]) -> i32 {
         None => (false, rest),
     };
     if literal.chars().any(|c| ".*[]+?(){}|\\".contains(c)) && !flags.contains('F') {
-        sh.note("grep", "regular expressions are matched as plain text in the simulator");
+        sh.note(
+            "grep",
+            "regular expressions are matched as plain text in the simulator",
+        );
     }
     let ignore_case = flags.contains('i');
-    let norm = |s: &str| if ignore_case { s.to_lowercase() } else { s.to_owned() };
+    let norm = |s: &str| {
+        if ignore_case {
+            s.to_lowercase()
+        } else {
+            s.to_owned()
+        }
+    };
     let needle = norm(&literal);
     let text = String::from_utf8_lossy(&bytes).into_owned();
     let mut hits = 0;
@@ -742,9 +817,15 @@ fn mkdir(sh: &mut Shell<'_>, args: &[String]) -> i32 {
         let p = sh.abs(&d);
         let meta = sh.file_meta(mode);
         let r = if parents {
-            sh.fs.create_dir_all(&p, &sh.file_meta(0o755)).and_then(|()| {
-                if sh.fs.lstat(&p).is_ok() { Ok(()) } else { sh.fs.create_dir(&p, meta) }
-            })
+            sh.fs
+                .create_dir_all(&p, &sh.file_meta(0o755))
+                .and_then(|()| {
+                    if sh.fs.lstat(&p).is_ok() {
+                        Ok(())
+                    } else {
+                        sh.fs.create_dir(&p, meta)
+                    }
+                })
         } else {
             sh.fs.create_dir(&p, meta)
         };
@@ -779,7 +860,9 @@ fn rm(sh: &mut Shell<'_>, args: &[String]) -> i32 {
             }
             Err(_) if force => {}
             Err(_) => {
-                sh.errln(&format!("rm: can't remove '{o}': No such file or directory"));
+                sh.errln(&format!(
+                    "rm: can't remove '{o}': No such file or directory"
+                ));
                 status = 1;
             }
         }
@@ -787,14 +870,13 @@ fn rm(sh: &mut Shell<'_>, args: &[String]) -> i32 {
     status
 }
 
+type Owned = (String, Kind, Metadata, Option<Content>, Option<String>);
+
 /// Copies the node at `from` to `to` (recursively for directories).
 fn copy_node(sh: &mut Shell<'_>, from: &str, to: &str, preserve: bool) -> Result<(), String> {
-    let nodes: Vec<(String, Entry<'_>)> = sh
-        .fs
-        .walk_from(from)
-        .map_err(|e| e.to_string())?
-        .collect();
-    let owned: Vec<(String, Kind, Metadata, Option<Content>, Option<String>)> = nodes
+    let nodes: Vec<(String, Entry<'_>)> =
+        sh.fs.walk_from(from).map_err(|e| e.to_string())?.collect();
+    let owned: Vec<Owned> = nodes
         .into_iter()
         .map(|(p, e)| {
             let content = e.as_file().map(|f| f.content.clone());
@@ -822,7 +904,12 @@ fn copy_node(sh: &mut Shell<'_>, from: &str, to: &str, preserve: bool) -> Result
                 _ => sh.fs.create_dir(&dest, meta),
             },
             Kind::File => {
-                let _ = sh.fs.lstat(&dest).ok().filter(|e| e.kind() == Kind::Symlink).map(|_| ());
+                let _ = sh
+                    .fs
+                    .lstat(&dest)
+                    .ok()
+                    .filter(|e| e.kind() == Kind::Symlink)
+                    .map(|_| ());
                 sh.fs
                     .write_file(&dest, content.unwrap_or_else(Content::empty), meta)
             }
@@ -841,7 +928,11 @@ fn dest_for(sh: &Shell<'_>, src: &str, dst: &str, many: bool) -> String {
     let is_dir = sh.fs.stat(&d).is_ok_and(|e| e.kind() == Kind::Dir);
     if is_dir || many {
         let name = base_name(src.trim_end_matches('/'));
-        if d == "/" { format!("/{name}") } else { format!("{d}/{name}") }
+        if d == "/" {
+            format!("/{name}")
+        } else {
+            format!("{d}/{name}")
+        }
     } else {
         d
     }
@@ -850,7 +941,8 @@ fn dest_for(sh: &Shell<'_>, src: &str, dst: &str, many: bool) -> String {
 fn cp(sh: &mut Shell<'_>, args: &[String]) -> i32 {
     let (flags, long, ops) = flags_and_operands(args);
     let recursive = flags.contains('r') || flags.contains('R') || flags.contains('a');
-    let preserve = flags.contains('a') || flags.contains('p') || long.iter().any(|l| l == "archive");
+    let preserve =
+        flags.contains('a') || flags.contains('p') || long.iter().any(|l| l == "archive");
     let Some((dst, srcs)) = ops.split_last() else {
         sh.errln("cp: missing file operand");
         return 1;
@@ -1024,7 +1116,8 @@ fn targets(sh: &Shell<'_>, path: &str, recursive: bool) -> Vec<String> {
         return vec![path.to_owned()];
     }
     sh.fs
-        .walk_from(path).map_or_else(|_| vec![path.to_owned()], |w| w.map(|(p, _)| p).collect())
+        .walk_from(path)
+        .map_or_else(|_| vec![path.to_owned()], |w| w.map(|(p, _)| p).collect())
 }
 
 fn chmod(sh: &mut Shell<'_>, args: &[String]) -> i32 {
@@ -1075,13 +1168,25 @@ fn chown(sh: &mut Shell<'_>, group_only: bool, args: &[String]) -> i32 {
     };
     let uid = if user.is_empty() {
         None
-    } else if let Some(u) = user.parse().ok().or_else(|| lookup_id(sh, "/etc/passwd", user)) { Some(u) } else {
+    } else if let Some(u) = user
+        .parse()
+        .ok()
+        .or_else(|| lookup_id(sh, "/etc/passwd", user))
+    {
+        Some(u)
+    } else {
         sh.errln(&format!("chown: unknown user {user}"));
         return 1;
     };
     let gid = if group.is_empty() {
         None
-    } else if let Some(g) = group.parse().ok().or_else(|| lookup_id(sh, "/etc/group", group)) { Some(g) } else {
+    } else if let Some(g) = group
+        .parse()
+        .ok()
+        .or_else(|| lookup_id(sh, "/etc/group", group))
+    {
+        Some(g)
+    } else {
         sh.errln(&format!("chown: unknown group {group}"));
         return 1;
     };
@@ -1123,7 +1228,13 @@ fn user_name(sh: &Shell<'_>, uid: u32) -> String {
                 (f.len() >= 3 && f[2] == uid.to_string()).then(|| f[0].to_owned())
             })
         })
-        .unwrap_or_else(|| if uid == 0 { "root".to_owned() } else { uid.to_string() })
+        .unwrap_or_else(|| {
+            if uid == 0 {
+                "root".to_owned()
+            } else {
+                uid.to_string()
+            }
+        })
 }
 
 fn mode_string(kind: Kind, mode: u32) -> String {
@@ -1208,7 +1319,6 @@ fn test(sh: &Shell<'_>, args: &[String]) -> bool {
         return test(sh, &args[..i]) && test(sh, &args[i + 1..]);
     }
     match args {
-        [] => false,
         [bang, rest @ ..] if bang == "!" => !test(sh, rest),
         [s] => !s.is_empty(),
         [op, v] => test_unary(sh, op, v).unwrap_or(false),
@@ -1222,13 +1332,12 @@ pub(crate) fn test_unary(sh: &Shell<'_>, op: &str, v: &str) -> Option<bool> {
     Some(match op {
         "-z" => v.is_empty(),
         "-n" => !v.is_empty(),
-        "-e" | "-a" => sh.fs.stat(&p).is_ok(),
+        "-e" | "-a" | "-r" | "-w" => sh.fs.stat(&p).is_ok(),
         "-f" => matches!(sh.fs.stat(&p), Ok(Entry::File { .. })),
         "-d" => sh.fs.stat(&p).is_ok_and(|e| e.kind() == Kind::Dir),
         "-L" | "-h" => sh.fs.lstat(&p).is_ok_and(|e| e.kind() == Kind::Symlink),
         "-s" => sh.fs.stat(&p).is_ok_and(|e| e.size() > 0),
         "-x" => sh.fs.stat(&p).is_ok_and(|e| e.meta().mode & 0o111 != 0),
-        "-r" | "-w" => sh.fs.stat(&p).is_ok(),
         _ => return None,
     })
 }
@@ -1323,8 +1432,12 @@ fn shell(sh: &mut Shell<'_>, args: &[String], stdin: &[u8], depth: usize) -> i32
         None => match rest.split_first() {
             Some((file, params)) => {
                 let p = sh.abs(file);
-                if let Some(t) = sh.read_text(&p) { (t, params.to_vec()) } else {
-                    sh.errln(&format!("/bin/sh: can't open '{file}': No such file or directory"));
+                if let Some(t) = sh.read_text(&p) {
+                    (t, params.to_vec())
+                } else {
+                    sh.errln(&format!(
+                        "/bin/sh: can't open '{file}': No such file or directory"
+                    ));
                     return 2;
                 }
             }
@@ -1418,7 +1531,12 @@ fn users(sh: &mut Shell<'_>, cmd: &str, args: &[String]) -> i32 {
     }
     let uid = id.unwrap_or_else(|| next_id(&used(&passwd)));
     let mut groups_text = groups.clone();
-    let gid = if let Some(g) = &group { g.parse().ok().or_else(|| lookup_id(sh, "/etc/group", g)).unwrap_or(uid) } else {
+    let gid = if let Some(g) = &group {
+        g.parse()
+            .ok()
+            .or_else(|| lookup_id(sh, "/etc/group", g))
+            .unwrap_or(uid)
+    } else {
         if !exists(&groups, &name) {
             let _ = writeln!(groups_text, "{name}:x:{uid}:");
         }
@@ -1426,18 +1544,30 @@ fn users(sh: &mut Shell<'_>, cmd: &str, args: &[String]) -> i32 {
     };
     let home = home.unwrap_or_else(|| format!("/home/{name}"));
     let line = format!("{name}:x:{uid}:{gid}::{home}:{shell_path}\n");
-    let _ = sh.write_keep_meta("/etc/passwd", format!("{passwd}{line}").into_bytes(), meta.clone());
+    let _ = sh.write_keep_meta(
+        "/etc/passwd",
+        format!("{passwd}{line}").into_bytes(),
+        meta.clone(),
+    );
     if groups_text != groups {
         let _ = sh.write_keep_meta("/etc/group", groups_text.into_bytes(), meta.clone());
     }
     if let Some(shadow) = sh.read_text("/etc/shadow") {
         let mut m = meta;
         m.mode = 0o640;
-        let _ = sh.write_keep_meta("/etc/shadow", format!("{shadow}{name}:!:19000:0:99999:7:::\n").into_bytes(), m);
+        let _ = sh.write_keep_meta(
+            "/etc/shadow",
+            format!("{shadow}{name}:!:19000:0:99999:7:::\n").into_bytes(),
+            m,
+        );
     }
     if create_home && !sh.fs.exists(&home) {
-        let dmeta = Metadata::new(0o755).with_owner(uid, gid).with_mtime(sh.mtime);
-        let _ = sh.fs.create_dir_all(&home, &Metadata::dir().with_mtime(sh.mtime));
+        let dmeta = Metadata::new(0o755)
+            .with_owner(uid, gid)
+            .with_mtime(sh.mtime);
+        let _ = sh
+            .fs
+            .create_dir_all(&home, &Metadata::dir().with_mtime(sh.mtime));
         let _ = sh.fs.set_metadata(&home, dmeta);
     }
     0

@@ -244,7 +244,9 @@ impl Shell<'_> {
             Some('(') if chars.get(i + 2) == Some(&'(') => {
                 let end = matching(chars, i + 1, '(', ')');
                 // `$((expr))`: the inner text sits between the double parentheses.
-                let inner: String = chars[i + 3..end.saturating_sub(1).max(i + 3)].iter().collect();
+                let inner: String = chars[i + 3..end.saturating_sub(1).max(i + 3)]
+                    .iter()
+                    .collect();
                 let v = arith(self, &inner, depth)?;
                 Ok((Some(v.to_string()), end + 1))
             }
@@ -414,16 +416,23 @@ impl Shell<'_> {
         if let Some(spec) = rest.strip_prefix(':') {
             let (off, len) = spec.split_once(':').unwrap_or((spec, ""));
             let chars: Vec<char> = value_str.chars().collect();
-            let n = chars.len() as i64;
+            let n = i64::try_from(chars.len()).unwrap_or(i64::MAX);
             let off = arith(self, off, depth)?;
-            let off = if off < 0 { (n + off).max(0) } else { off.min(n) };
+            let off = if off < 0 {
+                (n + off).max(0)
+            } else {
+                off.min(n)
+            };
             let len = if len.is_empty() {
                 n - off
             } else {
                 arith(self, len, depth)?
             };
             let end = if len < 0 { n + len } else { (off + len).min(n) };
-            let (off, end) = (off as usize, end.max(off) as usize);
+            let (off, end) = (
+                usize::try_from(off).unwrap_or(0),
+                usize::try_from(end.max(off)).unwrap_or(0),
+            );
             return Ok(chars[off..end].iter().collect());
         }
         self.errln(&format!("/bin/sh: ${{{body}}}: bad substitution"));
@@ -448,6 +457,7 @@ fn find(chars: &[char], start: usize, c: char) -> usize {
 }
 
 /// Index of the bracket closing the one at `open` (nesting and quotes respected).
+#[expect(clippy::many_single_char_names, reason = "a small bracket scanner")]
 fn matching(chars: &[char], open: usize, l: char, r: char) -> usize {
     let mut level = 0usize;
     let mut i = open;
@@ -582,11 +592,7 @@ pub(crate) fn expand_heredoc(sh: &mut Shell<'_>, body: &str, depth: usize) -> Re
 pub(crate) fn arith(sh: &mut Shell<'_>, expr: &str, depth: usize) -> Result<i64, Flow> {
     let text = sh.expand_one(expr, depth)?;
     let tokens = tokenize(&text);
-    let mut p = Arith {
-        sh,
-        tokens,
-        pos: 0,
-    };
+    let mut p = Arith { sh, tokens, pos: 0 };
     let v = p.or();
     Ok(v)
 }

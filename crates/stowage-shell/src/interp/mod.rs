@@ -135,8 +135,7 @@ pub fn simulate_shell(fs: &mut Fs, script: &str, opts: &RunOptions) -> RunOutcom
 pub fn simulate_exec(fs: &mut Fs, argv: &[String], opts: &RunOptions) -> RunOutcome {
     let mut sh = Shell::new(fs, opts);
     let status = match sh.call(argv, &[], 0) {
-        Ok(s) => s,
-        Err(Flow::Exit(s)) => s,
+        Ok(s) | Err(Flow::Exit(s)) => s,
         Err(_) => sh.last_status,
     };
     sh.finish(status)
@@ -286,7 +285,7 @@ impl<'a> Shell<'a> {
             if f.len() >= 6 && (f[0] == name || uid.is_some_and(|u| f[2] == u.to_string())) {
                 uid = f[2].parse().ok();
                 gid = f[3].parse().ok();
-                home = f[5].to_owned();
+                f[5].clone_into(&mut home);
                 break;
             }
         }
@@ -347,8 +346,7 @@ impl<'a> Shell<'a> {
 
     pub(crate) fn set_var(&mut self, name: &str, value: String) {
         let exported = self.vars.get(name).is_some_and(|v| v.exported);
-        self.vars
-            .insert(name.to_owned(), Var { value, exported });
+        self.vars.insert(name.to_owned(), Var { value, exported });
     }
 
     pub(crate) fn errln(&mut self, text: &str) {
@@ -489,7 +487,12 @@ impl<'a> Shell<'a> {
         let produced = std::mem::replace(&mut self.out, saved);
         self.out.extend_from_slice(&produced);
         let status = if self.pipefail {
-            statuses.iter().rev().find(|s| **s != 0).copied().unwrap_or(0)
+            statuses
+                .iter()
+                .rev()
+                .find(|s| **s != 0)
+                .copied()
+                .unwrap_or(0)
         } else {
             statuses.last().copied().unwrap_or(0)
         };
@@ -691,6 +694,10 @@ impl<'a> Shell<'a> {
 
     /// Runs `f` with the variables, options and directory restored afterwards (the
     /// filesystem is shared, as a real subshell's is).
+    #[expect(
+        clippy::unnecessary_wraps,
+        reason = "callers use it where a command result is expected"
+    )]
     pub(crate) fn subshell(&mut self, f: impl FnOnce(&mut Self) -> Res) -> Res {
         let vars = self.vars.clone();
         let positional = self.positional.clone();
@@ -808,15 +815,15 @@ impl<'a> Shell<'a> {
         depth: usize,
         f: impl FnOnce(&mut Self, &[u8]) -> Res,
     ) -> Res {
-        if redirects.is_empty() {
-            return f(self, stdin);
-        }
-        // Where fd 1 and 2 go: None = the enclosing stream.
+        // Where fd 1 and 2 go.
         #[derive(Clone)]
         enum Target {
             Inherit(u8),
             Null,
             File(String),
+        }
+        if redirects.is_empty() {
+            return f(self, stdin);
         }
         let mut input: Option<Vec<u8>> = None;
         let mut targets = [Target::Inherit(1), Target::Inherit(2)];
@@ -837,7 +844,9 @@ impl<'a> Shell<'a> {
                     match kind {
                         ast::IoFileRedirectKind::Read | ast::IoFileRedirectKind::ReadAndWrite => {
                             let path = self.abs(&word);
-                            if let Ok(Some(b)) = self.fs.read(&path).map(|c| c.to_vec(MAX_READ)) { input = Some(b) } else {
+                            if let Ok(Some(b)) = self.fs.read(&path).map(|c| c.to_vec(MAX_READ)) {
+                                input = Some(b);
+                            } else {
                                 self.errln(&format!("/bin/sh: can't open {word}: no such file"));
                                 return Ok(1);
                             }
@@ -851,7 +860,10 @@ impl<'a> Shell<'a> {
                                 "-" => Target::Null,
                                 other => Target::File(self.abs(other)),
                             };
-                            if let Some(slot) = usize::try_from(fd - 1).ok().and_then(|i| targets.get_mut(i)) {
+                            if let Some(slot) = usize::try_from(fd - 1)
+                                .ok()
+                                .and_then(|i| targets.get_mut(i))
+                            {
                                 *slot = to;
                             }
                         }
@@ -878,7 +890,10 @@ impl<'a> Shell<'a> {
                                 }
                                 Target::File(path)
                             };
-                            if let Some(slot) = usize::try_from(fd - 1).ok().and_then(|i| targets.get_mut(i)) {
+                            if let Some(slot) = usize::try_from(fd - 1)
+                                .ok()
+                                .and_then(|i| targets.get_mut(i))
+                            {
                                 *slot = to;
                             }
                         }

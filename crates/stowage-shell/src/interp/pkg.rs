@@ -2,6 +2,15 @@
 //! write plausible files with plausible sizes (see [`super::catalogue`]), keep the package
 //! databases the real tools keep, and leave the caches the real tools leave.
 
+#![expect(
+    clippy::cast_precision_loss,
+    reason = "simulated durations and sizes shown to learners are approximations"
+)]
+#![expect(
+    clippy::format_collect,
+    reason = "small text files assembled once per command"
+)]
+
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
@@ -12,6 +21,13 @@ use super::catalogue::{self, Package};
 
 /// Download speed the simulation assumes, in KiB per simulated second.
 const KIB_PER_SECOND: f64 = 20_000.0;
+
+/// Whether `name` ends with `suffix` (package files are lower-case by convention).
+fn has_suffix(name: &str, suffix: &str) -> bool {
+    name.len() >= suffix.len()
+        && name.is_char_boundary(name.len() - suffix.len())
+        && name[name.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+}
 
 /// A stable seed for synthetic bytes from a path.
 fn seed(text: &str) -> u64 {
@@ -31,7 +47,9 @@ impl Shell<'_> {
         let _ = self
             .fs
             .create_dir_all(stowage_vfs::path::parent(path), &dmeta);
-        let _ = self.fs.write_file(path, Content::synthetic(size, seed(path)), meta);
+        let _ = self
+            .fs
+            .write_file(path, Content::synthetic(size, seed(path)), meta);
     }
 
     fn put_text(&mut self, path: &str, text: &str) {
@@ -145,25 +163,52 @@ fn os_package_files(name: &str, pkg: &Package, alpine: bool) -> Vec<(String, u64
     let mut files = Vec::new();
     let docs = if alpine { 0 } else { total.min(24 * 1024) / 4 };
     if !alpine {
-        files.push((format!("/usr/share/doc/{name}/copyright"), 2_000 + total % 3_000, 0o644));
-        files.push((format!("/usr/share/doc/{name}/changelog.Debian.gz"), docs.max(1_000), 0o644));
+        files.push((
+            format!("/usr/share/doc/{name}/copyright"),
+            2_000 + total % 3_000,
+            0o644,
+        ));
+        files.push((
+            format!("/usr/share/doc/{name}/changelog.Debian.gz"),
+            docs.max(1_000),
+            0o644,
+        ));
     }
     let rest = total.saturating_sub(docs + 2_000);
     let bin_share = if pkg.bins.is_empty() { 0 } else { rest / 3 };
     for (i, b) in pkg.bins.iter().enumerate() {
-        let size = if i == 0 { bin_share.max(16_000) } else { 16_000 };
+        let size = if i == 0 {
+            bin_share.max(16_000)
+        } else {
+            16_000
+        };
         files.push((format!("/usr/bin/{b}"), size, 0o755));
     }
-    let lib_dir = if alpine { "/usr/lib" } else { "/usr/lib/x86_64-linux-gnu" };
+    let lib_dir = if alpine {
+        "/usr/lib"
+    } else {
+        "/usr/lib/x86_64-linux-gnu"
+    };
     let lib = rest - bin_share;
     if lib > 0 {
         let stem = name.trim_start_matches("lib");
         let big = lib * 7 / 10;
-        files.push((format!("{lib_dir}/lib{stem}.so.{}", pkg.version.split('.').next().unwrap_or("1")), big.max(1), 0o644));
+        files.push((
+            format!(
+                "{lib_dir}/lib{stem}.so.{}",
+                pkg.version.split('.').next().unwrap_or("1")
+            ),
+            big.max(1),
+            0o644,
+        ));
         let data = lib - big;
         let parts = (data / (256 * 1024)).clamp(1, 8);
         for k in 0..parts {
-            files.push((format!("/usr/share/{name}/data{k}.bin"), (data / parts).max(1), 0o644));
+            files.push((
+                format!("/usr/share/{name}/data{k}.bin"),
+                (data / parts).max(1),
+                0o644,
+            ));
         }
     }
     files
@@ -184,24 +229,42 @@ pub(crate) fn apt_get(sh: &mut Shell<'_>, args: &[String]) -> i32 {
         return 100;
     };
     let has = |f: &str| flags.iter().any(|x| x.as_str() == f);
-    let quiet_yes = has("-y") || has("--yes") || has("--assume-yes") || has("-qq") || flags.iter().any(|f| f.starts_with("-q=2") || (f.starts_with('-') && !f.starts_with("--") && f.contains('y')));
+    let quiet_yes = has("-y")
+        || has("--yes")
+        || has("--assume-yes")
+        || has("-qq")
+        || flags.iter().any(|f| {
+            f.starts_with("-q=2") || (f.starts_with('-') && !f.starts_with("--") && f.contains('y'))
+        });
     match sub {
         "update" => {
             if sh.offline("deb.debian.org") {
                 return 100;
             }
             let (id, codename) = sh.os_release();
-            let codename = if codename.is_empty() { "bookworm".to_owned() } else { codename };
+            let codename = if codename.is_empty() {
+                "bookworm".to_owned()
+            } else {
+                codename
+            };
             let lists = catalogue::apt_lists(&id, &codename);
             let mut total = 0;
             for (i, (file, kb)) in lists.iter().enumerate() {
-                let line = format!("Get:{} http://{} [{}]", i + 1, file.replace('_', "/"), human_kb(*kb));
+                let line = format!(
+                    "Get:{} http://{} [{}]",
+                    i + 1,
+                    file.replace('_', "/"),
+                    human_kb(*kb)
+                );
                 sh.outln(&line);
                 sh.put_synthetic(&format!("/var/lib/apt/lists/{file}"), kb * 1024, 0o644);
                 total += kb;
             }
             sh.put_text("/var/lib/apt/lists/lock", "");
-            let _ = sh.fs.create_dir_all("/var/lib/apt/lists/partial", &Metadata::new(0o700).with_mtime(sh.mtime));
+            let _ = sh.fs.create_dir_all(
+                "/var/lib/apt/lists/partial",
+                &Metadata::new(0o700).with_mtime(sh.mtime),
+            );
             sh.seconds += total as f64 / KIB_PER_SECOND + 1.0;
             sh.outln(&format!("Fetched {} in 1s", human_kb(total)));
             sh.outln("Reading package lists...");
@@ -221,7 +284,10 @@ pub(crate) fn apt_get(sh: &mut Shell<'_>, args: &[String]) -> i32 {
                 if let Some(n) = names.first() {
                     sh.errln(&format!("E: Unable to locate package {n}"));
                 }
-                sh.note("apt-get", "the package lists are empty: run `apt-get update` in the same RUN first");
+                sh.note(
+                    "apt-get",
+                    "the package lists are empty: run `apt-get update` in the same RUN first",
+                );
                 return 100;
             }
             if sh.offline("deb.debian.org") {
@@ -229,9 +295,13 @@ pub(crate) fn apt_get(sh: &mut Shell<'_>, args: &[String]) -> i32 {
             }
             let installed = dpkg_installed(sh);
             let recommends = !has("--no-install-recommends");
-            let (pkgs, unknown, all) = resolve(catalogue::APT, &names, &installed, recommends, 1_024);
+            let (pkgs, unknown, all) =
+                resolve(catalogue::APT, &names, &installed, recommends, 1_024);
             for u in &unknown {
-                sh.note("apt-get", format!("{u} is not in the simulator's catalogue; installed a 1 MB stand-in"));
+                sh.note(
+                    "apt-get",
+                    format!("{u} is not in the simulator's catalogue; installed a 1 MB stand-in"),
+                );
             }
             let extra = all.iter().filter(|n| !names.contains(n)).count();
             if pkgs.is_empty() {
@@ -241,14 +311,27 @@ pub(crate) fn apt_get(sh: &mut Shell<'_>, args: &[String]) -> i32 {
             let total_kb: u64 = pkgs.iter().map(|p| p.size_kb).sum();
             if extra > 0 {
                 sh.outln("The following additional packages will be installed:");
-                let extra_names: Vec<&str> = all.iter().filter(|n| !names.contains(n)).map(String::as_str).collect();
+                let extra_names: Vec<&str> = all
+                    .iter()
+                    .filter(|n| !names.contains(n))
+                    .map(String::as_str)
+                    .collect();
                 sh.outln(&format!("  {}", extra_names.join(" ")));
             }
             sh.outln("The following NEW packages will be installed:");
             sh.outln(&format!("  {}", all.join(" ")));
-            sh.outln(&format!("0 upgraded, {} newly installed, 0 to remove and 0 not upgraded.", pkgs.len()));
-            sh.outln(&format!("Need to get {} of archives.", human_kb(total_kb / 3)));
-            sh.outln(&format!("After this operation, {} of additional disk space will be used.", human_kb(total_kb)));
+            sh.outln(&format!(
+                "0 upgraded, {} newly installed, 0 to remove and 0 not upgraded.",
+                pkgs.len()
+            ));
+            sh.outln(&format!(
+                "Need to get {} of archives.",
+                human_kb(total_kb / 3)
+            ));
+            sh.outln(&format!(
+                "After this operation, {} of additional disk space will be used.",
+                human_kb(total_kb)
+            ));
             if extra > 0 && !quiet_yes {
                 sh.outln("Do you want to continue? [Y/n] Abort.");
                 sh.note("apt-get", "without -y, apt-get asks for confirmation and a build cannot answer, so it aborts");
@@ -263,7 +346,10 @@ pub(crate) fn apt_get(sh: &mut Shell<'_>, args: &[String]) -> i32 {
                     let _ = writeln!(list, "{path}");
                 }
                 sh.put_text(&format!("/var/lib/dpkg/info/{name}.list"), &list);
-                sh.put_text(&format!("/var/lib/dpkg/info/{name}.md5sums"), &list.replace('/', " /"));
+                sh.put_text(
+                    &format!("/var/lib/dpkg/info/{name}.md5sums"),
+                    &list.replace('/', " /"),
+                );
                 let _ = write!(
                     status,
                     "Package: {name}\nStatus: install ok installed\nInstalled-Size: {}\nVersion: {}\n\n",
@@ -272,23 +358,40 @@ pub(crate) fn apt_get(sh: &mut Shell<'_>, args: &[String]) -> i32 {
                 sh.outln(&format!("Setting up {name} ({}) ...", pkg.version));
             }
             sh.put_text("/var/lib/dpkg/status", &status);
-            sh.append_text("/var/log/dpkg.log", &all.iter().map(|n| format!("status installed {n}\n")).collect::<String>());
-            sh.append_text("/var/log/apt/history.log", &format!("Install: {}\n", all.join(", ")));
+            sh.append_text(
+                "/var/log/dpkg.log",
+                &all.iter()
+                    .map(|n| format!("status installed {n}\n"))
+                    .collect::<String>(),
+            );
+            sh.append_text(
+                "/var/log/apt/history.log",
+                &format!("Install: {}\n", all.join(", ")),
+            );
             sh.put_synthetic("/var/log/apt/eipp.log.xz", 4_000 + total_kb % 9_000, 0o644);
-            sh.put_synthetic("/var/cache/debconf/templates.dat", 600_000 + total_kb * 3, 0o644);
+            sh.put_synthetic(
+                "/var/cache/debconf/templates.dat",
+                600_000 + total_kb * 3,
+                0o644,
+            );
             sh.seconds += total_kb as f64 / 3.0 / KIB_PER_SECOND + 0.2 * pkgs.len() as f64;
             0
         }
         "remove" | "purge" | "autoremove" => {
             for n in &ops[1..] {
-                let list = sh.read_text(&format!("/var/lib/dpkg/info/{n}.list")).unwrap_or_default();
+                let list = sh
+                    .read_text(&format!("/var/lib/dpkg/info/{n}.list"))
+                    .unwrap_or_default();
                 for path in list.lines() {
                     let _ = sh.fs.remove(path);
                 }
                 let _ = sh.fs.remove(&format!("/var/lib/dpkg/info/{n}.list"));
                 let _ = sh.fs.remove(&format!("/var/lib/dpkg/info/{n}.md5sums"));
                 let status = sh.read_text("/var/lib/dpkg/status").unwrap_or_default();
-                let kept: Vec<&str> = status.split("\n\n").filter(|s| !s.starts_with(&format!("Package: {n}\n"))).collect();
+                let kept: Vec<&str> = status
+                    .split("\n\n")
+                    .filter(|s| !s.starts_with(&format!("Package: {n}\n")))
+                    .collect();
                 sh.put_text("/var/lib/dpkg/status", &kept.join("\n\n"));
                 sh.outln(&format!("Removing {n} ..."));
             }
@@ -297,13 +400,20 @@ pub(crate) fn apt_get(sh: &mut Shell<'_>, args: &[String]) -> i32 {
         "clean" | "autoclean" => {
             for dir in ["/var/cache/apt/archives"] {
                 if let Ok(entries) = sh.fs.read_dir(dir) {
-                    let debs: Vec<String> = entries.iter().filter(|(n, _)| n.ends_with(".deb")).map(|(n, _)| format!("{dir}/{n}")).collect();
+                    let debs: Vec<String> = entries
+                        .iter()
+                        .filter(|(n, _)| has_suffix(n, ".deb"))
+                        .map(|(n, _)| format!("{dir}/{n}"))
+                        .collect();
                     for d in debs {
                         let _ = sh.fs.remove(&d);
                     }
                 }
             }
-            for f in ["/var/cache/apt/pkgcache.bin", "/var/cache/apt/srcpkgcache.bin"] {
+            for f in [
+                "/var/cache/apt/pkgcache.bin",
+                "/var/cache/apt/srcpkgcache.bin",
+            ] {
                 let _ = sh.fs.remove(f);
             }
             0
@@ -313,7 +423,10 @@ pub(crate) fn apt_get(sh: &mut Shell<'_>, args: &[String]) -> i32 {
             0
         }
         other => {
-            sh.note("apt-get", format!("`apt-get {other}` is not simulated; nothing changed"));
+            sh.note(
+                "apt-get",
+                format!("`apt-get {other}` is not simulated; nothing changed"),
+            );
             0
         }
     }
@@ -335,7 +448,11 @@ pub(crate) fn apk(sh: &mut Shell<'_>, args: &[String]) -> i32 {
     }
     let write_index = |sh: &mut Shell<'_>| {
         sh.put_synthetic("/var/cache/apk/APKINDEX.d1a3b5c7.tar.gz", 650 * 1024, 0o644);
-        sh.put_synthetic("/var/cache/apk/APKINDEX.e2f4a6b8.tar.gz", 1_300 * 1024, 0o644);
+        sh.put_synthetic(
+            "/var/cache/apk/APKINDEX.e2f4a6b8.tar.gz",
+            1_300 * 1024,
+            0o644,
+        );
     };
     match sub {
         "update" => {
@@ -343,7 +460,9 @@ pub(crate) fn apk(sh: &mut Shell<'_>, args: &[String]) -> i32 {
                 return 1;
             }
             write_index(sh);
-            sh.outln("fetch https://dl-cdn.alpinelinux.org/alpine/v3.20/main/x86_64/APKINDEX.tar.gz");
+            sh.outln(
+                "fetch https://dl-cdn.alpinelinux.org/alpine/v3.20/main/x86_64/APKINDEX.tar.gz",
+            );
             sh.outln("fetch https://dl-cdn.alpinelinux.org/alpine/v3.20/community/x86_64/APKINDEX.tar.gz");
             sh.outln("OK: 24000 distinct packages available");
             0
@@ -356,16 +475,33 @@ pub(crate) fn apk(sh: &mut Shell<'_>, args: &[String]) -> i32 {
                 write_index(sh);
             }
             let db = sh.read_text("/lib/apk/db/installed").unwrap_or_default();
-            let installed: BTreeSet<String> = db.lines().filter_map(|l| l.strip_prefix("P:").map(str::to_owned)).collect();
+            let installed: BTreeSet<String> = db
+                .lines()
+                .filter_map(|l| l.strip_prefix("P:").map(str::to_owned))
+                .collect();
             let (pkgs, unknown, all) = resolve(catalogue::APK, &names, &installed, false, 512);
             for u in &unknown {
-                sh.note("apk", format!("{u} is not in the simulator's catalogue; installed a 512 kB stand-in"));
+                sh.note(
+                    "apk",
+                    format!("{u} is not in the simulator's catalogue; installed a 512 kB stand-in"),
+                );
             }
             let mut db_text = db;
             for (i, (pkg, name)) in pkgs.iter().zip(&all).enumerate() {
-                sh.outln(&format!("({}/{}) Installing {name} ({})", i + 1, pkgs.len(), pkg.version));
+                sh.outln(&format!(
+                    "({}/{}) Installing {name} ({})",
+                    i + 1,
+                    pkgs.len(),
+                    pkg.version
+                ));
                 let files = os_package_files(name, pkg, true);
-                let _ = writeln!(db_text, "C:Q1{:x}=\nP:{name}\nV:{}\nI:{}", seed(name), pkg.version, pkg.size_kb * 1024);
+                let _ = writeln!(
+                    db_text,
+                    "C:Q1{:x}=\nP:{name}\nV:{}\nI:{}",
+                    seed(name),
+                    pkg.version,
+                    pkg.size_kb * 1024
+                );
                 for (path, size, mode) in &files {
                     sh.put_synthetic(path, *size, *mode);
                     let _ = writeln!(db_text, "R:{}", path.trim_start_matches('/'));
@@ -378,7 +514,10 @@ pub(crate) fn apk(sh: &mut Shell<'_>, args: &[String]) -> i32 {
             match &virtual_name {
                 Some(v) => {
                     let _ = writeln!(world, "{v}");
-                    sh.append_text("/lib/apk/db/installed", &format!("P:{v}\nV:20240101.000000\nD:{}\n\n", names.join(" ")));
+                    sh.append_text(
+                        "/lib/apk/db/installed",
+                        &format!("P:{v}\nV:20240101.000000\nD:{}\n\n", names.join(" ")),
+                    );
                 }
                 None => {
                     for n in &names {
@@ -387,8 +526,16 @@ pub(crate) fn apk(sh: &mut Shell<'_>, args: &[String]) -> i32 {
                 }
             }
             sh.put_text("/etc/apk/world", &world);
-            sh.put_synthetic("/lib/apk/db/scripts.tar", 10_240 + 512 * pkgs.len() as u64, 0o644);
-            sh.outln(&format!("OK: {} MiB in {} packages", total / 1024 + 7, pkgs.len() + 15));
+            sh.put_synthetic(
+                "/lib/apk/db/scripts.tar",
+                10_240 + 512 * pkgs.len() as u64,
+                0o644,
+            );
+            sh.outln(&format!(
+                "OK: {} MiB in {} packages",
+                total / 1024 + 7,
+                pkgs.len() + 15
+            ));
             sh.seconds += total as f64 / 3.0 / KIB_PER_SECOND + 0.1 * pkgs.len() as f64;
             0
         }
@@ -406,7 +553,10 @@ pub(crate) fn apk(sh: &mut Shell<'_>, args: &[String]) -> i32 {
             }
             let mut kept = Vec::new();
             for block in db.split("\n\n") {
-                let name = block.lines().find_map(|l| l.strip_prefix("P:")).unwrap_or("");
+                let name = block
+                    .lines()
+                    .find_map(|l| l.strip_prefix("P:"))
+                    .unwrap_or("");
                 if targets.contains(name) {
                     for r in block.lines().filter_map(|l| l.strip_prefix("R:")) {
                         let _ = sh.fs.remove(&format!("/{r}"));
@@ -422,17 +572,26 @@ pub(crate) fn apk(sh: &mut Shell<'_>, args: &[String]) -> i32 {
             }
             sh.put_text("/lib/apk/db/installed", &text);
             let world = sh.read_text("/etc/apk/world").unwrap_or_default();
-            let world: String = world.lines().filter(|l| !targets.contains(*l)).map(|l| format!("{l}\n")).collect();
+            let world: String = world
+                .lines()
+                .filter(|l| !targets.contains(*l))
+                .map(|l| format!("{l}\n"))
+                .collect();
             sh.put_text("/etc/apk/world", &world);
             0
         }
         "cache" if ops.get(1).is_some_and(|s| *s == "clean") => {
             let _ = sh.fs.remove_all("/var/cache/apk");
-            let _ = sh.fs.create_dir_all("/var/cache/apk", &Metadata::dir().with_mtime(sh.mtime));
+            let _ = sh
+                .fs
+                .create_dir_all("/var/cache/apk", &Metadata::dir().with_mtime(sh.mtime));
             0
         }
         other => {
-            sh.note("apk", format!("`apk {other}` is not simulated; nothing changed"));
+            sh.note(
+                "apk",
+                format!("`apk {other}` is not simulated; nothing changed"),
+            );
             0
         }
     }
@@ -449,7 +608,11 @@ fn site_packages(sh: &Shell<'_>) -> Option<String> {
                 .collect();
             dirs.sort_unstable();
             if let Some(d) = dirs.last() {
-                let sub = if base == "/usr/lib" { "dist-packages" } else { "site-packages" };
+                let sub = if base == "/usr/lib" {
+                    "dist-packages"
+                } else {
+                    "site-packages"
+                };
                 let path = if base == "/usr/lib" {
                     "/usr/lib/python3/dist-packages".to_owned()
                 } else {
@@ -465,7 +628,9 @@ fn site_packages(sh: &Shell<'_>) -> Option<String> {
 fn requirements(sh: &mut Shell<'_>, file: &str, out: &mut Vec<String>, depth: usize) {
     let path = sh.abs(file);
     let Some(text) = sh.read_text(&path) else {
-        sh.errln(&format!("ERROR: Could not open requirements file: [Errno 2] No such file or directory: '{file}'"));
+        sh.errln(&format!(
+            "ERROR: Could not open requirements file: [Errno 2] No such file or directory: '{file}'"
+        ));
         return;
     };
     for line in text.lines() {
@@ -499,11 +664,16 @@ pub(crate) fn pip(sh: &mut Shell<'_>, args: &[String]) -> i32 {
             let _ = sh.fs.remove_all(&format!("{home}/.cache/pip"));
             return 0;
         }
-        sh.note("pip", format!("`pip {sub}` is not simulated; nothing changed"));
+        sh.note(
+            "pip",
+            format!("`pip {sub}` is not simulated; nothing changed"),
+        );
         return 0;
     }
     let mut specs = Vec::new();
-    let mut no_cache = sh.get_var("PIP_NO_CACHE_DIR").is_some_and(|v| !v.is_empty() && v != "0" && v != "false");
+    let mut no_cache = sh
+        .get_var("PIP_NO_CACHE_DIR")
+        .is_some_and(|v| !v.is_empty() && v != "0" && v != "false");
     let mut it = args.iter().skip_while(|a| *a != "install").skip(1);
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -547,38 +717,82 @@ pub(crate) fn pip(sh: &mut Shell<'_>, args: &[String]) -> i32 {
         .map(|v| {
             v.iter()
                 .filter_map(|(n, _)| n.strip_suffix(".dist-info"))
-                .filter_map(|n| n.rsplit_once('-').map(|(a, _)| a.to_lowercase().replace('_', "-")))
+                .filter_map(|n| {
+                    n.rsplit_once('-')
+                        .map(|(a, _)| a.to_lowercase().replace('_', "-"))
+                })
                 .collect()
         })
         .unwrap_or_default();
     let (pkgs, unknown, all) = resolve(catalogue::PIP, &names, &installed, false, 500);
     for u in &unknown {
-        sh.note("pip", format!("{u} is not in the simulator's catalogue; installed a 500 kB stand-in"));
+        sh.note(
+            "pip",
+            format!("{u} is not in the simulator's catalogue; installed a 500 kB stand-in"),
+        );
     }
     let home = sh.get_var("HOME").unwrap_or_else(|| "/root".to_owned());
-    let bin = if site.starts_with("/usr/local") { "/usr/local/bin" } else { "/usr/bin" };
+    let bin = if site.starts_with("/usr/local") {
+        "/usr/local/bin"
+    } else {
+        "/usr/bin"
+    };
     for (pkg, name) in pkgs.iter().zip(&all) {
         sh.outln(&format!("Collecting {name}"));
         let module = name.replace('-', "_");
         let size = pkg.size_kb * 1024;
         let parts = (size / (200 * 1024)).clamp(1, 12);
         for k in 0..parts {
-            let file = if k == 0 { "__init__.py".to_owned() } else { format!("module{k}.py") };
+            let file = if k == 0 {
+                "__init__.py".to_owned()
+            } else {
+                format!("module{k}.py")
+            };
             sh.put_synthetic(&format!("{site}/{module}/{file}"), size / parts, 0o644);
         }
         let info = format!("{site}/{module}-{}.dist-info", pkg.version);
-        sh.put_text(&format!("{info}/METADATA"), &format!("Metadata-Version: 2.1\nName: {name}\nVersion: {}\n", pkg.version));
+        sh.put_text(
+            &format!("{info}/METADATA"),
+            &format!(
+                "Metadata-Version: 2.1\nName: {name}\nVersion: {}\n",
+                pkg.version
+            ),
+        );
         sh.put_text(&format!("{info}/INSTALLER"), "pip\n");
-        sh.put_text(&format!("{info}/RECORD"), &format!("{module}/__init__.py,,\n"));
+        sh.put_text(
+            &format!("{info}/RECORD"),
+            &format!("{module}/__init__.py,,\n"),
+        );
         for b in pkg.bins {
-            sh.put_text(&format!("{bin}/{b}"), &format!("#!{bin}/python3\nimport sys\nfrom {module} import main\nsys.exit(main())\n"));
-            let _ = sh.fs.update_metadata(&format!("{bin}/{b}"), |m| m.mode = 0o755);
+            sh.put_text(
+                &format!("{bin}/{b}"),
+                &format!(
+                    "#!{bin}/python3\nimport sys\nfrom {module} import main\nsys.exit(main())\n"
+                ),
+            );
+            let _ = sh
+                .fs
+                .update_metadata(&format!("{bin}/{b}"), |m| m.mode = 0o755);
         }
         if !no_cache {
-            sh.put_synthetic(&format!("{home}/.cache/pip/http-v2/{:x}/{name}.body", seed(name) % 4096), size * 2 / 5, 0o600);
+            sh.put_synthetic(
+                &format!(
+                    "{home}/.cache/pip/http-v2/{:x}/{name}.body",
+                    seed(name) % 4096
+                ),
+                size * 2 / 5,
+                0o600,
+            );
         }
     }
-    sh.outln(&format!("Successfully installed {}", all.iter().zip(&pkgs).map(|(n, p)| format!("{n}-{}", p.version)).collect::<Vec<_>>().join(" ")));
+    sh.outln(&format!(
+        "Successfully installed {}",
+        all.iter()
+            .zip(&pkgs)
+            .map(|(n, p)| format!("{n}-{}", p.version))
+            .collect::<Vec<_>>()
+            .join(" ")
+    ));
     let total: u64 = pkgs.iter().map(|p| p.size_kb).sum();
     sh.seconds += total as f64 / 2.0 / KIB_PER_SECOND + 0.3 * pkgs.len() as f64;
     0
@@ -586,11 +800,19 @@ pub(crate) fn pip(sh: &mut Shell<'_>, args: &[String]) -> i32 {
 
 fn package_json_deps(text: &str, dev: bool) -> Vec<String> {
     let mut out = Vec::new();
-    for section in if dev { &["\"dependencies\"", "\"devDependencies\""][..] } else { &["\"dependencies\""][..] } {
-        let Some(start) = text.find(section) else { continue };
+    for section in if dev {
+        &["\"dependencies\"", "\"devDependencies\""][..]
+    } else {
+        &["\"dependencies\""][..]
+    } {
+        let Some(start) = text.find(section) else {
+            continue;
+        };
         let rest = &text[start + section.len()..];
         let Some(open) = rest.find('{') else { continue };
-        let Some(close) = rest[open..].find('}') else { continue };
+        let Some(close) = rest[open..].find('}') else {
+            continue;
+        };
         let body = &rest[open + 1..open + close];
         for entry in body.split(',') {
             if let Some(name) = entry.split(':').next() {
@@ -616,9 +838,19 @@ pub(crate) fn npm(sh: &mut Shell<'_>, args: &[String]) -> i32 {
             let cwd = sh.cwd.clone();
             let pj = format!("{}/package.json", cwd.trim_end_matches('/'));
             let lock = format!("{}/package-lock.json", cwd.trim_end_matches('/'));
-            let production = args.iter().any(|a| a == "--production" || a == "--omit=dev" || a == "--only=production")
+            let production = args
+                .iter()
+                .any(|a| a == "--production" || a == "--omit=dev" || a == "--only=production")
                 || sh.get_var("NODE_ENV").as_deref() == Some("production");
-            let mut names: Vec<String> = ops[1..].iter().map(|s| s.rsplit_once('@').filter(|(n, _)| !n.is_empty()).map_or(s.as_str(), |(n, _)| n).to_owned()).collect();
+            let mut names: Vec<String> = ops[1..]
+                .iter()
+                .map(|s| {
+                    s.rsplit_once('@')
+                        .filter(|(n, _)| !n.is_empty())
+                        .map_or(s.as_str(), |(n, _)| n)
+                        .to_owned()
+                })
+                .collect();
             if sub == "ci" && !sh.fs.exists(&lock) {
                 sh.errln("npm ERR! code EUSAGE");
                 sh.errln("npm ERR! The `npm ci` command can only install with an existing package-lock.json");
@@ -626,7 +858,9 @@ pub(crate) fn npm(sh: &mut Shell<'_>, args: &[String]) -> i32 {
             }
             if names.is_empty() {
                 let Some(text) = sh.read_text(&pj) else {
-                    sh.errln(&format!("npm ERR! enoent Could not read package.json: no such file: '{pj}'"));
+                    sh.errln(&format!(
+                        "npm ERR! enoent Could not read package.json: no such file: '{pj}'"
+                    ));
                     return 254;
                 };
                 names = package_json_deps(&text, !production);
@@ -635,31 +869,69 @@ pub(crate) fn npm(sh: &mut Shell<'_>, args: &[String]) -> i32 {
                 return 1;
             }
             if sub == "ci" {
-                let _ = sh.fs.remove_all(&format!("{}/node_modules", cwd.trim_end_matches('/')));
+                let _ = sh
+                    .fs
+                    .remove_all(&format!("{}/node_modules", cwd.trim_end_matches('/')));
             }
             let nm = format!("{}/node_modules", cwd.trim_end_matches('/'));
-            let installed: BTreeSet<String> = sh.fs.read_dir(&nm).map(|v| v.iter().map(|(n, _)| (*n).to_owned()).collect()).unwrap_or_default();
+            let installed: BTreeSet<String> = sh
+                .fs
+                .read_dir(&nm)
+                .map(|v| v.iter().map(|(n, _)| (*n).to_owned()).collect())
+                .unwrap_or_default();
             let (pkgs, unknown, all) = resolve(catalogue::NPM, &names, &installed, false, 300);
             for u in &unknown {
-                sh.note("npm", format!("{u} is not in the simulator's catalogue; installed a 300 kB stand-in"));
+                sh.note(
+                    "npm",
+                    format!("{u} is not in the simulator's catalogue; installed a 300 kB stand-in"),
+                );
             }
             for (pkg, name) in pkgs.iter().zip(&all) {
                 let dir = format!("{nm}/{name}");
-                sh.put_text(&format!("{dir}/package.json"), &format!("{{\"name\":\"{name}\",\"version\":\"{}\"}}\n", pkg.version));
+                sh.put_text(
+                    &format!("{dir}/package.json"),
+                    &format!("{{\"name\":\"{name}\",\"version\":\"{}\"}}\n", pkg.version),
+                );
                 let size = pkg.size_kb * 1024;
                 let parts = (size / (150 * 1024)).clamp(1, 16);
                 for k in 0..parts {
                     sh.put_synthetic(&format!("{dir}/lib/part{k}.js"), size / parts, 0o644);
                 }
                 for b in pkg.bins {
-                    let _ = sh.fs.create_dir_all(&format!("{nm}/.bin"), &Metadata::dir().with_mtime(sh.mtime));
-                    let _ = sh.fs.symlink(&format!("{nm}/.bin/{b}"), &format!("../{name}/bin/{b}.js"), Metadata::symlink().with_mtime(sh.mtime));
+                    let _ = sh.fs.create_dir_all(
+                        &format!("{nm}/.bin"),
+                        &Metadata::dir().with_mtime(sh.mtime),
+                    );
+                    let _ = sh.fs.symlink(
+                        &format!("{nm}/.bin/{b}"),
+                        &format!("../{name}/bin/{b}.js"),
+                        Metadata::symlink().with_mtime(sh.mtime),
+                    );
                 }
-                sh.put_synthetic(&format!("{home}/.npm/_cacache/content-v2/sha512/{:02x}/{name}", seed(name) % 256), size * 3 / 10, 0o644);
+                sh.put_synthetic(
+                    &format!(
+                        "{home}/.npm/_cacache/content-v2/sha512/{:02x}/{name}",
+                        seed(name) % 256
+                    ),
+                    size * 3 / 10,
+                    0o644,
+                );
             }
             if !sh.fs.exists(&lock) && sh.fs.exists(&pj) {
-                let deps: String = all.iter().zip(&pkgs).map(|(n, p)| format!("    \"node_modules/{n}\": {{ \"version\": \"{}\" }},\n", p.version)).collect();
-                sh.put_text(&lock, &format!("{{\n  \"lockfileVersion\": 3,\n  \"packages\": {{\n{deps}  }}\n}}\n"));
+                let deps: String = all
+                    .iter()
+                    .zip(&pkgs)
+                    .map(|(n, p)| {
+                        format!(
+                            "    \"node_modules/{n}\": {{ \"version\": \"{}\" }},\n",
+                            p.version
+                        )
+                    })
+                    .collect();
+                sh.put_text(
+                    &lock,
+                    &format!("{{\n  \"lockfileVersion\": 3,\n  \"packages\": {{\n{deps}  }}\n}}\n"),
+                );
             }
             sh.put_synthetic(&format!("{home}/.npm/_logs/debug-0.log"), 4_096, 0o644);
             sh.outln(&format!("added {} packages in 3s", pkgs.len()));
@@ -672,7 +944,13 @@ pub(crate) fn npm(sh: &mut Shell<'_>, args: &[String]) -> i32 {
             0
         }
         _ => {
-            sh.note("npm", format!("`npm {}` is not simulated (scripts do not run); nothing changed", args.join(" ")));
+            sh.note(
+                "npm",
+                format!(
+                    "`npm {}` is not simulated (scripts do not run); nothing changed",
+                    args.join(" ")
+                ),
+            );
             0
         }
     }
@@ -690,7 +968,10 @@ pub(crate) fn yarn(sh: &mut Shell<'_>, args: &[String]) -> i32 {
             return npm(sh, &npm_args);
         }
     }
-    sh.note("yarn", "this yarn command is not simulated; nothing changed");
+    sh.note(
+        "yarn",
+        "this yarn command is not simulated; nothing changed",
+    );
     0
 }
 
@@ -702,12 +983,20 @@ pub(crate) fn go(sh: &mut Shell<'_>, args: &[String]) -> i32 {
     let home = sh.get_var("HOME").unwrap_or_else(|| "/root".to_owned());
     let gopath = sh.get_var("GOPATH").unwrap_or_else(|| "/go".to_owned());
     let cwd = sh.cwd.clone();
-    let gomod = sh.read_text(&format!("{}/go.mod", cwd.trim_end_matches('/'))).unwrap_or_default();
+    let gomod = sh
+        .read_text(&format!("{}/go.mod", cwd.trim_end_matches('/')))
+        .unwrap_or_default();
     let requires: Vec<String> = gomod
         .lines()
         .map(str::trim)
         .filter(|l| l.contains(" v") && !l.starts_with("module") && !l.starts_with("go "))
-        .map(|l| l.trim_start_matches("require").split_whitespace().next().unwrap_or("").to_owned())
+        .map(|l| {
+            l.trim_start_matches("require")
+                .split_whitespace()
+                .next()
+                .unwrap_or("")
+                .to_owned()
+        })
         .filter(|s| !s.is_empty() && s != "(")
         .collect();
     match sub {
@@ -716,8 +1005,16 @@ pub(crate) fn go(sh: &mut Shell<'_>, args: &[String]) -> i32 {
                 return 1;
             }
             for r in &requires {
-                sh.put_synthetic(&format!("{gopath}/pkg/mod/cache/download/{r}/@v/list.zip"), 250_000, 0o644);
-                sh.put_synthetic(&format!("{gopath}/pkg/mod/{r}@v1/module.go"), 400_000, 0o444);
+                sh.put_synthetic(
+                    &format!("{gopath}/pkg/mod/cache/download/{r}/@v/list.zip"),
+                    250_000,
+                    0o644,
+                );
+                sh.put_synthetic(
+                    &format!("{gopath}/pkg/mod/{r}@v1/module.go"),
+                    400_000,
+                    0o444,
+                );
             }
             0
         }
@@ -742,9 +1039,11 @@ pub(crate) fn go(sh: &mut Shell<'_>, args: &[String]) -> i32 {
                 .fs
                 .walk_from(&pkg_dir)
                 .map(|w| {
-                    w.filter(|(p, e)| p.ends_with(".go") && !p.ends_with("_test.go") && e.kind() == Kind::File)
-                        .map(|(_, e)| e.size())
-                        .collect()
+                    w.filter(|(p, e)| {
+                        has_suffix(p, ".go") && !p.ends_with("_test.go") && e.kind() == Kind::File
+                    })
+                    .map(|(_, e)| e.size())
+                    .collect()
                 })
                 .unwrap_or_default();
             if go_files.is_empty() {
@@ -774,13 +1073,24 @@ pub(crate) fn go(sh: &mut Shell<'_>, args: &[String]) -> i32 {
             let _ = sh.fs.update_metadata(&target, |m| {
                 m.uid = 0;
             });
-            sh.put_synthetic(&format!("{home}/.cache/go-build/{:02x}/{:016x}-d", seed(&target) % 256, seed(&module)), size * 3 / 2, 0o644);
+            sh.put_synthetic(
+                &format!(
+                    "{home}/.cache/go-build/{:02x}/{:016x}-d",
+                    seed(&target) % 256,
+                    seed(&module)
+                ),
+                size * 3 / 2,
+                0o644,
+            );
             sh.put_text(&format!("{home}/.cache/go-build/trim.txt"), "1700000000\n");
             sh.seconds += 2.0 + go_files.len() as f64 * 0.05;
             0
         }
         _ => {
-            sh.note("go", format!("`go {sub}` is not simulated; nothing changed"));
+            sh.note(
+                "go",
+                format!("`go {sub}` is not simulated; nothing changed"),
+            );
             0
         }
     }

@@ -4,13 +4,33 @@ use super::*;
 
 fn debian() -> Fs {
     let mut fs = Fs::new();
-    for d in ["/etc", "/bin", "/usr/bin", "/var/lib/apt/lists", "/var/lib/dpkg", "/root", "/tmp"] {
+    for d in [
+        "/etc",
+        "/bin",
+        "/usr/bin",
+        "/var/lib/apt/lists",
+        "/var/lib/dpkg",
+        "/root",
+        "/tmp",
+    ] {
         fs.create_dir_all(d, &Metadata::dir()).unwrap();
     }
-    fs.write_file("/etc/os-release", "ID=debian\nVERSION_CODENAME=bookworm\n", Metadata::file()).unwrap();
-    fs.write_file("/etc/passwd", "root:x:0:0:root:/root:/bin/bash\n", Metadata::file()).unwrap();
-    fs.write_file("/etc/group", "root:x:0:\n", Metadata::file()).unwrap();
-    fs.write_file("/var/lib/dpkg/status", "", Metadata::file()).unwrap();
+    fs.write_file(
+        "/etc/os-release",
+        "ID=debian\nVERSION_CODENAME=bookworm\n",
+        Metadata::file(),
+    )
+    .unwrap();
+    fs.write_file(
+        "/etc/passwd",
+        "root:x:0:0:root:/root:/bin/bash\n",
+        Metadata::file(),
+    )
+    .unwrap();
+    fs.write_file("/etc/group", "root:x:0:\n", Metadata::file())
+        .unwrap();
+    fs.write_file("/var/lib/dpkg/status", "", Metadata::file())
+        .unwrap();
     fs
 }
 
@@ -19,11 +39,12 @@ fn run(fs: &mut Fs, script: &str) -> RunOutcome {
 }
 
 fn stdout(out: &RunOutcome) -> String {
-    out.log
-        .iter()
-        .filter(|l| l.stream == Stream::Stdout)
-        .map(|l| format!("{}\n", l.text))
-        .collect()
+    let mut s = String::new();
+    for l in out.log.iter().filter(|l| l.stream == Stream::Stdout) {
+        s.push_str(&l.text);
+        s.push('\n');
+    }
+    s
 }
 
 #[test]
@@ -72,7 +93,10 @@ fn heredocs_and_sh_c() {
         "NAME=x\ncat > /etc/app.conf <<EOF\nname=$NAME\nEOF\nsh -c 'echo inner $0 $1' zero one",
     );
     assert_eq!(out.status, 0, "{out:?}");
-    assert_eq!(fs.read("/etc/app.conf").unwrap(), &Content::from("name=x\n"));
+    assert_eq!(
+        fs.read("/etc/app.conf").unwrap(),
+        &Content::from("name=x\n")
+    );
     assert_eq!(stdout(&out), "inner zero one\n");
 }
 
@@ -96,10 +120,17 @@ fn apt_needs_update_and_lists_stay_in_the_layer() {
     let out = run(&mut fs, "apt-get install -y curl");
     assert_eq!(out.status, 100);
     let before = fs.total_size();
-    let out = run(&mut fs, "apt-get update && apt-get install -y --no-install-recommends curl");
+    let out = run(
+        &mut fs,
+        "apt-get update && apt-get install -y --no-install-recommends curl",
+    );
     assert_eq!(out.status, 0, "{out:?}");
     assert!(fs.exists("/usr/bin/curl"));
-    let lists: u64 = fs.walk_from("/var/lib/apt/lists").unwrap().map(|(_, e)| e.size()).sum();
+    let lists: u64 = fs
+        .walk_from("/var/lib/apt/lists")
+        .unwrap()
+        .map(|(_, e)| e.size())
+        .sum();
     assert!(lists > 10 << 20, "lists are {lists} bytes");
     assert!(fs.total_size() > before + lists);
     assert!(!fs.exists("/etc/ssl/certs") || fs.exists("/usr/bin/curl"));
@@ -130,7 +161,10 @@ fn unknown_commands_leave_a_note_and_change_nothing() {
 #[test]
 fn useradd_and_chown() {
     let mut fs = debian();
-    let out = run(&mut fs, "useradd -m -u 1001 app && mkdir /data && chown app:app /data && id -u");
+    let out = run(
+        &mut fs,
+        "useradd -m -u 1001 app && mkdir /data && chown app:app /data && id -u",
+    );
     assert_eq!(out.status, 0, "{out:?}");
     assert_eq!(fs.lstat("/data").unwrap().meta().uid, 1001);
     assert!(fs.exists("/home/app"));
@@ -147,22 +181,43 @@ fn useradd_and_chown() {
 fn pip_and_npm_and_go_need_their_tools() {
     let mut fs = debian();
     assert_eq!(run(&mut fs, "pip install flask").status, 127);
-    fs.create_dir_all("/usr/local/lib/python3.12/site-packages", &Metadata::dir()).unwrap();
-    fs.write_file("/usr/local/bin/pip", "", Metadata::new(0o755)).unwrap_or_else(|_| {
-        fs.create_dir_all("/usr/local/bin", &Metadata::dir()).unwrap();
-        fs.write_file("/usr/local/bin/pip", "", Metadata::new(0o755)).unwrap();
-    });
-    fs.write_file("/root/requirements.txt", "flask==3.0.3\n# c\nrequests\n", Metadata::file()).unwrap();
+    fs.create_dir_all("/usr/local/lib/python3.12/site-packages", &Metadata::dir())
+        .unwrap();
+    fs.write_file("/usr/local/bin/pip", "", Metadata::new(0o755))
+        .unwrap_or_else(|_| {
+            fs.create_dir_all("/usr/local/bin", &Metadata::dir())
+                .unwrap();
+            fs.write_file("/usr/local/bin/pip", "", Metadata::new(0o755))
+                .unwrap();
+        });
+    fs.write_file(
+        "/root/requirements.txt",
+        "flask==3.0.3\n# c\nrequests\n",
+        Metadata::file(),
+    )
+    .unwrap();
     let out = run(&mut fs, "cd /root && pip install -r requirements.txt");
     assert_eq!(out.status, 0, "{out:?}");
     assert!(fs.exists("/usr/local/lib/python3.12/site-packages/flask/__init__.py"));
     assert!(fs.exists("/usr/local/lib/python3.12/site-packages/werkzeug/__init__.py"));
     assert!(fs.exists("/root/.cache/pip"));
-    fs.create_dir_all("/usr/local/go/bin", &Metadata::dir()).unwrap();
-    fs.write_file("/usr/local/go/bin/go", "", Metadata::new(0o755)).unwrap();
+    fs.create_dir_all("/usr/local/go/bin", &Metadata::dir())
+        .unwrap();
+    fs.write_file("/usr/local/go/bin/go", "", Metadata::new(0o755))
+        .unwrap();
     fs.create_dir_all("/src", &Metadata::dir()).unwrap();
-    fs.write_file("/src/go.mod", "module example.com/hello\n\ngo 1.22\n", Metadata::file()).unwrap();
-    fs.write_file("/src/main.go", "package main\nfunc main() {}\n", Metadata::file()).unwrap();
+    fs.write_file(
+        "/src/go.mod",
+        "module example.com/hello\n\ngo 1.22\n",
+        Metadata::file(),
+    )
+    .unwrap();
+    fs.write_file(
+        "/src/main.go",
+        "package main\nfunc main() {}\n",
+        Metadata::file(),
+    )
+    .unwrap();
     let opts = RunOptions {
         env: vec![("PATH".into(), "/usr/local/go/bin:/usr/bin:/bin".into())],
         cwd: "/src".into(),
@@ -176,7 +231,11 @@ fn pip_and_npm_and_go_need_their_tools() {
 #[test]
 fn exec_form_runs_without_a_shell() {
     let mut fs = debian();
-    let out = simulate_exec(&mut fs, &["echo".into(), "$HOME".into()], &RunOptions::default());
+    let out = simulate_exec(
+        &mut fs,
+        &["echo".into(), "$HOME".into()],
+        &RunOptions::default(),
+    );
     assert_eq!(stdout(&out), "$HOME\n");
 }
 
