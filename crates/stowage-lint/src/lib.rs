@@ -20,6 +20,10 @@
 //! Every finding has an exact span (start and end line and column). Parse errors are
 //! reported as `DL1000` and the rest of the file is still linted.
 //!
+//! Every BuildKit build check is here except `InvalidBaseImagePlatform`, which compares the
+//! platform of the *pulled* base image with the requested one: a linter never sees the image,
+//! so that check belongs to the build (`stowage build`), not to this crate.
+//!
 //! This crate is sans-IO and compiles to `wasm32-unknown-unknown`.
 #![warn(clippy::disallowed_methods)]
 
