@@ -301,14 +301,7 @@ fn ci(root: &Path) -> Result<()> {
     )?;
     step(
         "benchmarks compile",
-        cargo().args([
-            "bench",
-            "--no-run",
-            "-p",
-            "stowage-syntax",
-            "-p",
-            "stowage-oci",
-        ]),
+        cargo().args(["bench", "--no-run", "--workspace"]),
     )?;
     step(
         "core in headless Chromium (wasm-bindgen-test)",
@@ -319,6 +312,8 @@ fn ci(root: &Path) -> Result<()> {
                 WASM_TARGET,
                 "-p",
                 "stowage-syntax",
+                "-p",
+                "stowage-build",
                 "--test",
                 "wasm",
             ])
