@@ -1171,6 +1171,7 @@ impl<'r, 'h> Builder<'r, 'h> {
             CacheEntry {
                 fs: state.fs.clone(),
                 layer: Some(lref.clone()),
+                layers: state.layers.clone(),
                 log: log.clone(),
             },
         );

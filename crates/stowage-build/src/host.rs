@@ -261,6 +261,9 @@ pub struct CacheEntry {
     pub fs: Fs,
     /// The layer the step made.
     pub layer: Option<LayerRef>,
+    /// Every layer of the state after the step, base first (their union is `fs`): what a
+    /// persistent store keeps to rebuild `fs` instead of storing the whole tree.
+    pub layers: Vec<LayerRef>,
     /// The output of the run that produced it.
     pub log: Vec<LogLine>,
 }

@@ -1,0 +1,169 @@
+//! The local image store on disk, for the CLI: what `stowage build`, `images`, `tag`, `rmi`,
+//! `save` and `load` read and write between runs. Not part of the sans-IO core: this crate
+//! does file IO (and nothing else: no processes, no network).
+//!
+//! Layout of the store root (`$STOWAGE_ROOT`, `--root`, else `$XDG_DATA_HOME/stowage` or
+//! `~/.local/share/stowage`, see [`default_root`]):
+//!
+//! ```text
+//! oci-layout, index.json, blobs/sha256/<hex>   an OCI image layout (umoci and skopeo read it)
+//! cache/entries/<key hex>.json                 build-cache results: layer diff IDs and output
+//! cache/mounts/<id hash>                       `RUN --mount=type=cache` contents (a blob digest)
+//! cache/projects/<project>/{records,checksums}.json  per-context step records, file checksums
+//! tmp/                                         temporary files and RUN root filesystems
+//! lock, gc.lock                                advisory locks (flock)
+//! ```
+//!
+//! Entry points: [`Store::open`] (one per process, shared through `Rc`), [`DiskImageStore`]
+//! and [`DiskCacheStore`] (the core's `ImageStore` and `CacheStore` traits, persistent), and
+//! [`Store::gc`].
+//!
+//! Invariants:
+//! - **Blobs are content-addressed and verified**: a blob is written to `tmp/`, fsynced and
+//!   renamed into `blobs/sha256/<its digest>`; every read checks the digest. Layers are stored
+//!   as uncompressed tars, so a layer blob's digest is its diff ID.
+//! - **`index.json` is the commit point**: it is only rewritten (temp file, fsync, rename,
+//!   directory fsync) after every blob it references is durable, under the exclusive `lock`,
+//!   by re-reading the current index and replaying this process's changes on it, so two
+//!   commands never lose each other's tags.
+//! - **Cache entries are written only for finished steps**, each atomically, after their
+//!   layers. A failed or killed build leaves at most unreferenced blobs and temporary files,
+//!   which [`Store::gc`] removes.
+//! - **Blob garbage collection is exclusive**: every process holds `gc.lock` shared while it
+//!   uses the store (it may write blobs it has not referenced yet); [`Store::gc`] deletes
+//!   blobs only when it can take that lock exclusively, and otherwise says so.
+//!
+//! Memory: images and cache results are `stowage_vfs` trees held in memory (layer contents
+//! included) as the core's traits require; layers are decoded once per process and shared.
+
+mod atomic;
+mod cache;
+mod images;
+mod store;
+
+pub use cache::DiskCacheStore;
+pub use images::DiskImageStore;
+pub use store::{GcReport, Store, default_root};
+
+use std::path::PathBuf;
+
+/// Why the store could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A filesystem operation failed.
+    #[error("{op} {path}: {source}")]
+    Io {
+        /// What was being done (`reading`, `writing`, `renaming`, …).
+        op: &'static str,
+        /// The path.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A blob whose bytes do not hash to its name, or a layer whose tar does not hash to the
+    /// diff ID it should have.
+    #[error("corrupt blob {digest}: {reason}")]
+    Corrupt {
+        /// The expected digest.
+        digest: String,
+        /// What was found instead.
+        reason: String,
+    },
+    /// A blob the store refers to is missing.
+    #[error("blob {0} is missing from the store")]
+    MissingBlob(String),
+    /// A JSON document of the store that does not parse.
+    #[error("invalid {what} in the store: {reason}")]
+    Invalid {
+        /// Which document.
+        what: String,
+        /// The parser's message.
+        reason: String,
+    },
+    /// An OCI object could not be encoded or decoded.
+    #[error(transparent)]
+    Image(#[from] stowage_oci::ImageError),
+    /// A layer could not be encoded or decoded.
+    #[error("layer {digest}: {reason}")]
+    Layer {
+        /// The layer's diff ID.
+        digest: String,
+        /// The cause.
+        reason: String,
+    },
+    /// No store directory could be chosen.
+    #[error("no store directory: set STOWAGE_ROOT, pass --root, or set HOME")]
+    NoRoot,
+}
+
+/// Results of this crate.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+pub(crate) fn io_err(
+    op: &'static str,
+    path: impl Into<PathBuf>,
+) -> impl FnOnce(std::io::Error) -> StoreError {
+    let path = path.into();
+    move |source| StoreError::Io { op, path, source }
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+pub(crate) fn unhex32(s: &str) -> Option<[u8; 32]> {
+    if s.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
+/// Seconds since the epoch of an RFC 3339 time (`2024-05-01T10:00:00Z`; fractions and
+/// offsets other than `Z` are ignored), 0 when it does not parse.
+pub fn parse_rfc3339(s: &str) -> i64 {
+    let num = |a: usize, b: usize| s.get(a..b).and_then(|x| x.parse::<i64>().ok());
+    let (Some(y), Some(m), Some(d)) = (num(0, 4), num(5, 7), num(8, 10)) else {
+        return 0;
+    };
+    let (hh, mm, ss) = (
+        num(11, 13).unwrap_or(0),
+        num(14, 16).unwrap_or(0),
+        num(17, 19).unwrap_or(0),
+    );
+    // Days from the civil date (proleptic Gregorian).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    (era * 146_097 + doe - 719_468) * 86_400 + hh * 3600 + mm * 60 + ss
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339_round_trips_with_the_oci_formatter() {
+        for t in [0, 1, 86_399, 951_782_400, 1_700_000_000, 4_102_444_800] {
+            assert_eq!(parse_rfc3339(&stowage_oci::config::rfc3339(t)), t);
+        }
+        assert_eq!(parse_rfc3339("garbage"), 0);
+    }
+
+    #[test]
+    fn hex_round_trips() {
+        let raw: [u8; 32] = std::array::from_fn(|i| (i * 7) as u8);
+        assert_eq!(unhex32(&hex(&raw)), Some(raw));
+        assert_eq!(unhex32("zz"), None);
+    }
+}

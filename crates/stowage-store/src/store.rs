@@ -1,0 +1,391 @@
+//! The store root: directories, blobs, layers, locks and garbage collection.
+
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeSet, HashMap};
+use std::fs::{self, File, OpenOptions};
+use std::io::{BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::sync::Arc;
+
+use stowage_oci::layer::{ReadOptions, TarOptions, read_layer, write_tar};
+use stowage_oci::layout::OCI_LAYOUT;
+use stowage_oci::{Digest, Index, Manifest, Sha256Writer};
+use stowage_vfs::Layer;
+
+use crate::atomic::{self, TempFile};
+use crate::{Result, StoreError, io_err};
+
+/// The store directory: `$STOWAGE_ROOT`, else `$XDG_DATA_HOME/stowage`, else
+/// `~/.local/share/stowage`.
+pub fn default_root() -> Result<PathBuf> {
+    let var = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
+    if let Some(r) = var("STOWAGE_ROOT") {
+        return Ok(PathBuf::from(r));
+    }
+    if let Some(x) = var("XDG_DATA_HOME") {
+        return Ok(PathBuf::from(x).join("stowage"));
+    }
+    var("HOME")
+        .map(|h| PathBuf::from(h).join(".local/share/stowage"))
+        .ok_or(StoreError::NoRoot)
+}
+
+/// What [`Store::gc`] did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GcReport {
+    /// Blobs deleted.
+    pub blobs: usize,
+    /// Bytes freed.
+    pub bytes: u64,
+    /// Temporary files and directories removed.
+    pub temps: usize,
+    /// Set when another process was using the store, so no blob was deleted.
+    pub skipped_busy: bool,
+}
+
+/// An open store. One per process; share it through `Rc`.
+#[derive(Debug)]
+pub struct Store {
+    root: PathBuf,
+    /// Held shared for the life of the process (see the crate docs); `None` after
+    /// [`Store::gc`] upgraded it.
+    gc_lock: RefCell<Option<File>>,
+    layers: RefCell<HashMap<Digest, Arc<Layer>>>,
+    tar_options: Cell<TarOptions>,
+}
+
+/// The exclusive lock on the index; released when dropped.
+#[derive(Debug)]
+pub struct IndexLock(#[expect(dead_code, reason = "held for its lock")] File);
+
+impl Store {
+    /// Opens (creating when needed) the store at `root`.
+    pub fn open(root: &Path) -> Result<Rc<Self>> {
+        for dir in [
+            "blobs/sha256",
+            "tmp",
+            "cache/entries",
+            "cache/mounts",
+            "cache/projects",
+        ] {
+            let p = root.join(dir);
+            fs::create_dir_all(&p).map_err(io_err("creating", &p))?;
+        }
+        let gc_path = root.join("gc.lock");
+        let gc = open_lock(&gc_path)?;
+        gc.lock_shared().map_err(io_err("locking", &gc_path))?;
+        let store = Self {
+            root: root.to_owned(),
+            gc_lock: RefCell::new(Some(gc)),
+            layers: RefCell::new(HashMap::new()),
+            tar_options: Cell::new(TarOptions::default()),
+        };
+        let marker = root.join("oci-layout");
+        if !marker.exists() {
+            atomic::write(&store.tmp(), &marker, OCI_LAYOUT.as_bytes(), true)?;
+        }
+        let index = root.join("index.json");
+        if !index.exists() {
+            let _lock = store.lock_index()?;
+            if !index.exists() {
+                let bytes = stowage_oci::json::to_vec(&Index::new(Vec::new())).map_err(|e| {
+                    StoreError::Invalid {
+                        what: "index.json".into(),
+                        reason: e.to_string(),
+                    }
+                })?;
+                atomic::write(&store.tmp(), &index, &bytes, true)?;
+            }
+        }
+        Ok(Rc::new(store))
+    }
+
+    /// The root directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Where temporary files go (same filesystem as the blobs, so renames are atomic).
+    pub fn tmp(&self) -> PathBuf {
+        self.root.join("tmp")
+    }
+
+    /// A new empty directory under `tmp/` (the caller removes it).
+    pub fn temp_dir(&self, prefix: &str) -> Result<PathBuf> {
+        let p = atomic::temp_path(&self.tmp(), prefix);
+        fs::create_dir(&p).map_err(io_err("creating", &p))?;
+        Ok(p)
+    }
+
+    /// The options layers are tarred with (`SOURCE_DATE_EPOCH` clamps file times): must be
+    /// those the build computed diff IDs with.
+    pub fn set_tar_options(&self, opts: TarOptions) {
+        self.tar_options.set(opts);
+    }
+
+    /// Takes the exclusive index lock (blocks while another process holds it).
+    pub fn lock_index(&self) -> Result<IndexLock> {
+        let path = self.root.join("lock");
+        let f = open_lock(&path)?;
+        f.lock().map_err(io_err("locking", &path))?;
+        Ok(IndexLock(f))
+    }
+
+    /// The path of a blob.
+    pub fn blob_path(&self, digest: &Digest) -> PathBuf {
+        self.root.join(digest.blob_path())
+    }
+
+    /// Whether the blob is present (not verified).
+    pub fn has_blob(&self, digest: &Digest) -> bool {
+        self.blob_path(digest).is_file()
+    }
+
+    /// Reads a blob, checking its digest.
+    pub fn read_blob(&self, digest: &Digest) -> Result<Vec<u8>> {
+        let path = self.blob_path(digest);
+        let bytes = match fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(StoreError::MissingBlob(digest.to_string()));
+            }
+            Err(e) => return Err(io_err("reading", &path)(e)),
+        };
+        if !digest.verify(&bytes) {
+            return Err(StoreError::Corrupt {
+                digest: digest.to_string(),
+                reason: format!("its bytes hash to {}", Digest::sha256(&bytes)),
+            });
+        }
+        Ok(bytes)
+    }
+
+    /// Writes a blob (atomically, durably); returns its digest.
+    pub fn write_blob(&self, bytes: &[u8]) -> Result<Digest> {
+        let digest = Digest::sha256(bytes);
+        let dest = self.blob_path(&digest);
+        if !dest.is_file() {
+            let mut t = TempFile::new(&self.tmp(), "blob")?;
+            t.writer()
+                .write_all(bytes)
+                .map_err(io_err("writing", &t.path))?;
+            t.commit(&dest, true)?;
+        }
+        Ok(digest)
+    }
+
+    /// Writes `layer` as an uncompressed tar blob that must hash to `diff_id` (skipped when
+    /// that blob exists). Returns the tar's size.
+    pub fn write_layer(&self, layer: &Layer, diff_id: &Digest) -> Result<u64> {
+        let dest = self.blob_path(diff_id);
+        if let Ok(m) = fs::metadata(&dest) {
+            return Ok(m.len());
+        }
+        let mut t = TempFile::new(&self.tmp(), "layer")?;
+        let mut hash = Sha256Writer::new();
+        let tpath = t.path.clone();
+        {
+            let mut out = std::io::BufWriter::new(Tee(t.writer(), &mut hash));
+            write_tar(layer, &self.tar_options.get(), &mut out).map_err(|e| StoreError::Layer {
+                digest: diff_id.to_string(),
+                reason: e.to_string(),
+            })?;
+            out.flush().map_err(io_err("writing", &tpath))?;
+        }
+        let size = hash.len();
+        let got = hash.finish();
+        if &got != diff_id {
+            return Err(StoreError::Corrupt {
+                digest: diff_id.to_string(),
+                reason: format!("the layer's tar hashes to {got} (built with other tar options?)"),
+            });
+        }
+        t.commit(&dest, true)?;
+        self.layers
+            .borrow_mut()
+            .entry(diff_id.clone())
+            .or_insert_with(|| Arc::new(layer.clone()));
+        Ok(size)
+    }
+
+    /// Reads and decodes the layer blob `digest` (any compression), verifying the blob's
+    /// digest and that its tar hashes to `diff_id`. Decoded layers are shared per process.
+    pub fn load_layer(&self, digest: &Digest, diff_id: &Digest) -> Result<Arc<Layer>> {
+        if let Some(l) = self.layers.borrow().get(diff_id) {
+            return Ok(Arc::clone(l));
+        }
+        let bytes = self.read_blob(digest)?;
+        let decoded =
+            read_layer(&bytes, &ReadOptions::default()).map_err(|e| StoreError::Layer {
+                digest: diff_id.to_string(),
+                reason: e.to_string(),
+            })?;
+        if &decoded.diff_id != diff_id {
+            return Err(StoreError::Corrupt {
+                digest: diff_id.to_string(),
+                reason: format!("the layer's tar hashes to {}", decoded.diff_id),
+            });
+        }
+        let layer = Arc::new(decoded.layer);
+        self.layers
+            .borrow_mut()
+            .insert(diff_id.clone(), Arc::clone(&layer));
+        Ok(layer)
+    }
+
+    /// Reads `index.json`.
+    pub fn read_index(&self) -> Result<Index> {
+        let path = self.root.join("index.json");
+        let bytes = fs::read(&path).map_err(io_err("reading", &path))?;
+        serde_json::from_slice(&bytes).map_err(|e| StoreError::Invalid {
+            what: "index.json".into(),
+            reason: e.to_string(),
+        })
+    }
+
+    /// Replaces `index.json` (hold [`Store::lock_index`]); syncs the blob directory first
+    /// so that everything the new index references is durable.
+    pub fn write_index(&self, index: &Index) -> Result<()> {
+        atomic::sync_dir(&self.root.join("blobs/sha256"))?;
+        let bytes = stowage_oci::json::to_vec(index).map_err(|e| StoreError::Invalid {
+            what: "index.json".into(),
+            reason: e.to_string(),
+        })?;
+        atomic::write(&self.tmp(), &self.root.join("index.json"), &bytes, true)
+    }
+
+    /// Every blob an index entry reaches (manifests, configs, layers).
+    pub fn index_blobs(&self) -> Result<BTreeSet<Digest>> {
+        let mut live = BTreeSet::new();
+        for desc in self.read_index()?.manifests {
+            live.insert(desc.digest.clone());
+            if let Ok(bytes) = self.read_blob(&desc.digest)
+                && let Ok(m) = serde_json::from_slice::<Manifest>(&bytes)
+            {
+                live.insert(m.config.digest);
+                live.extend(m.layers.into_iter().map(|l| l.digest));
+            }
+        }
+        Ok(live)
+    }
+
+    /// Deletes every blob that neither `index.json` nor `also_live` (the build cache)
+    /// references, and leftover temporary files — but only when no other process has the
+    /// store open (it may have written blobs it has not referenced yet).
+    pub fn gc(&self, also_live: &BTreeSet<Digest>) -> Result<GcReport> {
+        let mut report = GcReport::default();
+        let gc_path = self.root.join("gc.lock");
+        // Give up our shared lock and try for an exclusive one.
+        let exclusive = open_lock(&gc_path)?;
+        self.gc_lock.borrow_mut().take();
+        let got = exclusive.try_lock().is_ok();
+        if !got {
+            exclusive
+                .lock_shared()
+                .map_err(io_err("locking", &gc_path))?;
+            *self.gc_lock.borrow_mut() = Some(exclusive);
+            report.skipped_busy = true;
+            return Ok(report);
+        }
+        let _index = self.lock_index()?;
+        let mut live = self.index_blobs()?;
+        live.extend(also_live.iter().cloned());
+        let dir = self.root.join("blobs/sha256");
+        for entry in fs::read_dir(&dir).map_err(io_err("reading", &dir))? {
+            let entry = entry.map_err(io_err("reading", &dir))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let keep = format!("sha256:{name}")
+                .parse::<Digest>()
+                .is_ok_and(|d| live.contains(&d));
+            if !keep {
+                report.bytes += entry.metadata().map_or(0, |m| m.len());
+                fs::remove_file(entry.path()).map_err(io_err("removing", entry.path()))?;
+                report.blobs += 1;
+            }
+        }
+        let tmp = self.tmp();
+        for entry in fs::read_dir(&tmp).map_err(io_err("reading", &tmp))? {
+            let entry = entry.map_err(io_err("reading", &tmp))?;
+            let p = entry.path();
+            let _ = if p.is_dir() {
+                fs::remove_dir_all(&p)
+            } else {
+                fs::remove_file(&p)
+            };
+            report.temps += 1;
+        }
+        // Back to shared for the rest of the process.
+        exclusive
+            .lock_shared()
+            .map_err(io_err("locking", &gc_path))?;
+        *self.gc_lock.borrow_mut() = Some(exclusive);
+        self.layers.borrow_mut().clear();
+        Ok(report)
+    }
+
+    /// Reads a small JSON document of the store, `None` when absent.
+    #[expect(clippy::unused_self, reason = "reads belong to the store, like writes")]
+    pub(crate) fn read_json<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &Path,
+    ) -> Result<Option<T>> {
+        let file = match File::open(path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(io_err("reading", path)(e)),
+        };
+        let mut bytes = Vec::new();
+        BufReader::new(file)
+            .read_to_end(&mut bytes)
+            .map_err(io_err("reading", path))?;
+        serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(|e| StoreError::Invalid {
+                what: path.display().to_string(),
+                reason: e.to_string(),
+            })
+    }
+
+    /// Writes a JSON document of the store atomically.
+    pub(crate) fn write_json<T: serde::Serialize>(
+        &self,
+        path: &Path,
+        value: &T,
+        durable: bool,
+    ) -> Result<()> {
+        let bytes = serde_json::to_vec(value).map_err(|e| StoreError::Invalid {
+            what: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(io_err("creating", parent))?;
+        }
+        atomic::write(&self.tmp(), path, &bytes, durable)
+    }
+}
+
+fn open_lock(path: &Path) -> Result<File> {
+    OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .map_err(io_err("opening", path))
+}
+
+/// Writes to a file and a hasher at once.
+struct Tee<'a>(&'a mut File, &'a mut Sha256Writer);
+
+impl Write for Tee<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.0.write(buf)?;
+        self.1.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}

@@ -1,0 +1,209 @@
+//! The store end to end: builds through the core engine over the disk stores (the RUN
+//! executor here is the core's simulated one: these tests are about persistence), reopened
+//! as a later process would.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::rc::Rc;
+
+use stowage_build::{
+    BuildRequest, BuildResult, CacheStore, Engine, FixedClock, Host, ImageStore, NoEvents,
+    NoFetcher, SimulatedExecutor, SimulatedImages, StepStatus,
+};
+use stowage_oci::Digest;
+use stowage_store::{DiskCacheStore, DiskImageStore, Store};
+use stowage_vfs::{Fs, Metadata};
+
+fn context() -> Fs {
+    let mut fs = Fs::new();
+    fs.create_dir_all("/src", &Metadata::dir()).expect("dir");
+    fs.write_file("/src/app.txt", "hello\n", Metadata::file().with_mtime(1000))
+        .expect("file");
+    fs.write_file("/notes.md", "notes\n", Metadata::file().with_mtime(1000))
+        .expect("file");
+    fs
+}
+
+const DOCKERFILE: &str = "FROM scratch AS base\nCOPY src /app\nWORKDIR /app\n\
+                          FROM base\nCOPY notes.md /\nENV A=1\n";
+
+type DiskEngine = Engine<DiskImageStore, DiskCacheStore>;
+
+fn open(root: &Path) -> DiskEngine {
+    let store = Store::open(root).expect("store opens");
+    let images = DiskImageStore::open(Rc::clone(&store)).expect("images");
+    let cache = DiskCacheStore::open(store, "project", 10_000).expect("cache");
+    Engine::with_stores(images, cache)
+}
+
+fn build(engine: &mut DiskEngine, ctx: &Fs, tag: &str, no_cache: bool) -> BuildResult {
+    let mut req = BuildRequest::new(DOCKERFILE, ctx);
+    req.tags = vec![tag.to_owned()];
+    req.no_cache = no_cache;
+    let mut host = Host {
+        images: &mut SimulatedImages::new(),
+        executor: &mut SimulatedExecutor,
+        fetcher: &mut NoFetcher,
+        clock: &mut FixedClock {
+            unix_seconds: 5000,
+            millis: 0,
+        },
+        events: &mut NoEvents,
+    };
+    let result = engine.build(&req, &mut host);
+    engine.images.flush().expect("images flush");
+    engine.cache.flush().expect("cache flush");
+    result
+}
+
+fn statuses(r: &BuildResult) -> Vec<StepStatus> {
+    r.steps.iter().map(|s| s.status).collect()
+}
+
+#[test]
+fn a_second_process_sees_the_image_and_hits_the_cache() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ctx = context();
+    let first = {
+        let mut engine = open(dir.path());
+        let r = build(&mut engine, &ctx, "demo", false);
+        assert!(r.success(), "{:?}", r.diagnostics);
+        assert!(statuses(&r).contains(&StepStatus::Miss));
+        r
+    };
+    let mut engine = open(dir.path());
+    let id: Digest = first.image.clone().expect("image").parse().expect("digest");
+    assert_eq!(engine.find("demo").expect("tagged"), id);
+    let img = engine.images.get(&id).expect("loads");
+    assert_eq!(img.layers.len(), 3, "COPY, WORKDIR, COPY");
+    assert_eq!(
+        engine
+            .rootfs("demo")
+            .expect("rootfs")
+            .read("/app/app.txt")
+            .expect("file")
+            .as_bytes(),
+        Some(&b"hello\n"[..])
+    );
+    let second = build(&mut engine, &ctx, "demo", false);
+    assert_eq!(second.image, first.image, "same inputs, same image");
+    for s in &second.steps {
+        assert_ne!(s.status, StepStatus::Miss, "{} missed: {}", s.id, s.reason);
+    }
+    let forced = build(&mut engine, &ctx, "demo", true);
+    assert!(statuses(&forced).contains(&StepStatus::Miss));
+}
+
+#[test]
+fn a_changed_file_is_explained_after_reopening() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ctx = context();
+    build(&mut open(dir.path()), &ctx, "demo", false);
+    let mut changed = ctx;
+    changed
+        .write_file("/notes.md", "other\n", Metadata::file().with_mtime(1001))
+        .expect("write");
+    let r = build(&mut open(dir.path()), &changed, "demo", false);
+    let copy = r
+        .steps
+        .iter()
+        .find(|s| s.id.text == "COPY notes.md /")
+        .expect("step");
+    assert_eq!(copy.status, StepStatus::Miss);
+    assert!(copy.reason.contains("notes.md changed"), "{}", copy.reason);
+    let base_copy = r
+        .steps
+        .iter()
+        .find(|s| s.id.text == "COPY src /app")
+        .expect("step");
+    assert_eq!(base_copy.status, StepStatus::Hit);
+}
+
+#[test]
+fn the_index_is_an_oci_layout_with_one_entry_per_tag() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut engine = open(dir.path());
+    build(&mut engine, &context(), "demo:1", false);
+    engine.tag("demo:1", "other/name:2").expect("tag");
+    engine.images.flush().expect("flush");
+    let index: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("index.json")).expect("index"))
+            .expect("json");
+    let names: BTreeSet<&str> = index["manifests"]
+        .as_array()
+        .expect("manifests")
+        .iter()
+        .filter_map(|m| m["annotations"]["org.opencontainers.image.ref.name"].as_str())
+        .collect();
+    assert_eq!(names, BTreeSet::from(["demo:1", "other/name:2"]));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("oci-layout")).expect("marker"),
+        r#"{"imageLayoutVersion":"1.0.0"}"#
+    );
+    // Every blob is named by its digest.
+    for e in std::fs::read_dir(dir.path().join("blobs/sha256")).expect("blobs") {
+        let e = e.expect("entry");
+        let name = format!("sha256:{}", e.file_name().to_string_lossy());
+        let d: Digest = name.parse().expect("digest name");
+        assert!(d.verify(&std::fs::read(e.path()).expect("blob")), "{name}");
+    }
+}
+
+#[test]
+fn concurrent_commands_do_not_lose_each_others_tags() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    build(&mut open(dir.path()), &context(), "demo", false);
+    let mut a = open(dir.path());
+    let mut b = open(dir.path());
+    a.tag("demo", "a:1").expect("tag a");
+    b.tag("demo", "b:1").expect("tag b");
+    b.rmi("demo", false).expect("untag demo");
+    a.images.flush().expect("flush a");
+    b.images.flush().expect("flush b");
+    let c = open(dir.path());
+    let tags: Vec<String> = c.images.tags().into_iter().map(|(t, _)| t).collect();
+    assert_eq!(tags, ["a:1", "b:1"]);
+}
+
+#[test]
+fn a_corrupt_blob_is_reported_not_used() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let r = build(&mut open(dir.path()), &context(), "demo", false);
+    let engine = open(dir.path());
+    let id: Digest = r.image.expect("image").parse().expect("digest");
+    let layer = engine.images.config(&id).expect("config").rootfs.diff_ids[0].clone();
+    let path = dir.path().join(layer.blob_path());
+    let mut bytes = std::fs::read(&path).expect("blob");
+    bytes[600] ^= 0xff;
+    std::fs::write(&path, bytes).expect("corrupt it");
+    assert!(engine.images.get(&id).is_none());
+    let err = engine.images.take_error().expect("an error").to_string();
+    assert!(
+        err.contains("corrupt blob") || err.contains("hashes to"),
+        "{err}"
+    );
+}
+
+#[test]
+fn gc_keeps_what_is_referenced_and_waits_for_other_users() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut engine = open(dir.path());
+    build(&mut engine, &context(), "demo", false);
+    let stray = engine.images.store().write_blob(b"stray").expect("blob");
+    let other = Store::open(dir.path()).expect("a second user");
+    let live = engine.cache.live_blobs().expect("live");
+    let busy = engine.images.store().gc(&live).expect("gc");
+    assert!(busy.skipped_busy);
+    assert!(engine.images.store().has_blob(&stray));
+    drop(other);
+    let report = engine.images.store().gc(&live).expect("gc");
+    assert!(!report.skipped_busy);
+    assert_eq!(report.blobs, 1, "only the stray blob goes");
+    assert!(!engine.images.store().has_blob(&stray));
+    // Still complete: the image and the cache load.
+    let mut again = open(dir.path());
+    let r = build(&mut again, &context(), "demo", false);
+    assert!(r.steps.iter().all(|s| s.status != StepStatus::Miss));
+    assert!(!again.cache.is_empty());
+    assert_eq!(again.cache.clear(), 3);
+}
