@@ -9,7 +9,7 @@
 //! suppresses the merged finding.
 
 use stowage_diagnostics::{Diagnostic, LineCol, LineIndex, Severity, Span};
-use stowage_syntax::Dockerfile;
+use stowage_syntax::{Dockerfile, Keyword};
 
 use crate::config::{Config, Level};
 use crate::context::{HostData, LintContext};
@@ -48,6 +48,16 @@ pub fn lint(source: &str, config: &Config, host: &HostData<'_>) -> Vec<Finding> 
     lint_dockerfile(&df, source, config, host)
 }
 
+/// One slot per [`Keyword`] (the known ones and `Unknown`).
+const KEYWORD_SLOTS: usize = Keyword::ALL.len() + 1;
+
+fn keyword_slot(keyword: Keyword) -> usize {
+    Keyword::ALL
+        .iter()
+        .position(|k| *k == keyword)
+        .unwrap_or(Keyword::ALL.len())
+}
+
 /// Lints an already parsed Dockerfile.
 pub fn lint_dockerfile(
     df: &Dockerfile,
@@ -70,23 +80,30 @@ pub fn lint_dockerfile(
         rule.check_file(&ctx, &mut buf);
         raw.extend(buf.drain(..).map(|d| (i, d)));
     }
+    // Dispatch by keyword once, not per instruction: which active rules look at each kind
+    // (and which of those also look at ONBUILD triggers).
+    let mut by_keyword: Vec<Vec<usize>> = vec![Vec::new(); KEYWORD_SLOTS];
+    for (i, (rule, _)) in active.iter().enumerate() {
+        for kind in rule.kinds() {
+            by_keyword[keyword_slot(*kind)].push(i);
+        }
+    }
     for ins_index in 0..df.instructions.len() {
         let Some(node) = ctx.node(ins_index) else {
             continue;
         };
         let trigger = ctx.trigger_node(ins_index);
-        for (i, (rule, _)) in active.iter().enumerate() {
-            let kinds = rule.kinds();
-            if kinds.contains(&node.keyword()) {
-                rule.check(&ctx, &node, &mut buf);
-            }
-            if let Some(t) = &trigger
-                && rule.meta().onbuild
-                && kinds.contains(&t.keyword())
-            {
-                rule.check(&ctx, t, &mut buf);
-            }
+        for &i in &by_keyword[keyword_slot(node.keyword())] {
+            active[i].0.check(&ctx, &node, &mut buf);
             raw.extend(buf.drain(..).map(|d| (i, d)));
+        }
+        if let Some(t) = &trigger {
+            for &i in &by_keyword[keyword_slot(t.keyword())] {
+                if active[i].0.meta().onbuild {
+                    active[i].0.check(&ctx, t, &mut buf);
+                    raw.extend(buf.drain(..).map(|d| (i, d)));
+                }
+            }
         }
     }
     // Pragma problems are findings of their own rules.
