@@ -1,57 +1,84 @@
-//! The one place the playground calls the core: source text in, view rows out. Components only
-//! see these rows, so new analyses (instruction-layer checks, lints) change this file alone.
+//! The one place the playground calls the core: source text in, view rows out. It runs in the
+//! analysis worker ([`crate::worker`]), so the rows are plain serde data that cross the worker
+//! boundary; rule codes are mapped back to the registry's `&'static RuleMeta` on the page
+//! ([`ProblemRow::rule`]).
 
+use serde::{Deserialize, Serialize};
+use stowage_diagnostics::{Applicability, Diagnostic, Fix};
 use stowage_lint::{Config, HostData, RuleMeta};
-use stowage_syntax::{LineIndex, Severity};
+use stowage_syntax::{LineIndex, Severity, Span};
 
 /// Everything the page shows about one version of the source.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub(crate) struct Analysis {
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Analysis {
     /// One row per instruction, in source order.
-    pub(crate) instructions: Vec<InstructionRow>,
-    /// One row per diagnostic, ordered by position.
-    pub(crate) diagnostics: Vec<DiagnosticRow>,
-    /// One row per lint finding (parse problems are in `diagnostics`), ordered by position.
-    pub(crate) findings: Vec<FindingRow>,
-    /// What the editor underlines: byte ranges of diagnostics and findings, sorted.
-    pub(crate) marks: Vec<Mark>,
+    pub instructions: Vec<InstructionRow>,
+    /// Parser and instruction-layer diagnostics, ordered by position.
+    pub diagnostics: Vec<ProblemRow>,
+    /// Lint findings (parse problems are in `diagnostics`), ordered by position.
+    pub findings: Vec<ProblemRow>,
 }
 
-/// A lint finding as the findings list shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct FindingRow {
-    pub(crate) severity: Severity,
-    pub(crate) message: String,
+/// A diagnostic or a lint finding, as the lists and the editor show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProblemRow {
+    #[serde(with = "severity")]
+    pub severity: Severity,
+    /// Stable code: a parser code (`json-not-strings`) or a lint rule's (`DL3006`).
+    pub code: String,
+    pub message: String,
     /// 1-based position of the span start.
-    pub(crate) line: u32,
+    pub line: u32,
     /// 1-based column, in chars.
-    pub(crate) column: u32,
-    pub(crate) help: Option<String>,
-    /// The rule: code, name and its documentation page.
-    pub(crate) rule: &'static RuleMeta,
+    pub column: u32,
+    /// Where the editor underlines it, in UTF-16 code units (what the editor counts); never
+    /// empty unless the source is.
+    pub from: u32,
+    pub to: u32,
+    pub help: Option<String>,
+    pub notes: Vec<String>,
+    /// A mechanical fix, when the core knows one.
+    pub fix: Option<FixRow>,
 }
 
-/// A stretch of the source to underline.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Mark {
-    /// Byte range (never empty: an empty span marks the character after it).
-    pub(crate) start: u32,
-    pub(crate) end: u32,
-    pub(crate) severity: Severity,
-    pub(crate) code: &'static str,
+impl ProblemRow {
+    /// The lint rule behind a finding: its code, name and documentation page. `None` for
+    /// parser diagnostics.
+    pub fn rule(&self) -> Option<&'static RuleMeta> {
+        stowage_lint::find(&self.code).map(stowage_lint::Declared::meta)
+    }
+}
+
+/// A fix: a title and edits, positioned for the editor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FixRow {
+    /// What it does, e.g. "write `AS` in upper case".
+    pub title: String,
+    /// Safe fixes never change what the file means; unsafe ones do, on purpose.
+    pub safe: bool,
+    /// Non-overlapping edits, applied together.
+    pub edits: Vec<EditRow>,
+}
+
+/// One replacement, in UTF-16 code units.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EditRow {
+    pub from: u32,
+    pub to: u32,
+    pub insert: String,
 }
 
 /// An instruction as the instruction list shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct InstructionRow {
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstructionRow {
     /// Canonical upper-case keyword, or the keyword as written when it is unknown.
-    pub(crate) keyword: String,
+    pub keyword: String,
     /// 1-based first line.
-    pub(crate) start_line: u32,
+    pub start_line: u32,
     /// 1-based last line (continuations and heredoc bodies included).
-    pub(crate) end_line: u32,
+    pub end_line: u32,
     /// The rest of the logical line, after the keyword.
-    pub(crate) detail: String,
+    pub detail: String,
 }
 
 impl InstructionRow {
@@ -65,36 +92,71 @@ impl InstructionRow {
     }
 }
 
-/// A diagnostic as the diagnostics list shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct DiagnosticRow {
-    pub(crate) severity: Severity,
-    /// Stable code, e.g. `json-not-strings`.
-    pub(crate) code: &'static str,
-    pub(crate) message: String,
-    /// 1-based position of the span start.
-    pub(crate) line: u32,
-    /// 1-based column, in chars.
-    pub(crate) column: u32,
-    pub(crate) help: Option<String>,
+/// `Severity` as its lowercase name (the core's type only serialises).
+mod severity {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+    use stowage_syntax::Severity;
+
+    #[expect(
+        clippy::trivially_copy_pass_by_ref,
+        reason = "the signature serde's `with` calls"
+    )]
+    pub(super) fn serialize<S: Serializer>(severity: &Severity, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(severity.as_str())
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Severity, D::Error> {
+        let name = String::deserialize(d)?;
+        [
+            Severity::Error,
+            Severity::Warning,
+            Severity::Info,
+            Severity::Style,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == name)
+        .ok_or_else(|| D::Error::custom(format!("unknown severity `{name}`")))
+    }
 }
 
-/// A mark for `span`, widened to one character when it is empty so that it shows.
-fn mark(source: &str, span: stowage_syntax::Span, severity: Severity, code: &'static str) -> Mark {
+/// Byte offsets to UTF-16 offsets. Identity for ASCII text (the common case); otherwise a
+/// table of where the two counts drift apart.
+pub(crate) struct Utf16 {
+    /// `(byte offset just after a non-ASCII char, bytes minus UTF-16 units so far)`, ascending.
+    drift: Vec<(u32, u32)>,
+}
+
+impl Utf16 {
+    pub(crate) fn new(source: &str) -> Self {
+        let mut drift = Vec::new();
+        if !source.is_ascii() {
+            let mut total = 0;
+            for (at, c) in source.char_indices().filter(|(_, c)| !c.is_ascii()) {
+                total += (c.len_utf8() - c.len_utf16()) as u32;
+                drift.push(((at + c.len_utf8()) as u32, total));
+            }
+        }
+        Self { drift }
+    }
+
+    /// The UTF-16 offset of byte `offset` (a char boundary).
+    pub(crate) fn offset(&self, offset: u32) -> u32 {
+        let before = self.drift.partition_point(|&(end, _)| end <= offset);
+        offset - before.checked_sub(1).map_or(0, |i| self.drift[i].1)
+    }
+}
+
+/// `span`, widened to the next character when it is empty so that the editor shows it.
+fn visible(source: &str, span: Span) -> (u32, u32) {
     let start = (span.start as usize).min(source.len());
     let mut end = (span.end as usize).clamp(start, source.len());
     if end == start {
-        end = source[start..]
-            .chars()
-            .next()
+        end = source
+            .get(start..)
+            .and_then(|rest| rest.chars().next())
             .map_or(start, |c| start + c.len_utf8());
     }
-    Mark {
-        start: start as u32,
-        end: end as u32,
-        severity,
-        code,
-    }
+    (start as u32, end as u32)
 }
 
 /// Lint findings the diagnostics list already shows (parse errors and parser warnings).
@@ -102,10 +164,55 @@ fn duplicates_a_diagnostic(code: &str) -> bool {
     matches!(code, "DL1000" | "SW101")
 }
 
+struct Rows<'a> {
+    source: &'a str,
+    index: LineIndex,
+    utf16: Utf16,
+}
+
+impl Rows<'_> {
+    fn problem(&self, diagnostic: Diagnostic) -> ProblemRow {
+        let at = self.index.line_col(diagnostic.span.start, self.source);
+        let (start, end) = visible(self.source, diagnostic.span);
+        ProblemRow {
+            severity: diagnostic.severity,
+            code: diagnostic.code.to_owned(),
+            message: diagnostic.message,
+            line: at.line,
+            column: at.column,
+            from: self.utf16.offset(start),
+            to: self.utf16.offset(end),
+            help: diagnostic.help,
+            notes: diagnostic.notes,
+            fix: diagnostic.fix.map(|fix| self.fix(fix)),
+        }
+    }
+
+    fn fix(&self, fix: Fix) -> FixRow {
+        FixRow {
+            title: fix.title,
+            safe: fix.applicability == Applicability::Safe,
+            edits: fix
+                .edits
+                .into_iter()
+                .map(|edit| EditRow {
+                    from: self.utf16.offset(edit.span.start),
+                    to: self.utf16.offset(edit.span.end),
+                    insert: edit.replacement,
+                })
+                .collect(),
+        }
+    }
+}
+
 /// Parses, checks and lints `source` and turns the result into rows.
-pub(crate) fn analyze(source: &str) -> Analysis {
+pub fn analyze(source: &str) -> Analysis {
     let dockerfile = stowage_syntax::Dockerfile::parse(source);
-    let index = LineIndex::new(source);
+    let rows = Rows {
+        source,
+        index: LineIndex::new(source),
+        utf16: Utf16::new(source),
+    };
 
     let instructions = dockerfile
         .parse
@@ -135,12 +242,7 @@ pub(crate) fn analyze(source: &str) -> Analysis {
         })
         .collect();
 
-    let mut marks: Vec<Mark> = dockerfile
-        .all_diagnostics()
-        .into_iter()
-        .map(|d| mark(source, d.span, d.severity, d.code))
-        .collect();
-    let mut findings: Vec<FindingRow> = stowage_lint::lint_dockerfile(
+    let mut findings: Vec<ProblemRow> = stowage_lint::lint_dockerfile(
         &dockerfile,
         source,
         &Config::default(),
@@ -148,50 +250,23 @@ pub(crate) fn analyze(source: &str) -> Analysis {
     )
     .into_iter()
     .filter(|f| !duplicates_a_diagnostic(f.rule.code))
-    .map(|f| {
-        marks.push(mark(
-            source,
-            f.diagnostic.span,
-            f.diagnostic.severity,
-            f.rule.code,
-        ));
-        FindingRow {
-            severity: f.diagnostic.severity,
-            message: f.diagnostic.message,
-            line: f.start.line,
-            column: f.start.column,
-            help: f.diagnostic.help,
-            rule: f.rule,
-        }
-    })
+    .map(|f| rows.problem(f.diagnostic))
     .collect();
+    // Stable sorts: problems at the same place keep the core's order.
     findings.sort_by_key(|row| (row.line, row.column));
-    marks.sort_by_key(|m| (m.start, m.end));
 
-    let mut diagnostics: Vec<DiagnosticRow> = dockerfile
+    let mut diagnostics: Vec<ProblemRow> = dockerfile
         .all_diagnostics()
         .into_iter()
         .cloned()
-        .map(|diagnostic| {
-            let at = index.line_col(diagnostic.span.start, source);
-            DiagnosticRow {
-                severity: diagnostic.severity,
-                code: diagnostic.code,
-                message: diagnostic.message,
-                line: at.line,
-                column: at.column,
-                help: diagnostic.help,
-            }
-        })
+        .map(|d| rows.problem(d))
         .collect();
-    // Stable sort: diagnostics at the same place keep the core's order.
     diagnostics.sort_by_key(|row| (row.line, row.column));
 
     Analysis {
         instructions,
         diagnostics,
         findings,
-        marks,
     }
 }
 

@@ -1,23 +1,51 @@
-//! The page: header, editor, and the two result lists, all fed from one reducer.
+//! The page: header, editor, and the result lists, all fed from one reducer. The analysis
+//! runs in a web worker (`worker.js`, see [`crate::worker`]).
 
 use std::rc::Rc;
 
 use yew::prelude::*;
+use yew_agent::oneshot::OneshotProvider;
 
-use crate::components::{DiagnosticList, Editor, FindingList, InstructionList};
+use crate::components::{DiagnosticList, Editor, FindingList, InstructionList, RulePanel};
+use crate::hooks::use_analysis;
 use crate::state::{Action, State};
+use crate::worker::AnalysisTask;
+
+/// Where Trunk puts the worker's script (`data-bin="worker"` in `web/index.html`), relative
+/// to the page.
+const WORKER_PATH: &str = "worker.js";
+
+/// The app: the playground inside the provider of its analysis worker.
+#[function_component]
+pub fn App() -> Html {
+    html! {
+        <OneshotProvider<AnalysisTask> path={WORKER_PATH}>
+            <Playground />
+        </OneshotProvider<AnalysisTask>>
+    }
+}
 
 #[function_component]
-pub(crate) fn App() -> Html {
+pub(crate) fn Playground() -> Html {
     let state = use_reducer(State::default);
+    use_analysis(&state);
     let on_edit = {
         let state = state.clone();
         Callback::from(move |source: String| state.dispatch(Action::Edit(source)))
+    };
+    let on_rule = {
+        let state = state.clone();
+        Callback::from(move |code: String| state.dispatch(Action::ShowRule(code)))
+    };
+    let on_close_rule = {
+        let state = state.clone();
+        Callback::from(move |()| state.dispatch(Action::CloseRule))
     };
     let on_reset = {
         let state = state.clone();
         Callback::from(move |_: MouseEvent| state.dispatch(Action::Reset))
     };
+    let current = state.is_current();
     html! {
         <>
             <header class="top">
@@ -28,12 +56,19 @@ pub(crate) fn App() -> Html {
             <main class="layout">
                 <Editor
                     value={AttrValue::from(state.source.clone())}
+                    loaded={state.loaded}
                     analysis={Rc::clone(&state.analysis)}
+                    analysed={state.analysed}
+                    {current}
                     {on_edit}
+                    {on_rule}
                 />
                 <div class="results">
+                    if let Some(code) = &state.rule {
+                        <RulePanel code={AttrValue::from(code.clone())} on_close={on_close_rule} />
+                    }
                     <DiagnosticList analysis={Rc::clone(&state.analysis)} />
-                    <FindingList analysis={Rc::clone(&state.analysis)} took_us={state.took_us} />
+                    <FindingList analysis={Rc::clone(&state.analysis)} took_us={state.took_us} analysed={state.analysed} {current} />
                     <InstructionList analysis={Rc::clone(&state.analysis)} />
                 </div>
             </main>

@@ -1,11 +1,5 @@
-//! The Stowage playground: a Dockerfile editor that shows, as you type, what the parser makes
-//! of the file. Everything runs in the browser; the core crates do the work, this crate draws.
-
-mod analysis;
-mod app;
-mod components;
-mod state;
+//! The page's entry point: mounts the playground (see the library's docs).
 
 fn main() {
-    yew::Renderer::<app::App>::new().render();
+    yew::Renderer::<stowage_web::App>::new().render();
 }

@@ -1,11 +1,14 @@
 //! The playground's state: the source text and what the core says about it. Components send
-//! [`Action`]s; the reducer is plain Rust, so it is tested natively.
+//! [`Action`]s; the reducer is plain Rust, so it is tested natively. The analysis comes from
+//! the worker: every edit bumps [`State::revision`], and an answer is taken only if it is for
+//! the current revision (older ones are stale and dropped).
 
 use std::rc::Rc;
 
 use yew::Reducible;
 
-use crate::analysis::{Analysis, analyze};
+use crate::analysis::Analysis;
+use crate::worker::AnalysisResponse;
 
 /// What the editor starts with: short, valid, and showing a continuation and the exec form.
 pub(crate) const EXAMPLE: &str = "\
@@ -29,44 +32,37 @@ CMD [\"/app/serve\", \"--port\", \"8080\"]
 pub(crate) struct State {
     /// The Dockerfile being edited.
     pub(crate) source: String,
-    /// The analysis of `source`, kept in step with it by the reducer. Shared with the
-    /// components, so a render clones a pointer, not the rows.
+    /// Counts edits: the analysis asked for an edit carries it.
+    pub(crate) revision: u64,
+    /// Counts the times the app replaced the text itself (Reset), as opposed to the user
+    /// typing: only then does the editor take the text from the state.
+    pub(crate) loaded: u64,
+    /// The latest analysis taken. Shared with the components, so a render clones a pointer.
     pub(crate) analysis: Rc<Analysis>,
-    /// How long `analysis` took (parse, checks and lint), in microseconds, where the host has
-    /// a clock (the browser's `performance.now()`; none in native tests).
+    /// The revision `analysis` describes; `None` before the first answer.
+    pub(crate) analysed: Option<u64>,
+    /// How long the worker took for `analysis`, in microseconds (when it has a clock).
     pub(crate) took_us: Option<u32>,
-}
-
-/// Milliseconds from the browser's monotonic clock.
-#[cfg(target_arch = "wasm32")]
-fn now_ms() -> Option<f64> {
-    web_sys::window()?.performance().map(|p| p.now())
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-fn now_ms() -> Option<f64> {
-    None
+    /// The lint rule whose page is open (a code such as `DL3006`).
+    pub(crate) rule: Option<String>,
 }
 
 impl State {
     pub(crate) fn new(source: impl Into<String>) -> Self {
-        let source = source.into();
-        let started = now_ms();
-        let analysis = Rc::new(analyze(&source));
-        let took_us = started.zip(now_ms()).map(|(a, b)| {
-            #[expect(
-                clippy::cast_sign_loss,
-                clippy::cast_possible_truncation,
-                reason = "clamped to 0..=u32::MAX microseconds first"
-            )]
-            let us = ((b - a) * 1000.0).round().clamp(0.0, f64::from(u32::MAX)) as u32;
-            us
-        });
         Self {
-            source,
-            analysis,
-            took_us,
+            source: source.into(),
+            revision: 0,
+            loaded: 0,
+            analysis: Rc::default(),
+            analysed: None,
+            took_us: None,
+            rule: None,
         }
+    }
+
+    /// Whether `analysis` describes `source` (otherwise a fresh one is on its way).
+    pub(crate) fn is_current(&self) -> bool {
+        self.analysed == Some(self.revision)
     }
 }
 
@@ -83,21 +79,71 @@ pub(crate) enum Action {
     Edit(String),
     /// Put the example back.
     Reset,
+    /// The worker answered.
+    AnalysisReady(AnalysisResponse),
+    /// Open a lint rule's documentation.
+    ShowRule(String),
+    /// Close it.
+    CloseRule,
 }
 
 impl Reducible for State {
     type Action = Action;
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
-        let source = match action {
-            Action::Edit(source) => source,
-            Action::Reset => EXAMPLE.to_owned(),
-        };
-        // Same text, same analysis: returning the same Rc lets Yew skip the re-render.
+        match action {
+            Action::Edit(source) => self.edit(source),
+            Action::Reset => {
+                let edited = self.edit(EXAMPLE.to_owned());
+                Rc::new(Self {
+                    loaded: edited.loaded + 1,
+                    ..(*edited).clone()
+                })
+            }
+            Action::AnalysisReady(response) => {
+                if response.revision != self.revision || self.analysed == Some(self.revision) {
+                    return self;
+                }
+                Rc::new(Self {
+                    analysis: Rc::new(response.analysis),
+                    analysed: Some(response.revision),
+                    took_us: response.took_us,
+                    ..(*self).clone()
+                })
+            }
+            Action::ShowRule(code) => {
+                let Some(rule) = stowage_lint::find(&code) else {
+                    return self;
+                };
+                let code = rule.meta().code.to_owned();
+                if self.rule.as_ref() == Some(&code) {
+                    return self;
+                }
+                Rc::new(Self {
+                    rule: Some(code),
+                    ..(*self).clone()
+                })
+            }
+            Action::CloseRule if self.rule.is_some() => Rc::new(Self {
+                rule: None,
+                ..(*self).clone()
+            }),
+            Action::CloseRule => self,
+        }
+    }
+}
+
+impl State {
+    fn edit(self: Rc<Self>, source: String) -> Rc<Self> {
+        // Same text, same state: returning the same Rc lets Yew skip the re-render.
         if source == self.source {
             return self;
         }
-        Rc::new(Self::new(source))
+        Rc::new(Self {
+            source,
+            revision: self.revision + 1,
+            ..(*self).clone()
+        })
     }
 }
 

@@ -179,6 +179,14 @@ fn setup(root: &Path, browser: bool) -> Result<()> {
             .args(["ci", "--no-audit", "--no-fund"])
             .current_dir(root.join("tests/e2e")))?;
     }
+    // The editor: CodeMirror 6 and esbuild, pinned in web/js/package-lock.json.
+    if !root.join("web/js/node_modules/.bin/esbuild").exists()
+        || !root.join("web/js/node_modules/@codemirror/view").exists()
+    {
+        run(Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(root.join("web/js")))?;
+    }
     let mut packages = Vec::new();
     if browser
         && (!Path::new("/usr/bin/chromium").exists()
@@ -240,7 +248,17 @@ fn trunk(root: &Path, args: &[&str]) -> Command {
     cmd
 }
 
+/// Bundles the editor (web/js/editor.js + CodeMirror) into web/js/dist/editor.js with esbuild.
+/// The bundle is committed, so a plain `trunk build` works without npm; CI checks it is current.
+fn editor_bundle(root: &Path) -> Command {
+    let mut cmd = Command::new("npm");
+    cmd.args(["run", "--silent", "build"])
+        .current_dir(root.join("web/js"));
+    cmd
+}
+
 fn play(root: &Path) -> Result<()> {
+    run(&mut editor_bundle(root))?;
     println!("serving the playground on http://127.0.0.1:8080 (Ctrl-C stops it)");
     run(&mut trunk(
         root,
@@ -304,7 +322,7 @@ fn ci(root: &Path) -> Result<()> {
         cargo().args(["bench", "--no-run", "--workspace"]),
     )?;
     step(
-        "core in headless Chromium (wasm-bindgen-test)",
+        "core and web in headless Chromium (wasm-bindgen-test)",
         cargo()
             .args([
                 "test",
@@ -314,6 +332,8 @@ fn ci(root: &Path) -> Result<()> {
                 "stowage-syntax",
                 "-p",
                 "stowage-build",
+                "-p",
+                "stowage-web",
                 "--test",
                 "wasm",
             ])
@@ -323,6 +343,11 @@ fn ci(root: &Path) -> Result<()> {
             )
             .env("CHROMEDRIVER", "/usr/bin/chromedriver")
             .env("PATH", tool_path(root)),
+    )?;
+    step("editor bundle (esbuild)", &mut editor_bundle(root))?;
+    step(
+        "editor bundle is committed as built",
+        Command::new("git").args(["diff", "--exit-code", "--", "web/js/dist"]),
     )?;
     step(
         "playground build (trunk)",

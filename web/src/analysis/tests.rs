@@ -27,7 +27,7 @@ fn diagnostics_carry_line_and_column() {
     let found: Vec<_> = analysis
         .diagnostics
         .iter()
-        .map(|d| (d.severity, d.code, d.line))
+        .map(|d| (d.severity, d.code.as_str(), d.line))
         .collect();
     assert_eq!(found, [(Severity::Error, "json-not-strings", 3)]);
     assert!(analysis.diagnostics[0].column >= 1);
@@ -47,7 +47,7 @@ fn empty_source_has_no_rows_but_says_so() {
         analysis
             .diagnostics
             .iter()
-            .map(|d| d.code)
+            .map(|d| d.code.as_str())
             .collect::<Vec<_>>(),
         ["no-instructions"]
     );
@@ -59,7 +59,7 @@ fn instruction_layer_problems_are_shown_too() {
     let found: Vec<_> = analysis
         .diagnostics
         .iter()
-        .map(|d| (d.code, d.line, d.column))
+        .map(|d| (d.code.as_str(), d.line, d.column))
         .collect();
     assert_eq!(
         found,
@@ -71,14 +71,19 @@ fn instruction_layer_problems_are_shown_too() {
     );
 }
 
+/// The source text an editor range covers (ASCII sources: UTF-16 units are bytes).
+fn covered<'a>(source: &'a str, row: &ProblemRow) -> &'a str {
+    &source[row.from as usize..row.to as usize]
+}
+
 #[test]
-fn lint_findings_with_rules_and_marks() {
+fn lint_findings_with_rules_and_editor_ranges() {
     let source = "FROM ubuntu\nRUN apt-get install -y curl\nCMD [\"a\", 1]\n";
     let analysis = analyze(source);
     let codes: Vec<_> = analysis
         .findings
         .iter()
-        .map(|f| (f.rule.code, f.line))
+        .map(|f| (f.code.as_str(), f.line))
         .collect();
     assert!(codes.contains(&("DL3006", 1)), "{codes:?}");
     assert!(codes.contains(&("DL3008", 2)), "{codes:?}");
@@ -88,36 +93,93 @@ fn lint_findings_with_rules_and_marks() {
         "{codes:?}"
     );
     assert_eq!(analysis.diagnostics.len(), 1);
-    // Every diagnostic and finding is underlined, at its span.
+    let find = |code: &str| {
+        analysis
+            .findings
+            .iter()
+            .find(|f| f.code == code)
+            .expect("finding")
+    };
+    // Each finding knows where the editor underlines it, and its rule.
+    assert_eq!(covered(source, find("DL3006")), "ubuntu");
+    assert_eq!(covered(source, find("DL3008")), "curl");
+    assert_eq!(find("DL3006").rule().map(|r| r.name), Some("from-untagged"));
+    assert_eq!(analysis.diagnostics[0].rule().map(|r| r.code), None);
+    assert_eq!(covered(source, &analysis.diagnostics[0]), "[\"a\", 1]");
+}
+
+#[test]
+fn fixes_carry_their_edits_and_applicability() {
+    let source = "FROM alpine:3.20 as build\nMAINTAINER me\n";
+    let analysis = analyze(source);
+    let fix = |code: &str| {
+        analysis
+            .findings
+            .iter()
+            .find(|f| f.code == code)
+            .and_then(|f| f.fix.clone())
+            .unwrap_or_else(|| panic!("no fix for {code} in {:?}", analysis.findings))
+    };
+    let casing = fix("SW702");
+    assert!(casing.safe);
     assert_eq!(
-        analysis.marks.len(),
-        analysis.findings.len() + analysis.diagnostics.len()
+        casing.edits,
+        [EditRow {
+            from: 17,
+            to: 19,
+            insert: "AS".to_owned()
+        }]
     );
-    let untagged = analysis
-        .marks
-        .iter()
-        .find(|m| m.code == "DL3006")
-        .expect("mark");
-    assert_eq!(
-        &source[untagged.start as usize..untagged.end as usize],
-        "ubuntu"
-    );
-    let curl = analysis
-        .marks
-        .iter()
-        .find(|m| m.code == "DL3008")
-        .expect("mark");
-    assert_eq!(&source[curl.start as usize..curl.end as usize], "curl");
+    assert!(fix("DL4000").safe, "MAINTAINER → LABEL is safe");
+    let unsafe_fix = analyze("FROM debian:12\nRUN apt-get install -y curl=1\n")
+        .findings
+        .into_iter()
+        .find(|f| f.code == "DL3015")
+        .and_then(|f| f.fix)
+        .expect("DL3015 has a fix");
     assert!(
-        analysis.marks.windows(2).all(|w| w[0].start <= w[1].start),
-        "sorted"
+        !unsafe_fix.safe,
+        "adding --no-install-recommends changes what is installed"
     );
 }
 
 #[test]
-fn empty_spans_mark_one_character() {
-    let m = mark("ab", stowage_syntax::Span::empty(1), Severity::Error, "x");
-    assert_eq!((m.start, m.end), (1, 2));
-    let at_end = mark("ab", stowage_syntax::Span::empty(2), Severity::Error, "x");
-    assert_eq!((at_end.start, at_end.end), (2, 2));
+fn editor_ranges_count_utf16_units() {
+    // `é` is two bytes and one UTF-16 unit; `𝄞` four bytes and two units.
+    let source = "# é𝄞\nFROM ubuntu\n";
+    let analysis = analyze(source);
+    let untagged = analysis
+        .findings
+        .iter()
+        .find(|f| f.code == "DL3006")
+        .expect("DL3006");
+    let utf16: Vec<u16> = source.encode_utf16().collect();
+    let text = String::from_utf16_lossy(&utf16[untagged.from as usize..untagged.to as usize]);
+    assert_eq!(text, "ubuntu");
+}
+
+#[test]
+fn utf16_offsets() {
+    let source = "aé𝄞b";
+    let map = Utf16::new(source);
+    let expected: Vec<(u32, u32)> = source
+        .char_indices()
+        .map(|(at, _)| (at as u32, source[..at].encode_utf16().count() as u32))
+        .chain([(source.len() as u32, source.encode_utf16().count() as u32)])
+        .collect();
+    let got: Vec<(u32, u32)> = expected.iter().map(|&(b, _)| (b, map.offset(b))).collect();
+    assert_eq!(got, expected);
+    assert_eq!(Utf16::new("abc").offset(2), 2);
+}
+
+#[test]
+fn empty_spans_cover_one_character() {
+    assert_eq!(visible("ab", Span::empty(1)), (1, 2));
+    assert_eq!(visible("ab", Span::empty(2)), (2, 2));
+    assert_eq!(visible("aé", Span::empty(1)), (1, 3));
+    assert_eq!(
+        visible("ab", Span::new(5, 9)),
+        (2, 2),
+        "clamped to the source"
+    );
 }

@@ -1,47 +1,112 @@
 //! The page rendered natively through Yew's SSR: checks the hooks the browser tests rely on.
 
-use super::App;
+use std::rc::Rc;
 
-fn render() -> String {
+use yew::BaseComponent;
+
+use super::App;
+use crate::components::{
+    DiagnosticList, FindingList, InstructionList, diagnostic_list::DiagnosticListProps,
+    finding_list::FindingListProps, instruction_list::InstructionListProps,
+};
+use crate::state::EXAMPLE;
+use crate::worker::{AnalysisRequest, respond};
+
+fn render<C: BaseComponent>(props: C::Properties) -> String {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .expect("a current-thread runtime");
-    runtime.block_on(yew::ServerRenderer::<App>::new().hydratable(false).render())
+    runtime.block_on(
+        yew::LocalServerRenderer::<C>::with_props(props)
+            .hydratable(false)
+            .render(),
+    )
 }
 
 #[test]
 fn page_has_the_test_hooks() {
-    let html = render();
+    let html = render::<App>(());
     for hook in [
-        r#"data-testid="editor""#,
+        r#"data-testid="editor-host""#,
         r#"data-testid="instructions""#,
         r#"data-testid="diagnostics""#,
         r#"data-testid="findings""#,
-        r#"data-testid="editor-marks""#,
     ] {
         assert!(html.contains(hook), "missing {hook} in {html}");
     }
+    // The editor is named by its heading (CodeMirror's content element points at it).
+    assert!(html.contains(r#"<h2 id="editor-title""#), "{html}");
+    // Nothing is analysed on the server: the worker answers in the browser.
+    assert!(html.contains(r#"aria-busy="true""#), "{html}");
+    assert_eq!(html.matches(r#"data-testid="instruction""#).count(), 0);
+}
+
+#[test]
+fn lists_for_the_example() {
+    let response = respond(AnalysisRequest {
+        revision: 0,
+        source: EXAMPLE.to_owned(),
+    });
+    let analysis = Rc::new(response.analysis);
+    let instructions = render::<InstructionList>(InstructionListProps {
+        analysis: Rc::clone(&analysis),
+    });
     // The example has nine instructions and no diagnostics.
-    assert_eq!(html.matches(r#"data-testid="instruction""#).count(), 9);
-    assert_eq!(html.matches(r#"data-testid="diagnostic""#).count(), 0);
+    assert_eq!(
+        instructions.matches(r#"data-testid="instruction""#).count(),
+        9
+    );
+    assert!(
+        instructions.contains(r#"data-keyword="RUN" data-lines="3-5""#),
+        "{instructions}"
+    );
+    let diagnostics = render::<DiagnosticList>(DiagnosticListProps {
+        analysis: Rc::clone(&analysis),
+    });
+    assert_eq!(
+        diagnostics.matches(r#"data-testid="diagnostic""#).count(),
+        0
+    );
+    assert!(diagnostics.contains("No problems found."));
     // The example pins nothing: the apk packages get a finding each, with docs one click away.
+    let findings = render::<FindingList>(FindingListProps {
+        analysis: Rc::clone(&analysis),
+        took_us: Some(1500),
+        analysed: Some(3),
+        current: true,
+    });
     assert_eq!(
-        html.matches(r#"data-testid="finding""#).count(),
+        findings.matches(r#"data-testid="finding""#).count(),
         2,
+        "{findings}"
+    );
+    assert_eq!(findings.matches(r#"data-code="DL3018""#).count(), 2);
+    assert!(findings.contains("<details class=\"rule\">"), "{findings}");
+    assert!(
+        findings.contains(r#"data-us="1500" data-revision="3""#),
+        "{findings}"
+    );
+    assert!(findings.contains("checked in 1.5 ms"), "{findings}");
+}
+
+#[test]
+fn findings_say_when_a_fix_is_offered() {
+    let analysis = Rc::new(crate::analysis::analyze(
+        "FROM alpine:3.20 as build\nRUN apt-get install -y curl=1\n",
+    ));
+    let html = render::<FindingList>(FindingListProps {
+        analysis,
+        took_us: None,
+        analysed: None,
+        current: true,
+    });
+    assert!(
+        html.contains(r#"data-testid="fix" data-safe="true""#),
         "{html}"
     );
-    assert_eq!(
-        html.matches(r#"data-code="DL3018""#).count(),
-        4,
-        "two rows and two marks"
-    );
-    assert!(html.contains("<details class=\"rule\">"), "{html}");
     assert!(
-        html.contains(r#"<label for="editor">"#),
-        "the editor needs a label"
-    );
-    assert!(
-        html.contains(r#"data-keyword="RUN" data-lines="3-5""#),
+        html.contains(r#"data-testid="fix" data-safe="false""#),
         "{html}"
     );
+    assert!(html.contains("Unsafe fix"), "{html}");
 }

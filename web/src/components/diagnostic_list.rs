@@ -5,7 +5,7 @@ use std::rc::Rc;
 use stowage_syntax::Severity;
 use yew::prelude::*;
 
-use crate::analysis::{Analysis, DiagnosticRow};
+use crate::analysis::{Analysis, ProblemRow};
 
 #[derive(Debug, Properties, PartialEq)]
 pub(crate) struct DiagnosticListProps {
@@ -33,20 +33,20 @@ pub(crate) fn DiagnosticList(props: &DiagnosticListProps) -> Html {
     }
 }
 
-fn row(diagnostic: &DiagnosticRow) -> Html {
+fn row(diagnostic: &ProblemRow) -> Html {
     let severity = diagnostic.severity.as_str();
     html! {
         <li
             class={classes!("diagnostic", severity)}
             data-testid="diagnostic"
-            data-code={diagnostic.code}
+            data-code={diagnostic.code.clone()}
             data-severity={severity}
             data-line={diagnostic.line.to_string()}
         >
             <span class="severity">{ severity }</span>
             <span class="position" title="line:column">{ format!("{}:{}", diagnostic.line, diagnostic.column) }</span>
             <span class="message">{ &diagnostic.message }</span>
-            <code class="code">{ diagnostic.code }</code>
+            <code class="code">{ &diagnostic.code }</code>
             if let Some(help) = &diagnostic.help {
                 <p class="help">{ help }</p>
             }
@@ -55,7 +55,7 @@ fn row(diagnostic: &DiagnosticRow) -> Html {
 }
 
 /// `2 errors, 1 warning` (or `no problems`), for the live region.
-fn summary(rows: &[DiagnosticRow]) -> String {
+pub(crate) fn summary(rows: &[ProblemRow]) -> String {
     let count = |severity: Severity| rows.iter().filter(|row| row.severity == severity).count();
     let parts: Vec<String> = [
         (Severity::Error, "error"),

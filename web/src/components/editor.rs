@@ -1,120 +1,118 @@
-//! The source editor: a plain textarea, so typing, undo and accessibility are the browser's.
-//! Problems are underlined by a backdrop behind the (transparent) textarea that holds the same
-//! text with `<mark>`s at each diagnostic's and finding's span, scrolled in step.
+//! The source editor: CodeMirror 6 through the JS facade ([`crate::editor_js`]), with
+//! Dockerfile highlighting, each problem underlined at its span, a hover message with quick
+//! fixes, and a button that opens the rule's page. The editor owns the text while the user
+//! types; the component pushes text only when the app changes it (Reset).
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
-use stowage_syntax::Severity;
-use web_sys::{HtmlElement, HtmlTextAreaElement};
+use wasm_bindgen::prelude::Closure;
 use yew::prelude::*;
 
-use crate::analysis::{Analysis, Mark};
+use crate::analysis::Analysis;
+use crate::editor_js::{JsEditor, create_editor, problems};
 
 #[derive(Debug, Properties, PartialEq)]
 pub(crate) struct EditorProps {
-    /// The text to show.
+    /// The text the app holds.
     pub(crate) value: AttrValue,
-    /// What to underline.
+    /// Changes when the app replaced the text (see `State::loaded`): only then is `value`
+    /// pushed into the editor. While the user types, the editor is ahead of the app, and an
+    /// older `value` must never overwrite it.
+    pub(crate) loaded: u64,
+    /// The latest analysis, and the revision it describes.
     pub(crate) analysis: Rc<Analysis>,
-    /// Called with the whole new text on every edit.
+    pub(crate) analysed: Option<u64>,
+    /// Whether `analysis` describes `value` (only then are its positions right).
+    pub(crate) current: bool,
+    /// Called with the whole new text after every edit.
     pub(crate) on_edit: Callback<String>,
+    /// Called with a rule's code when its documentation is asked for.
+    pub(crate) on_rule: Callback<String>,
 }
 
-fn rank(severity: Severity) -> u8 {
-    match severity {
-        Severity::Error => 0,
-        Severity::Warning => 1,
-        Severity::Info => 2,
-        Severity::Style => 3,
+/// The mounted editor and the closures it calls; dropping it unmounts the editor.
+struct Mounted {
+    editor: JsEditor,
+    _on_change: Closure<dyn Fn(String)>,
+    _on_rule: Closure<dyn Fn(String)>,
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        self.editor.destroy();
     }
-}
-
-/// Splits `source` at the marks' edges; each piece carries the most severe mark covering it.
-pub(crate) fn segments<'a>(source: &'a str, marks: &'a [Mark]) -> Vec<(&'a str, Option<&'a Mark>)> {
-    let usable: Vec<&Mark> = marks
-        .iter()
-        .filter(|m| {
-            let (s, e) = (m.start as usize, m.end as usize);
-            s < e && e <= source.len() && source.is_char_boundary(s) && source.is_char_boundary(e)
-        })
-        .collect();
-    let mut edges: Vec<usize> = usable
-        .iter()
-        .flat_map(|m| [m.start as usize, m.end as usize])
-        .chain([0, source.len()])
-        .collect();
-    edges.sort_unstable();
-    edges.dedup();
-    edges
-        .windows(2)
-        .map(|w| {
-            let (s, e) = (w[0], w[1]);
-            let cover = usable
-                .iter()
-                .filter(|m| (m.start as usize) <= s && e <= m.end as usize)
-                .min_by_key(|m| rank(m.severity))
-                .copied();
-            (&source[s..e], cover)
-        })
-        .collect()
-}
-
-fn backdrop(source: &str, marks: &[Mark]) -> Html {
-    segments(source, marks)
-        .into_iter()
-        .map(|(text, mark)| match mark {
-            Some(m) => html! {
-                <mark class={classes!("problem", m.severity.as_str())} data-code={m.code}>{ text }</mark>
-            },
-            None => html! { { text } },
-        })
-        .collect::<Html>()
 }
 
 #[function_component]
 pub(crate) fn Editor(props: &EditorProps) -> Html {
-    let backdrop_ref = use_node_ref();
-    let oninput = props
-        .on_edit
-        .reform(|event: InputEvent| event.target_unchecked_into::<HtmlTextAreaElement>().value());
-    let onscroll = {
-        let backdrop_ref = backdrop_ref.clone();
-        Callback::from(move |event: Event| {
-            let area = event.target_unchecked_into::<HtmlTextAreaElement>();
-            if let Some(backdrop) = backdrop_ref.cast::<HtmlElement>() {
-                backdrop.set_scroll_top(area.scroll_top());
-                backdrop.set_scroll_left(area.scroll_left());
+    let host = use_node_ref();
+    let mounted: Rc<RefCell<Option<Mounted>>> = use_mut_ref(|| None);
+    // The closures outlive a render, the callbacks do not: they read the latest from here.
+    let callbacks = use_mut_ref(|| (props.on_edit.clone(), props.on_rule.clone()));
+    *callbacks.borrow_mut() = (props.on_edit.clone(), props.on_rule.clone());
+
+    {
+        let (host, mounted, value) = (host.clone(), Rc::clone(&mounted), props.value.clone());
+        use_effect_with((), move |()| {
+            if let Some(parent) = host.cast::<web_sys::HtmlElement>() {
+                let edits = Rc::clone(&callbacks);
+                let on_change = Closure::<dyn Fn(String)>::new(move |text| {
+                    let on_edit = edits.borrow().0.clone();
+                    on_edit.emit(text);
+                });
+                let on_rule = Closure::<dyn Fn(String)>::new(move |code| {
+                    let on_rule = callbacks.borrow().1.clone();
+                    on_rule.emit(code);
+                });
+                let editor = create_editor(&parent, &value, "editor-title", &on_change, &on_rule);
+                *mounted.borrow_mut() = Some(Mounted {
+                    editor,
+                    _on_change: on_change,
+                    _on_rule: on_rule,
+                });
             }
-        })
-    };
+            move || drop(mounted.borrow_mut().take())
+        });
+    }
+    {
+        let (mounted, value) = (Rc::clone(&mounted), props.value.clone());
+        use_effect_with(props.loaded, move |_| {
+            if let Some(m) = mounted.borrow().as_ref() {
+                m.editor.set_text(&value);
+            }
+        });
+    }
+    {
+        let (mounted, value, analysis) = (
+            Rc::clone(&mounted),
+            props.value.clone(),
+            Rc::clone(&props.analysis),
+        );
+        use_effect_with((props.analysed, props.current), move |&(_, current)| {
+            if let (true, Some(m)) = (current, mounted.borrow().as_ref())
+                && let Ok(problems) = serde_wasm_bindgen::to_value(&problems(&analysis))
+            {
+                m.editor.set_diagnostics(&value, problems);
+            }
+        });
+    }
+
     html! {
         <section class="pane editor-pane" aria-labelledby="editor-title">
-            <h2 id="editor-title" class="pane-title"><label for="editor">{ "Dockerfile" }</label></h2>
-            <div class="editor-wrap">
-                // The same text as the textarea, invisible except for the underlines. A final
-                // newline keeps its height equal to the textarea's when the text ends in one.
-                <pre class="editor-backdrop" aria-hidden="true" data-testid="editor-marks" ref={backdrop_ref}>
-                    { backdrop(&props.value, &props.analysis.marks) }{ "\n" }
-                </pre>
-                // Code, not prose: no spell checking, auto-capitalisation or soft wrapping.
-                <textarea
-                    id="editor"
-                    class="editor"
-                    data-testid="editor"
-                    aria-describedby="editor-hint"
-                    spellcheck="false"
-                    autocapitalize="off"
-                    autocomplete="off"
-                    wrap="off"
-                    value={props.value.clone()}
-                    {oninput}
-                    {onscroll}
-                />
-            </div>
-            <p id="editor-hint" class="hint">{ "Instructions, diagnostics and lint findings update as you type." }</p>
+            <h2 id="editor-title" class="pane-title">{ "Dockerfile" }</h2>
+            // CodeMirror mounts here (its content element carries data-testid="editor").
+            <div
+                class="editor-host"
+                data-testid="editor-host"
+                aria-busy={(!props.current).to_string()}
+                ref={host}
+            />
+            <p id="editor-hint" class="hint">
+                { "Problems are underlined as you type. Hover one for its message, quick fixes and its rule's page; " }
+                <kbd>{ "Ctrl" }</kbd>{ "-" }<kbd>{ "Shift" }</kbd>{ "-" }<kbd>{ "M" }</kbd>
+                { " lists them, " }<kbd>{ "F8" }</kbd>{ " jumps to the next." }
+            </p>
         </section>
     }
 }
-
-#[cfg(test)]
-mod tests;

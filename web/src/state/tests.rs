@@ -1,9 +1,26 @@
 use super::*;
+use crate::worker::{AnalysisRequest, respond};
+
+/// What the worker would answer for the state's current text.
+fn answer(state: &State) -> Action {
+    Action::AnalysisReady(respond(AnalysisRequest {
+        revision: state.revision,
+        source: state.source.clone(),
+    }))
+}
+
+fn analysed(state: Rc<State>) -> Rc<State> {
+    let action = answer(&state);
+    state.reduce(action)
+}
 
 #[test]
 fn example_parses_cleanly() {
     let state = State::default();
     assert_eq!(state.source, EXAMPLE);
+    assert!(!state.is_current(), "nothing analysed yet");
+    let state = analysed(Rc::new(state));
+    assert!(state.is_current());
     assert_eq!(
         state.analysis.diagnostics,
         [],
@@ -24,17 +41,57 @@ fn example_parses_cleanly() {
 }
 
 #[test]
-fn edit_reanalyzes() {
-    let state = Rc::new(State::default()).reduce(Action::Edit("FROM a\nENV PATH\n".to_owned()));
-    assert_eq!(state.source, "FROM a\nENV PATH\n");
-    assert_eq!(state.analysis.instructions.len(), 2);
-    let codes: Vec<_> = state
+fn edit_bumps_the_revision_and_keeps_the_old_rows_until_the_answer() {
+    let before = analysed(Rc::new(State::default()));
+    let edited = Rc::clone(&before).reduce(Action::Edit("FROM a\nENV PATH\n".to_owned()));
+    assert_eq!(edited.source, "FROM a\nENV PATH\n");
+    assert_eq!(edited.revision, before.revision + 1);
+    assert!(!edited.is_current());
+    assert!(
+        Rc::ptr_eq(&edited.analysis, &before.analysis),
+        "the lists keep showing the last analysis while the next one runs"
+    );
+    let fresh = analysed(edited);
+    assert!(fresh.is_current());
+    assert_eq!(fresh.analysis.instructions.len(), 2);
+    let codes: Vec<_> = fresh
         .analysis
         .diagnostics
         .iter()
-        .map(|d| (d.code, d.line))
+        .map(|d| (d.code.as_str(), d.line))
         .collect();
     assert_eq!(codes, [("key-value-syntax", 2)]);
+}
+
+#[test]
+fn stale_answers_are_dropped() {
+    let state = Rc::new(State::default());
+    let stale = answer(&state);
+    let edited = state.reduce(Action::Edit("FROM a\n".to_owned()));
+    let after = Rc::clone(&edited).reduce(stale);
+    assert!(
+        Rc::ptr_eq(&edited, &after),
+        "an answer for older text changes nothing"
+    );
+    assert!(!after.is_current());
+    // The answer for the current text is taken, once.
+    let fresh = answer(&after);
+    let taken = Rc::clone(&after).reduce(fresh.clone());
+    assert_eq!(taken.analysed, Some(after.revision));
+    assert_eq!(taken.analysis.instructions.len(), 1);
+    assert!(Rc::ptr_eq(&taken, &Rc::clone(&taken).reduce(fresh)));
+}
+
+#[test]
+fn answers_carry_the_worker_timing() {
+    let state = Rc::new(State::default());
+    let mut response = respond(AnalysisRequest {
+        revision: 0,
+        source: EXAMPLE.to_owned(),
+    });
+    response.took_us = Some(1234);
+    let state = state.reduce(Action::AnalysisReady(response));
+    assert_eq!(state.took_us, Some(1234));
 }
 
 #[test]
@@ -47,7 +104,38 @@ fn same_text_keeps_the_same_state() {
 #[test]
 fn reset_restores_the_example() {
     let edited = Rc::new(State::default()).reduce(Action::Edit(String::new()));
-    assert_eq!(edited.analysis.instructions, []);
+    assert_eq!(edited.revision, 1);
     let reset = edited.reduce(Action::Reset);
-    assert_eq!(*reset, State::default());
+    assert_eq!(reset.source, EXAMPLE);
+    assert_eq!(reset.revision, 2, "the example is analysed again");
+    assert_eq!(reset.loaded, 1, "the editor is told to take the text");
+    assert_eq!(
+        reset.reduce(Action::Edit("x".to_owned())).loaded,
+        1,
+        "typing is the editor's own text"
+    );
+}
+
+#[test]
+fn rule_pages_open_by_code_or_name_and_close() {
+    let state = Rc::new(State::default());
+    let open = Rc::clone(&state).reduce(Action::ShowRule("from-untagged".to_owned()));
+    assert_eq!(
+        open.rule.as_deref(),
+        Some("DL3006"),
+        "names resolve to codes"
+    );
+    let again = Rc::clone(&open).reduce(Action::ShowRule("DL3006".to_owned()));
+    assert!(Rc::ptr_eq(&open, &again));
+    let unknown = Rc::clone(&open).reduce(Action::ShowRule("json-not-strings".to_owned()));
+    assert!(
+        Rc::ptr_eq(&open, &unknown),
+        "parser codes have no rule page"
+    );
+    let closed = open.reduce(Action::CloseRule);
+    assert_eq!(closed.rule, None);
+    assert!(Rc::ptr_eq(
+        &closed,
+        &Rc::clone(&closed).reduce(Action::CloseRule)
+    ));
 }
