@@ -1117,6 +1117,7 @@ impl<'r, 'h> Builder<'r, 'h> {
                             .created_by
                             .as_deref()
                             .unwrap_or("")
+                            .trim_start_matches("RUN ")
                             .trim_end_matches(" # buildkit"),
                         res.status
                     ))

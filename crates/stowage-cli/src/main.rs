@@ -3,9 +3,12 @@
 //! This is one of the two places (with the web app) allowed to do IO: it reads files and
 //! stdin, writes to the terminal and sets the exit status.
 
+mod build_cmd;
+mod image_cmd;
 mod lint_cmd;
 mod parse_cmd;
 mod rules_cmd;
+mod sandbox;
 mod source;
 
 use std::io::Write;
@@ -15,6 +18,8 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 
+use crate::build_cmd::BuildArgs;
+use crate::image_cmd::{BuilderCommand, ImageCommand, ImagesArgs, SaveArgs};
 use crate::lint_cmd::LintArgs;
 use crate::parse_cmd::ParseFormat;
 use crate::rules_cmd::RulesFormat;
@@ -25,6 +30,10 @@ use crate::rules_cmd::RulesFormat;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// The local image store (default: `$STOWAGE_ROOT`, else `$XDG_DATA_HOME/stowage` or
+    /// `~/.local/share/stowage`).
+    #[arg(long, global = true)]
+    root: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -54,6 +63,64 @@ enum Command {
         #[arg(long, short, value_enum, default_value_t = RulesFormat::Text)]
         format: RulesFormat,
     },
+    /// Build an image from a Dockerfile and a context directory (RUN executes for real, in
+    /// Linux namespaces); the image goes to the local store.
+    Build(Box<BuildArgs>),
+    /// List the images of the local store.
+    Images(ImagesArgs),
+    /// Show the history of an image.
+    History {
+        /// The image (name or ID).
+        image: String,
+        /// Do not truncate CREATED BY.
+        #[arg(long)]
+        no_trunc: bool,
+    },
+    /// Docker-compatible JSON of images.
+    Inspect {
+        /// Images (names or IDs).
+        #[arg(required = true)]
+        images: Vec<String>,
+    },
+    /// Give an image another name.
+    Tag {
+        /// The image (name or ID).
+        source: String,
+        /// The new name (`name[:tag]`).
+        target: String,
+    },
+    /// Remove images (untag; delete when no name is left).
+    Rmi {
+        /// Images (names or IDs).
+        #[arg(required = true)]
+        images: Vec<String>,
+        /// Remove an image with several names by ID.
+        #[arg(short, long)]
+        force: bool,
+    },
+    /// Manage images.
+    #[command(subcommand)]
+    Image(ImageCommand),
+    /// Manage the build cache.
+    #[command(subcommand)]
+    Builder(BuilderCommand),
+    /// Save images to a tar archive (docker-archive, which is also an OCI layout).
+    Save(SaveArgs),
+    /// Load images from a docker-archive or OCI archive.
+    Load {
+        /// The archive (default: standard input).
+        #[arg(short, long)]
+        input: Option<PathBuf>,
+        /// Print nothing.
+        #[arg(short, long)]
+        quiet: bool,
+    },
+    /// Internal: enter the RUN namespaces (see `sandbox`).
+    #[command(name = "__sandbox", hide = true)]
+    Sandbox { spec: PathBuf },
+    /// Internal: PID 1 of a RUN (see `sandbox`).
+    #[command(name = "__sandbox-init", hide = true)]
+    SandboxInit { spec: PathBuf },
 }
 
 fn main() -> ExitCode {
@@ -69,9 +136,22 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
+    let root = cli.root.as_deref();
     match cli.command {
         Command::Parse { file, format } => parse_cmd::parse_command(&file, format),
         Command::Lint(args) => lint_cmd::lint_command(&args),
         Command::Rules { rule, format } => rules_cmd::rules_command(rule.as_deref(), format),
+        Command::Build(args) => build_cmd::build_command(&args, root),
+        Command::Images(args) => image_cmd::images_command(&args, root),
+        Command::History { image, no_trunc } => image_cmd::history_command(&image, no_trunc, root),
+        Command::Inspect { images } => image_cmd::inspect_command(&images, root),
+        Command::Tag { source, target } => image_cmd::tag_command(&source, &target, root),
+        Command::Rmi { images, force } => image_cmd::rmi_command(&images, force, root),
+        Command::Image(cmd) => image_cmd::image_command(&cmd, root),
+        Command::Builder(cmd) => image_cmd::builder_command(&cmd, root),
+        Command::Save(args) => image_cmd::save_command(&args, root),
+        Command::Load { input, quiet } => image_cmd::load_command(input.as_deref(), quiet, root),
+        Command::Sandbox { spec } => Ok(sandbox::sandbox_main(&spec)),
+        Command::SandboxInit { spec } => Ok(sandbox::init_main(&spec)),
     }
 }

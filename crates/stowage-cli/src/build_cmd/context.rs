@@ -1,0 +1,115 @@
+//! The build context from disk: the directory walked in sorted order, minus what
+//! `.dockerignore` excludes (excluded directories that no `!` exception reaches are not even
+//! opened), into the `stowage_vfs::Fs` the engine reads.
+//!
+//! Files are owned by root in the tree (COPY makes them root's unless `--chown`, and the
+//! owner on the build machine must not change cache keys); modes, mtimes (whole seconds)
+//! and symlink targets are kept. Sockets, FIFOs and devices are left out.
+
+use std::fs;
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
+
+use anyhow::{Context as _, Result};
+use stowage_syntax::dockerignore::{DockerIgnore, ParentMatches};
+use stowage_vfs::{Fs, Metadata};
+
+/// What was read.
+#[derive(Debug)]
+pub(crate) struct Context {
+    pub(crate) fs: Fs,
+}
+
+/// Reads `dir`; `ignore_files` are the context-relative `.dockerignore` candidates, the
+/// first that exists wins (`<Dockerfile>.dockerignore`, then `.dockerignore`).
+pub(crate) fn read_context(dir: &Path, ignore_files: &[String]) -> Result<Context> {
+    let mut ctx = Context { fs: Fs::new() };
+    let mut ignore = DockerIgnore::parse("");
+    for name in ignore_files {
+        if let Ok(text) = fs::read_to_string(dir.join(name)) {
+            ignore = DockerIgnore::parse(&text);
+            // The engine reads the same file from the tree and applies it again.
+            let meta = Metadata::file();
+            if let Some(parent) = Path::new(name).parent().and_then(Path::to_str)
+                && !parent.is_empty()
+            {
+                ctx.fs
+                    .create_dir_all(&format!("/{parent}"), &Metadata::dir())?;
+            }
+            ctx.fs
+                .write_file(&format!("/{name}"), text.as_str(), meta)?;
+            break;
+        }
+    }
+    walk(dir, "", None, &ignore, &mut ctx)?;
+    Ok(ctx)
+}
+
+fn meta_of(m: &fs::Metadata) -> Metadata {
+    Metadata::new(m.mode() & 0o7777).with_mtime(m.mtime())
+}
+
+fn walk(
+    root: &Path,
+    rel: &str,
+    parent: Option<&ParentMatches>,
+    ignore: &DockerIgnore,
+    ctx: &mut Context,
+) -> Result<()> {
+    let dir = root.join(rel);
+    let mut names: Vec<String> = Vec::new();
+    for e in fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))? {
+        let e = e.with_context(|| format!("reading {}", dir.display()))?;
+        let Ok(name) = e.file_name().into_string() else {
+            anyhow::bail!("{}: a file name that is not UTF-8", e.path().display());
+        };
+        names.push(name);
+    }
+    names.sort();
+    for name in names {
+        let path = if rel.is_empty() {
+            name.clone()
+        } else {
+            format!("{rel}/{name}")
+        };
+        let host = root.join(&path);
+        let m =
+            fs::symlink_metadata(&host).with_context(|| format!("reading {}", host.display()))?;
+        let (excluded, info) = if ignore.is_empty() {
+            (false, ParentMatches::default())
+        } else {
+            ignore.check(&path, parent)
+        };
+        let vpath = format!("/{path}");
+        let t = m.file_type();
+        if t.is_dir() {
+            if excluded && ignore.can_skip_dir(&path) {
+                continue;
+            }
+            if !excluded {
+                ctx.fs.create_dir_all(&vpath, &meta_of(&m))?;
+                ctx.fs.set_metadata(&vpath, meta_of(&m))?;
+            }
+            walk(root, &path, Some(&info), ignore, ctx)?;
+            continue;
+        }
+        if excluded || ctx.fs.lstat(&vpath).is_ok() {
+            continue;
+        }
+        let parent_dir = stowage_vfs::path::parent(&vpath).to_owned();
+        if ctx.fs.lstat(&parent_dir).is_err() {
+            ctx.fs.create_dir_all(&parent_dir, &Metadata::dir())?;
+        }
+        if t.is_symlink() {
+            let target = fs::read_link(&host)?;
+            let Some(target) = target.to_str() else {
+                anyhow::bail!("{}: a symlink target that is not UTF-8", host.display());
+            };
+            ctx.fs.symlink(&vpath, target, meta_of(&m))?;
+        } else if t.is_file() {
+            let bytes = fs::read(&host).with_context(|| format!("reading {}", host.display()))?;
+            ctx.fs.write_file(&vpath, bytes, meta_of(&m))?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,500 @@
+//! The real RUN executor: the stage's root filesystem is written to a directory of the store
+//! (`tmp/run-*`), the command runs there in new mount, PID, UTS and IPC namespaces (and a
+//! network namespace for `--network=none`), chrooted, with `/proc`, a minimal `/dev`,
+//! `/etc/resolv.conf` and `/etc/hosts` mounted in, as the image's user, environment and
+//! working directory; its output is streamed; then the directory is read back into the
+//! stage's filesystem ([`rootfs::read_back`]).
+//!
+//! No `unsafe`: the namespaces are entered by re-executing this binary. `stowage
+//! __sandbox SPEC` unshares the namespaces (a user namespace too when not root, mapping the
+//! invoking user to root) and starts `stowage __sandbox-init SPEC`, which is PID 1 of the
+//! new PID namespace: it mounts, chroots, drops to the user and `exec`s the command.
+
+mod rootfs;
+
+use std::io::{BufRead, BufReader};
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::rc::Rc;
+use std::sync::mpsc;
+
+use anyhow::{Context, Result, bail};
+use nix::mount::{MsFlags, mount};
+use nix::sched::{CloneFlags, unshare};
+use nix::unistd::{Gid, Uid, chdir, chroot, setgid, setgroups, sethostname, setuid};
+use serde::{Deserialize, Serialize};
+use stowage_build::{ExecRequest, ExecResult, Executor, RunCommand};
+use stowage_shell::interp::{LogLine, Stream};
+use stowage_store::Store;
+use stowage_vfs::Fs;
+
+use self::rootfs::IdMap;
+
+/// Exit status of the sandbox itself failing (docker's "daemon error" status).
+const SANDBOX_FAILED: i32 = 125;
+const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+const HOSTNAME: &str = "buildkitsandbox";
+
+/// What the sandbox processes need, passed as a JSON file.
+#[derive(Debug, Serialize, Deserialize)]
+struct Spec {
+    rootfs: PathBuf,
+    argv: Vec<String>,
+    env: Vec<(String, String)>,
+    cwd: String,
+    uid: u32,
+    gid: u32,
+    no_network: bool,
+    /// Not root: enter a user namespace mapping `host_uid`/`host_gid` to root.
+    userns: bool,
+    host_uid: u32,
+    host_gid: u32,
+    resolv_conf: PathBuf,
+    hosts: PathBuf,
+}
+
+/// Receives each output line as the command prints it.
+pub(crate) type LineSink = Box<dyn FnMut(Stream, &str)>;
+
+/// Runs RUN for real (see the module docs).
+pub(crate) struct RealExecutor {
+    store: Rc<Store>,
+    on_line: LineSink,
+    rootless: bool,
+}
+
+impl std::fmt::Debug for RealExecutor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RealExecutor")
+            .field("rootless", &self.rootless)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RealExecutor {
+    pub(crate) fn new(store: Rc<Store>, on_line: LineSink) -> Self {
+        Self {
+            store,
+            on_line,
+            rootless: !nix::unistd::geteuid().is_root(),
+        }
+    }
+
+    fn try_run(&mut self, fs: &mut Fs, req: &ExecRequest, log: &mut Vec<LogLine>) -> Result<i32> {
+        let argv = match &req.command {
+            RunCommand::Shell { shell, script } => {
+                let mut a = shell.clone();
+                a.push(script.clone());
+                a
+            }
+            RunCommand::Exec(argv) => argv.clone(),
+        };
+        if argv.is_empty() {
+            bail!("RUN has no command");
+        }
+        let (uid, gid) = resolve_user(fs, &req.user)?;
+        if self.rootless && (uid != 0 || gid != 0) {
+            bail!(
+                "USER {} needs stowage to run as root: without root, RUN maps only your own \
+                 user (to root) in its user namespace",
+                req.user
+            );
+        }
+        let dir = self.store.temp_dir("run")?;
+        let _cleanup = RemoveOnDrop(dir.clone());
+        let root = dir.join("rootfs");
+        std::fs::create_dir(&root)?;
+        let ids = IdMap {
+            rootless: self.rootless,
+        };
+        let stamps = rootfs::materialize(fs, &root, ids).context("writing the root filesystem")?;
+        let cwd = if req.cwd.is_empty() { "/" } else { &req.cwd };
+        let cwd_host = root.join(cwd.trim_start_matches('/'));
+        if std::fs::symlink_metadata(&cwd_host).is_err() {
+            std::fs::create_dir_all(&cwd_host)?;
+        }
+        let mut env: Vec<(String, String)> = req.env.clone();
+        if !env.iter().any(|(k, _)| k == "PATH") {
+            env.push(("PATH".into(), DEFAULT_PATH.into()));
+        }
+        if !env.iter().any(|(k, _)| k == "HOSTNAME") {
+            env.push(("HOSTNAME".into(), HOSTNAME.into()));
+        }
+        if !env.iter().any(|(k, _)| k == "HOME") {
+            env.push(("HOME".into(), home_of(fs, uid)));
+        }
+        let resolv_conf = dir.join("resolv.conf");
+        let host_resolv = std::fs::read("/etc/resolv.conf").unwrap_or_default();
+        std::fs::write(
+            &resolv_conf,
+            if req.network_disabled {
+                Vec::new()
+            } else {
+                host_resolv
+            },
+        )?;
+        let hosts = dir.join("hosts");
+        std::fs::write(
+            &hosts,
+            format!("127.0.0.1\tlocalhost {HOSTNAME}\n::1\tlocalhost ip6-localhost ip6-loopback\n"),
+        )?;
+        let spec = Spec {
+            rootfs: root.clone(),
+            argv,
+            env,
+            cwd: cwd.to_owned(),
+            uid,
+            gid,
+            no_network: req.network_disabled,
+            userns: self.rootless,
+            host_uid: nix::unistd::geteuid().as_raw(),
+            host_gid: nix::unistd::getegid().as_raw(),
+            resolv_conf,
+            hosts,
+        };
+        let spec_path = dir.join("spec.json");
+        std::fs::write(&spec_path, serde_json::to_vec(&spec)?)?;
+        let exe = std::env::current_exe().context("finding the stowage binary")?;
+        let mut child = Command::new(exe)
+            .arg("__sandbox")
+            .arg(&spec_path)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .context("starting the sandbox")?;
+        let (tx, rx) = mpsc::channel::<(Stream, String)>();
+        let mut readers = Vec::new();
+        for (stream, pipe) in [
+            (
+                Stream::Stdout,
+                child
+                    .stdout
+                    .take()
+                    .map(|p| Box::new(p) as Box<dyn std::io::Read + Send>),
+            ),
+            (
+                Stream::Stderr,
+                child
+                    .stderr
+                    .take()
+                    .map(|p| Box::new(p) as Box<dyn std::io::Read + Send>),
+            ),
+        ] {
+            let Some(pipe) = pipe else { continue };
+            let tx = tx.clone();
+            readers.push(std::thread::spawn(move || {
+                let mut r = BufReader::new(pipe);
+                let mut buf = Vec::new();
+                while r.read_until(b'\n', &mut buf).is_ok_and(|n| n > 0) {
+                    let line = String::from_utf8_lossy(&buf);
+                    let _ = tx.send((stream, line.trim_end_matches(['\n', '\r']).to_owned()));
+                    buf.clear();
+                }
+            }));
+        }
+        drop(tx);
+        for (stream, text) in rx {
+            (self.on_line)(stream, &text);
+            log.push(LogLine { stream, text });
+        }
+        for r in readers {
+            let _ = r.join();
+        }
+        let status = child.wait().context("waiting for the sandbox")?;
+        let code = status
+            .code()
+            .unwrap_or_else(|| 128 + status.signal().unwrap_or(0));
+        if code == 0 {
+            *fs = rootfs::read_back(fs, &root, &stamps, ids).context("reading the changes back")?;
+        }
+        Ok(code)
+    }
+}
+
+impl Executor for RealExecutor {
+    fn run(&mut self, fs: &mut Fs, req: &ExecRequest) -> ExecResult {
+        let mut log = Vec::new();
+        match self.try_run(fs, req, &mut log) {
+            Ok(status) => ExecResult {
+                status,
+                log,
+                ..ExecResult::default()
+            },
+            Err(e) => {
+                let text = format!("stowage: RUN could not run: {e:#}");
+                (self.on_line)(Stream::Stderr, &text);
+                log.push(LogLine {
+                    stream: Stream::Stderr,
+                    text,
+                });
+                ExecResult {
+                    status: SANDBOX_FAILED,
+                    log,
+                    ..ExecResult::default()
+                }
+            }
+        }
+    }
+}
+
+struct RemoveOnDrop(PathBuf);
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn read_text(fs: &Fs, path: &str) -> String {
+    fs.read(path)
+        .ok()
+        .and_then(|c| c.to_vec(4 << 20))
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default()
+}
+
+/// `user[:group]` (names or numbers) against the image's `/etc/passwd` and `/etc/group`.
+fn resolve_user(fs: &Fs, spec: &str) -> Result<(u32, u32)> {
+    if spec.is_empty() {
+        return Ok((0, 0));
+    }
+    let (user, group) = spec.split_once(':').unwrap_or((spec, ""));
+    let field = |text: &str, name: &str, i: usize| -> Option<u32> {
+        text.lines().find_map(|l| {
+            let f: Vec<&str> = l.split(':').collect();
+            (f.first() == Some(&name)).then(|| f.get(i)?.parse().ok())?
+        })
+    };
+    let passwd = read_text(fs, "/etc/passwd");
+    let (uid, primary) = if let Ok(n) = user.parse::<u32>() {
+        let gid = passwd.lines().find_map(|l| {
+            let f: Vec<&str> = l.split(':').collect();
+            (f.get(2) == Some(&user)).then(|| f.get(3)?.parse().ok())?
+        });
+        (n, gid.unwrap_or(0))
+    } else {
+        let uid = field(&passwd, user, 2).with_context(|| {
+            format!("unable to find user {user}: no matching entries in passwd file")
+        })?;
+        (uid, field(&passwd, user, 3).unwrap_or(0))
+    };
+    let gid = if group.is_empty() {
+        primary
+    } else if let Ok(n) = group.parse::<u32>() {
+        n
+    } else {
+        field(&read_text(fs, "/etc/group"), group, 2).with_context(|| {
+            format!("unable to find group {group}: no matching entries in group file")
+        })?
+    };
+    Ok((uid, gid))
+}
+
+fn home_of(fs: &Fs, uid: u32) -> String {
+    let passwd = read_text(fs, "/etc/passwd");
+    passwd
+        .lines()
+        .find_map(|l| {
+            let f: Vec<&str> = l.split(':').collect();
+            (f.get(2).and_then(|u| u.parse::<u32>().ok()) == Some(uid))
+                .then(|| f.get(5).map(|h| (*h).to_owned()))?
+        })
+        .unwrap_or_else(|| if uid == 0 { "/root".into() } else { "/".into() })
+}
+
+fn read_spec(path: &Path) -> Result<Spec> {
+    Ok(serde_json::from_slice(&std::fs::read(path)?)?)
+}
+
+#[expect(
+    clippy::print_stderr,
+    reason = "the sandbox reports to the build's output"
+)]
+fn fail(message: &str) -> ExitCode {
+    eprintln!("stowage-sandbox: {message}");
+    ExitCode::from(SANDBOX_FAILED as u8)
+}
+
+/// `stowage __sandbox SPEC`: enters the namespaces and runs the init stage in them.
+pub(crate) fn sandbox_main(spec_path: &Path) -> ExitCode {
+    let spec = match read_spec(spec_path) {
+        Ok(s) => s,
+        Err(e) => return fail(&format!("reading {}: {e}", spec_path.display())),
+    };
+    let mut flags = CloneFlags::CLONE_NEWNS
+        | CloneFlags::CLONE_NEWUTS
+        | CloneFlags::CLONE_NEWIPC
+        | CloneFlags::CLONE_NEWPID;
+    if spec.no_network {
+        flags |= CloneFlags::CLONE_NEWNET;
+    }
+    if spec.userns {
+        flags |= CloneFlags::CLONE_NEWUSER;
+    }
+    if let Err(e) = unshare(flags) {
+        return fail(&format!(
+            "cannot create namespaces for RUN ({e}). {}",
+            if spec.userns {
+                "Without root, RUN needs unprivileged user namespaces: check \
+                 `sysctl user.max_user_namespaces` (> 0) and, on Debian/Ubuntu, \
+                 `sysctl kernel.unprivileged_userns_clone=1` or the AppArmor restriction \
+                 `kernel.apparmor_restrict_unprivileged_userns=0`; or run stowage as root"
+            } else {
+                "Running as root but the kernel refused: inside a container, give it \
+                 CAP_SYS_ADMIN (or run stowage on the host)"
+            }
+        ));
+    }
+    if spec.userns {
+        let maps = [
+            ("/proc/self/setgroups", "deny".to_owned()),
+            ("/proc/self/uid_map", format!("0 {} 1", spec.host_uid)),
+            ("/proc/self/gid_map", format!("0 {} 1", spec.host_gid)),
+        ];
+        for (file, text) in maps {
+            if let Err(e) = std::fs::write(file, text) {
+                return fail(&format!("writing {file}: {e}"));
+            }
+        }
+    }
+    if let Err(e) = mount(
+        None::<&str>,
+        "/",
+        None::<&str>,
+        MsFlags::MS_REC | MsFlags::MS_PRIVATE,
+        None::<&str>,
+    ) {
+        return fail(&format!("making mounts private: {e}"));
+    }
+    let exe = match std::env::current_exe() {
+        Ok(e) => e,
+        Err(e) => return fail(&format!("finding the stowage binary: {e}")),
+    };
+    match Command::new(exe)
+        .arg("__sandbox-init")
+        .arg(spec_path)
+        .status()
+    {
+        Ok(status) => {
+            let code = status
+                .code()
+                .unwrap_or_else(|| 128 + status.signal().unwrap_or(0));
+            ExitCode::from(u8::try_from(code).unwrap_or(1))
+        }
+        Err(e) => fail(&format!("starting the init process: {e}")),
+    }
+}
+
+/// `stowage __sandbox-init SPEC`: PID 1 in the new namespaces. Mounts, chroots, becomes
+/// the user and executes the command (so the command is PID 1, as in BuildKit's runc).
+pub(crate) fn init_main(spec_path: &Path) -> ExitCode {
+    let spec = match read_spec(spec_path) {
+        Ok(s) => s,
+        Err(e) => return fail(&format!("reading {}: {e}", spec_path.display())),
+    };
+    if let Err(e) = setup(&spec) {
+        return fail(&format!("{e:#}"));
+    }
+    let mut cmd = Command::new(&spec.argv[0]);
+    cmd.args(&spec.argv[1..])
+        .env_clear()
+        .envs(spec.env.iter().map(|(k, v)| (k, v)));
+    let err = cmd.exec();
+    #[expect(clippy::print_stderr, reason = "the command's own error output")]
+    {
+        eprintln!("stowage-sandbox: exec {}: {err}", spec.argv[0]);
+    }
+    ExitCode::from(if err.kind() == std::io::ErrorKind::NotFound {
+        127
+    } else {
+        126
+    })
+}
+
+fn setup(spec: &Spec) -> Result<()> {
+    let root = &spec.rootfs;
+    let at = |p: &str| root.join(p);
+    let m = |src: Option<&str>,
+             target: &Path,
+             fstype: Option<&str>,
+             flags: MsFlags,
+             data: Option<&str>| {
+        mount(src, target, fstype, flags, data)
+            .with_context(|| format!("mounting {}", target.display()))
+    };
+    let nosuid = MsFlags::MS_NOSUID | MsFlags::MS_NODEV | MsFlags::MS_NOEXEC;
+    m(Some("proc"), &at("proc"), Some("proc"), nosuid, None)?;
+    m(
+        Some("tmpfs"),
+        &at("dev"),
+        Some("tmpfs"),
+        MsFlags::MS_NOSUID | MsFlags::MS_STRICTATIME,
+        Some("mode=755,size=65536k"),
+    )?;
+    for dev in ["null", "zero", "full", "random", "urandom", "tty"] {
+        let target = at("dev").join(dev);
+        std::fs::write(&target, b"")?;
+        m(
+            Some(&format!("/dev/{dev}")),
+            &target,
+            None,
+            MsFlags::MS_BIND,
+            None,
+        )?;
+    }
+    for (name, target) in [
+        ("fd", "/proc/self/fd"),
+        ("stdin", "/proc/self/fd/0"),
+        ("stdout", "/proc/self/fd/1"),
+        ("stderr", "/proc/self/fd/2"),
+        ("ptmx", "pts/ptmx"),
+    ] {
+        std::os::unix::fs::symlink(target, at("dev").join(name))?;
+    }
+    std::fs::create_dir(at("dev").join("shm"))?;
+    m(
+        Some("shm"),
+        &at("dev").join("shm"),
+        Some("tmpfs"),
+        nosuid,
+        Some("mode=1777,size=65536k"),
+    )?;
+    std::fs::create_dir(at("dev").join("pts"))?;
+    // devpts may be refused in a user namespace; a build rarely needs a terminal.
+    let _ = mount(
+        Some("devpts"),
+        &at("dev").join("pts"),
+        Some("devpts"),
+        MsFlags::MS_NOSUID | MsFlags::MS_NOEXEC,
+        Some("newinstance,ptmxmode=0666,mode=620"),
+    );
+    for (src, dest) in [
+        (&spec.resolv_conf, "etc/resolv.conf"),
+        (&spec.hosts, "etc/hosts"),
+    ] {
+        let target = at(dest);
+        let Some(src) = src.to_str() else {
+            bail!("{} is not UTF-8", src.display());
+        };
+        m(Some(src), &target, None, MsFlags::MS_BIND, None)?;
+        // Read-only, as BuildKit mounts them; not every kernel allows the remount.
+        let _ = mount(
+            None::<&str>,
+            &target,
+            None::<&str>,
+            MsFlags::MS_BIND | MsFlags::MS_REMOUNT | MsFlags::MS_RDONLY,
+            None::<&str>,
+        );
+    }
+    sethostname(HOSTNAME).context("setting the hostname")?;
+    chroot(root.as_path()).context("chroot")?;
+    chdir(spec.cwd.as_str()).with_context(|| format!("chdir to {}", spec.cwd))?;
+    if !spec.userns {
+        setgroups(&[Gid::from_raw(spec.gid)]).context("setgroups")?;
+    }
+    setgid(Gid::from_raw(spec.gid)).context("setgid")?;
+    setuid(Uid::from_raw(spec.uid)).context("setuid")?;
+    Ok(())
+}

@@ -1,0 +1,305 @@
+//! A stage's root filesystem on disk and back: [`materialize`] writes a `stowage_vfs::Fs`
+//! to a directory and stamps every node; [`read_back`] turns the directory, after the
+//! command ran, into the new `Fs` by comparing each node with its stamp (inode and ctime:
+//! any write, chmod, chown, rename or utime changes the ctime), so unchanged files are
+//! never re-read. The engine then diffs old and new trees into the RUN's layer (deletions
+//! become whiteouts).
+
+use std::collections::{BTreeSet, HashMap};
+use std::fs;
+use std::io::Write;
+use std::os::unix::fs::{MetadataExt, PermissionsExt, symlink};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use nix::sys::stat::{UtimensatFlags, utimensat};
+use nix::sys::time::TimeSpec;
+use stowage_vfs::{Entry, Fs, Kind, Metadata};
+
+/// Paths whose contents belong to the sandbox, never to a layer (mounted over during the
+/// run): whatever the image had there stays as it was.
+pub(crate) const SANDBOX_PATHS: &[&str] =
+    &["/proc", "/sys", "/dev", "/etc/resolv.conf", "/etc/hosts"];
+
+/// What a node looked like right after it was written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Stamp {
+    ino: u64,
+    ctime: i64,
+    ctime_nsec: i64,
+}
+
+impl Stamp {
+    fn of(m: &fs::Metadata) -> Self {
+        Self {
+            ino: m.ino(),
+            ctime: m.ctime(),
+            ctime_nsec: m.ctime_nsec(),
+        }
+    }
+}
+
+/// The stamps of a materialized tree, and the stubs created for the sandbox's mounts.
+#[derive(Debug, Default)]
+pub(crate) struct Stamps {
+    nodes: HashMap<String, Stamp>,
+    /// Directories and files created only as mount points (absent from the image).
+    stubs: BTreeSet<String>,
+}
+
+/// How ids on disk relate to ids in the image.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct IdMap {
+    /// Rootless: only the invoking user is mapped (to root); ownership is not written to
+    /// disk and new files belong to root in the layer.
+    pub(crate) rootless: bool,
+}
+
+fn host(root: &Path, path: &str) -> PathBuf {
+    root.join(path.trim_start_matches('/'))
+}
+
+fn set_times(p: &Path, mtime: i64) -> Result<()> {
+    let t = TimeSpec::new(mtime, 0);
+    utimensat(
+        nix::fcntl::AT_FDCWD,
+        p,
+        &t,
+        &t,
+        UtimensatFlags::NoFollowSymlink,
+    )
+    .with_context(|| format!("setting times of {}", p.display()))
+}
+
+fn set_owner(p: &Path, meta: &Metadata, ids: IdMap) -> Result<()> {
+    if !ids.rootless {
+        std::os::unix::fs::lchown(p, Some(meta.uid), Some(meta.gid))
+            .with_context(|| format!("chown {}", p.display()))?;
+    }
+    Ok(())
+}
+
+/// Writes `fs` under `root` (an empty directory).
+pub(crate) fn materialize(fs: &Fs, root: &Path, ids: IdMap) -> Result<Stamps> {
+    let mut stamps = Stamps::default();
+    let mut dirs: Vec<(String, Metadata)> = Vec::new();
+    let mut linked: HashMap<stowage_vfs::Ino, PathBuf> = HashMap::new();
+    for (path, entry) in fs.walk() {
+        let p = host(root, &path);
+        match entry {
+            Entry::Dir(meta) => {
+                fs::create_dir(&p).with_context(|| format!("creating {}", p.display()))?;
+                dirs.push((path, meta.clone()));
+            }
+            Entry::File { file, link } => {
+                if let Some(ino) = link
+                    && let Some(first) = linked.get(&ino)
+                {
+                    fs::hard_link(first, &p).with_context(|| format!("linking {}", p.display()))?;
+                } else {
+                    let mut f =
+                        fs::File::create(&p).with_context(|| format!("writing {}", p.display()))?;
+                    file.content
+                        .write_to(&mut f)
+                        .with_context(|| format!("writing {}", p.display()))?;
+                    f.flush()?;
+                    drop(f);
+                    set_owner(&p, &file.meta, ids)?;
+                    fs::set_permissions(&p, fs::Permissions::from_mode(file.meta.mode))
+                        .with_context(|| format!("chmod {}", p.display()))?;
+                    set_times(&p, file.meta.mtime)?;
+                    if let Some(ino) = link {
+                        linked.insert(ino, p.clone());
+                    }
+                }
+            }
+            Entry::Symlink(l) => {
+                symlink(&l.target, &p).with_context(|| format!("symlink {}", p.display()))?;
+                set_owner(&p, &l.meta, ids)?;
+                set_times(&p, l.meta.mtime)?;
+            }
+        }
+    }
+    // Directories last, deepest first: their times and modes after their contents.
+    for (path, meta) in dirs.iter().rev() {
+        let p = host(root, path);
+        set_owner(&p, meta, ids)?;
+        fs::set_permissions(&p, fs::Permissions::from_mode(meta.mode))
+            .with_context(|| format!("chmod {}", p.display()))?;
+        set_times(&p, meta.mtime)?;
+    }
+    // Mount points the image lacks.
+    for (path, dir) in [
+        ("/proc", true),
+        ("/sys", true),
+        ("/dev", true),
+        ("/etc", true),
+        ("/etc/resolv.conf", false),
+        ("/etc/hosts", false),
+    ] {
+        let p = host(root, path);
+        if fs.lstat(path).is_err() && fs::symlink_metadata(&p).is_err() {
+            if dir {
+                fs::create_dir(&p)
+            } else {
+                fs::write(&p, b"")
+            }
+            .with_context(|| format!("creating {}", p.display()))?;
+            stamps.stubs.insert(path.to_owned());
+        }
+    }
+    // Stamps once everything is in place (creating a child changes its directory's ctime).
+    walk(root, "/", &mut |path, m| {
+        stamps.nodes.insert(path.to_owned(), Stamp::of(m));
+        Ok(())
+    })?;
+    Ok(stamps)
+}
+
+/// Visits every node under `dir` (not following symlinks), parents first, sorted.
+fn walk(
+    root: &Path,
+    dir: &str,
+    f: &mut dyn FnMut(&str, &fs::Metadata) -> Result<()>,
+) -> Result<()> {
+    let p = host(root, dir);
+    let mut names: Vec<_> = fs::read_dir(&p)
+        .with_context(|| format!("reading {}", p.display()))?
+        .map(|e| e.map(|e| e.file_name()))
+        .collect::<Result<_, _>>()?;
+    names.sort();
+    for name in names {
+        let Some(name) = name.to_str() else {
+            anyhow::bail!("{}: a file name that is not UTF-8", p.display());
+        };
+        let path = if dir == "/" {
+            format!("/{name}")
+        } else {
+            format!("{dir}/{name}")
+        };
+        let m = fs::symlink_metadata(host(root, &path))?;
+        f(&path, &m)?;
+        if m.is_dir() {
+            walk(root, &path, f)?;
+        }
+    }
+    Ok(())
+}
+
+fn is_sandbox_path(path: &str) -> bool {
+    SANDBOX_PATHS
+        .iter()
+        .any(|s| path == *s || (path.starts_with(s) && path.as_bytes().get(s.len()) == Some(&b'/')))
+}
+
+/// The filesystem under `root` after the command, given the one materialized there.
+pub(crate) fn read_back(old: &Fs, root: &Path, stamps: &Stamps, ids: IdMap) -> Result<Fs> {
+    let mut new = old.clone();
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    let mut links: HashMap<u64, String> = HashMap::new();
+    let mut changes: Vec<(String, fs::Metadata)> = Vec::new();
+    walk(root, "/", &mut |path, m| {
+        if is_sandbox_path(path) {
+            return Ok(());
+        }
+        if stamps.stubs.contains(path) && stamps.nodes.get(path) == Some(&Stamp::of(m)) {
+            return Ok(());
+        }
+        seen.insert(path.to_owned());
+        let unchanged = stamps.nodes.get(path) == Some(&Stamp::of(m))
+            && old.lstat(path).is_ok_and(|e| kind_of(m) == Some(e.kind()));
+        if !unchanged {
+            changes.push((path.to_owned(), m.clone()));
+        }
+        Ok(())
+    })?;
+    // Deletions: every old node that is gone (parents first, so children go with them).
+    let gone: Vec<String> = old
+        .walk()
+        .map(|(p, _)| p)
+        .filter(|p| !is_sandbox_path(p) && !seen.contains(p))
+        .collect();
+    for p in gone {
+        if new.lstat(&p).is_ok() {
+            new.remove_all(&p)
+                .with_context(|| format!("removing {p}"))?;
+        }
+    }
+    for (path, m) in changes {
+        let hp = host(root, &path);
+        let (uid, gid) = if ids.rootless {
+            (0, 0)
+        } else {
+            (m.uid(), m.gid())
+        };
+        let meta = Metadata::new(m.mode() & 0o7777)
+            .with_owner(uid, gid)
+            .with_mtime(m.mtime());
+        let old_kind = new.lstat(&path).ok().map(|e| e.kind());
+        match kind_of(&m) {
+            Some(Kind::Dir) => {
+                if old_kind == Some(Kind::Dir) {
+                    // Keep xattrs the image had; take the rest from disk.
+                    let mut merged = new
+                        .lstat(&path)
+                        .map(|e| e.meta().clone())
+                        .unwrap_or_default();
+                    merged.mode = meta.mode;
+                    merged.uid = meta.uid;
+                    merged.gid = meta.gid;
+                    merged.mtime = meta.mtime;
+                    new.set_metadata(&path, merged)?;
+                } else {
+                    if old_kind.is_some() {
+                        new.remove_all(&path)?;
+                    }
+                    new.create_dir(&path, meta)?;
+                }
+            }
+            Some(Kind::File) => {
+                if old_kind.is_some() {
+                    new.remove_all(&path)?;
+                }
+                if m.nlink() > 1 {
+                    if let Some(first) = links.get(&m.ino()) {
+                        new.hard_link(first, &path)?;
+                        continue;
+                    }
+                    links.insert(m.ino(), path.clone());
+                }
+                let bytes = fs::read(&hp).with_context(|| format!("reading {}", hp.display()))?;
+                new.write_file(&path, bytes, meta)?;
+            }
+            Some(Kind::Symlink) => {
+                if old_kind.is_some() {
+                    new.remove_all(&path)?;
+                }
+                let target = fs::read_link(&hp)?;
+                let Some(target) = target.to_str() else {
+                    anyhow::bail!("{path}: a symlink target that is not UTF-8");
+                };
+                new.symlink(&path, target, meta)?;
+            }
+            None => {
+                // Sockets, FIFOs and device nodes cannot go into a layer we write.
+                if old_kind.is_some() {
+                    new.remove_all(&path)?;
+                }
+            }
+        }
+    }
+    Ok(new)
+}
+
+fn kind_of(m: &fs::Metadata) -> Option<Kind> {
+    let t = m.file_type();
+    if t.is_symlink() {
+        Some(Kind::Symlink)
+    } else if t.is_dir() {
+        Some(Kind::Dir)
+    } else if t.is_file() {
+        Some(Kind::File)
+    } else {
+        None
+    }
+}
