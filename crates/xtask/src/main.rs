@@ -199,6 +199,10 @@ fn setup(root: &Path, browser: bool) -> Result<()> {
     {
         packages.extend(["skopeo", "umoci"]);
     }
+    // busybox-static: the offline base image of the CLI's real-build tests.
+    if browser && !Path::new("/bin/busybox").exists() {
+        packages.push("busybox-static");
+    }
     if !packages.is_empty() {
         apt_install(&packages)?;
     }

@@ -1,5 +1,6 @@
 //! The `stowage` binary, end to end.
 
+mod build;
 mod lint;
 
 use std::io::Write;
