@@ -10,10 +10,11 @@
 // fails the run. Screenshots go to tests/e2e/artifacts/.
 
 import { createServer } from 'node:http';
-import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -153,11 +154,29 @@ const markedText = (page, code) =>
 // The revision the shown analysis describes (changes with every worker answer).
 const analysedRevision = (page) => page.getByTestId('lint-time').getAttribute('data-revision');
 
+// What the page downloads, gzipped (level 9), by kind: reported, not asserted.
+async function reportSizes(root) {
+  const files = (await readdir(root, { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
+  const kinds = {};
+  for (const entry of files) {
+    const file = path.join(entry.parentPath ?? entry.path, entry.name);
+    const bytes = gzipSync(await readFile(file), { level: 9 }).length;
+    const kind = path.basename(file).startsWith('worker') ? `worker ${path.extname(file).slice(1)}` : path.extname(file).slice(1);
+    kinds[kind] = (kinds[kind] ?? 0) + bytes;
+  }
+  const kb = (n) => `${(n / 1024).toFixed(0)} KB`;
+  const total = Object.values(kinds).reduce((a, b) => a + b, 0);
+  const parts = Object.entries(kinds).sort(([, a], [, b]) => b - a).map(([k, n]) => `${k} ${kb(n)}`);
+  console.log(`app over the wire: ${kb(total)} gzip (${parts.join(', ')})`);
+}
+
 async function run(page, origin) {
+  const loading = Date.now();
   const response = await page.goto(`${origin}/`, { waitUntil: 'load' });
   assert(response?.ok(), `index.html loads (status ${response?.status()})`);
   const editor = page.getByTestId('editor');
   await editor.waitFor({ state: 'visible', timeout });
+  const editorShown = Date.now() - loading;
   assert((await page.getByRole('textbox', { name: 'Dockerfile' }).count()) === 1, 'the editor is labelled "Dockerfile"');
   assert((await editor.getAttribute('contenteditable')) === 'true', 'the editor is CodeMirror\'s editable content');
 
@@ -166,6 +185,7 @@ async function run(page, origin) {
     const rows = await instructionRows(page);
     return rows.length > 0 || 'no instruction rows';
   });
+  console.log(`first render: editor after ${editorShown} ms, first analysis after ${Date.now() - loading} ms (localhost)`);
   assert((await diagnosticRows(page)).length === 0, 'the example has no diagnostics');
   assert((await page.locator('.cm-content .tok-keyword').count()) > 0, 'keywords are highlighted');
   await page.screenshot({ path: path.join(artifacts, 'e2e-example.png'), fullPage: true });
@@ -254,6 +274,14 @@ async function run(page, origin) {
   assert((await editorText(page)).startsWith('FROM alpine:3.20 AS build\n'), `the fix applied: ${await editorText(page)}`);
   assert((await page.locator('[data-testid="finding"][data-code="DL3006"]').count()) === 0, 'the tag fixed DL3006 too');
 
+  // Reset puts the example back into the editor (the app replacing the text, not the user).
+  await page.getByRole('button', { name: 'Reset example' }).click();
+  await waitUntil('the example back in the editor and analysed', async () => {
+    const text = await editorText(page);
+    const rows = await instructionRows(page);
+    return (text.startsWith('# syntax=docker/dockerfile:1\n') && rows.length === 9) || `${rows.length} rows`;
+  });
+
   // Lint as you type on a 300-line file: how long one analysis takes in the worker, and how
   // long from a keystroke to the new findings on screen (the pause before asking included).
   const stage = (i) => [
@@ -314,6 +342,7 @@ async function main() {
     return 2;
   }
   await mkdir(artifacts, { recursive: true });
+  await reportSizes(root);
 
   const started = Date.now();
   const server = await serve(root);
