@@ -5,7 +5,7 @@
 // Positions are UTF-16 code units (what CodeMirror counts); the Rust side converts the core's
 // byte spans before calling in.
 
-import { ChangeSet, EditorState } from '@codemirror/state';
+import { ChangeSet, Compartment, EditorState } from '@codemirror/state';
 import {
   EditorView,
   drawSelection,
@@ -98,11 +98,16 @@ function renderMessage(problem, onRule) {
   return root;
 }
 
+// CodeMirror's own base styles (search panel, lint gutter) follow the page's colour scheme.
+const darkQuery = typeof matchMedia === 'function' ? matchMedia('(prefers-color-scheme: dark)') : null;
+const darkTheme = () => EditorView.darkTheme.of(Boolean(darkQuery?.matches));
+
 const severities = { error: 'error', warning: 'warning', info: 'info', style: 'hint' };
 
 class StowageEditor {
   constructor(parent, text, labelledBy, onChange, onRule) {
     this.onRule = onRule;
+    this.scheme = new Compartment();
     // Edits since the diagnostics were set: quick fixes map their positions through them.
     this.since = ChangeSet.empty(text.length).desc;
     const listener = EditorView.updateListener.of((update) => {
@@ -134,6 +139,7 @@ class StowageEditor {
           lintGutter(),
           keymap.of([...defaultKeymap, ...searchKeymap, ...historyKeymap, ...lintKeymap]),
           theme,
+          this.scheme.of(darkTheme()),
           EditorView.contentAttributes.of({
             'aria-labelledby': labelledBy,
             'aria-describedby': 'editor-hint',
@@ -149,6 +155,8 @@ class StowageEditor {
     // A handle for the browser tests (tests/e2e), which read the text and place the cursor
     // through it: CodeMirror draws only the visible lines, so the DOM cannot tell them.
     this.view.dom.stowageEditor = this;
+    this.onScheme = () => this.view.dispatch({ effects: this.scheme.reconfigure(darkTheme()) });
+    darkQuery?.addEventListener('change', this.onScheme);
   }
 
   getText() {
@@ -211,6 +219,7 @@ class StowageEditor {
   }
 
   destroy() {
+    darkQuery?.removeEventListener('change', this.onScheme);
     this.view.destroy();
   }
 }
