@@ -38,5 +38,5 @@ mod rules;
 pub use config::{Config, LabelType, Level, Threshold};
 pub use context::{HostData, LintContext, Node};
 pub use engine::{Finding, lint, lint_dockerfile};
-pub use registry::{RULES, TWINS, Twin, find, twins_of};
+pub use registry::{METAS, RULES, TWINS, Twin, find, find_meta, twins_of};
 pub use rule::{Behaviour, Category, Declared, FixKind, Rule, RuleMeta, RuleSource, Status};

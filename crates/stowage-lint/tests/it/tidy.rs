@@ -131,3 +131,16 @@ fn twins_are_tidy() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+#[test]
+fn metas_mirror_the_rules() {
+    let from_rules: Vec<&stowage_lint::RuleMeta> =
+        stowage_lint::RULES.iter().map(|r| r.meta()).collect();
+    assert_eq!(stowage_lint::METAS.len(), from_rules.len());
+    for (meta, rule) in stowage_lint::METAS.iter().zip(from_rules) {
+        assert_eq!(*meta, rule, "{}", rule.code);
+    }
+    let dl3008 = stowage_lint::find_meta("apt-get-unpinned").expect("found by name");
+    assert_eq!(dl3008.code, "DL3008");
+    assert!(stowage_lint::find_meta("nope").is_none());
+}
