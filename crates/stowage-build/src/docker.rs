@@ -213,7 +213,7 @@ pub struct CommitOptions {
     pub container_command: String,
 }
 
-fn parse_time(rfc: Option<&str>) -> i64 {
+pub(crate) fn parse_time(rfc: Option<&str>) -> i64 {
     // `YYYY-MM-DDTHH:MM:SSZ` back to seconds (days from civil).
     let Some(s) = rfc else { return 0 };
     let num = |a: usize, b: usize| s.get(a..b).and_then(|x| x.parse::<i64>().ok()).unwrap_or(0);
@@ -274,6 +274,18 @@ impl<I: ImageStore, C: CacheStore> Engine<I, C> {
             self.store_base(&img);
         }
         if let Some((mut config, layers)) = out {
+            // The image is as old as its newest history entry, so a rebuild that hits the
+            // cache everywhere gives the same config and the same image ID.
+            let epoch = match req.source_date_epoch {
+                Some(e) => e,
+                None => config
+                    .history
+                    .iter()
+                    .filter_map(|h| h.created.as_deref())
+                    .map(|c| parse_time(Some(c)))
+                    .max()
+                    .unwrap_or(epoch),
+            };
             config.created = Some(stowage_oci::config::rfc3339(epoch));
             config.rootfs.diff_ids = layers.iter().map(|l| l.diff_id.clone()).collect();
             let id = config_id(&config);

@@ -181,6 +181,9 @@ struct StageState {
     args: Vec<(String, String)>,
     last_text: String,
     last_status: StepStatus,
+    /// When the latest step of the stage was first built (Unix seconds): the time its
+    /// history entry carries, and the one the metadata instructions after it take.
+    created: i64,
 }
 
 struct Failure {
@@ -287,6 +290,11 @@ impl<'r, 'h> Builder<'r, 'h> {
         }
     }
 
+    /// A step's history time: `SOURCE_DATE_EPOCH` when given, else `first_built`.
+    fn step_time(&self, first_built: i64) -> i64 {
+        self.req.source_date_epoch.unwrap_or(first_built)
+    }
+
     fn build_args(&self) -> BuildArgs {
         BuildArgs {
             values: self.req.build_args.clone(),
@@ -382,6 +390,7 @@ impl<'r, 'h> Builder<'r, 'h> {
                     args: Vec::new(),
                     last_text: "FROM scratch".into(),
                     last_status: StepStatus::Hit,
+                    created: 0,
                 },
                 "scratch".into(),
                 "FROM scratch".into(),
@@ -398,6 +407,7 @@ impl<'r, 'h> Builder<'r, 'h> {
             );
         }
         let text = format!("FROM {}", image.reference);
+        let created = crate::docker::parse_time(config.created.as_deref());
         Ok((
             StageState {
                 fs: image.rootfs.clone(),
@@ -407,6 +417,7 @@ impl<'r, 'h> Builder<'r, 'h> {
                 args: Vec::new(),
                 last_text: text.clone(),
                 last_status: StepStatus::Hit,
+                created,
             },
             image.digest.to_string(),
             text,
@@ -647,7 +658,9 @@ impl<'r, 'h> Builder<'r, 'h> {
         let scope = Self::scope(state);
         let lexer = self.lexer;
         let ex = |t: &str| expand(lexer, t, &scope).map_err(|e| Failure { message: e, span });
-        let created = Some(stowage_oci::config::rfc3339(self.mtime));
+        // Metadata takes the time of the step before it, so an unchanged rebuild keeps its
+        // history (and image ID); layer steps get theirs below, once HIT or MISS is known.
+        let created = Some(stowage_oci::config::rfc3339(self.step_time(state.created)));
         let created = created.as_deref();
         let mut id = StepId {
             stage,
@@ -1054,7 +1067,11 @@ impl<'r, 'h> Builder<'r, 'h> {
             if let Some(l) = &entry.layer {
                 state.layers.push(l.clone());
             }
+            let mut history = history;
+            let time = self.step_time(entry.created);
+            history.created = Some(stowage_oci::config::rfc3339(time));
             state.config.history.push(history);
+            state.created = time;
             state.key = chain_key;
             state.last_status = StepStatus::Hit;
             state.last_text.clone_from(&id.text);
@@ -1166,7 +1183,10 @@ impl<'r, 'h> Builder<'r, 'h> {
         };
         let lref = layer_ref(layer, &self.tar_opts).map_err(fail)?;
         state.layers.push(lref.clone());
+        let mut history = history;
+        history.created = Some(stowage_oci::config::rfc3339(self.mtime));
         state.config.history.push(history);
+        state.created = self.mtime;
         self.cache.put(
             key.clone(),
             CacheEntry {
@@ -1174,6 +1194,7 @@ impl<'r, 'h> Builder<'r, 'h> {
                 layer: Some(lref.clone()),
                 layers: state.layers.clone(),
                 log: log.clone(),
+                created: self.mtime,
             },
         );
         self.cache

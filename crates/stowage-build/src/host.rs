@@ -266,6 +266,9 @@ pub struct CacheEntry {
     pub layers: Vec<LayerRef>,
     /// The output of the run that produced it.
     pub log: Vec<LogLine>,
+    /// When the step was first built (Unix seconds, or `SOURCE_DATE_EPOCH`): a HIT reuses
+    /// it for its history entry, so an unchanged rebuild keeps its image ID.
+    pub created: i64,
 }
 
 /// What a step's cache key was made of, kept to explain the next build's HIT or MISS.

@@ -43,6 +43,12 @@
 //!   out: its layer is independent of what is below it and can hit after an earlier miss.
 //! - **`--no-cache`** runs every step (results are still stored); `--no-cache-filter`
 //!   does it for the named stages.
+//! - **Times**: a cache entry keeps when its step was first built. A HIT reuses that time for
+//!   its history entry, a MISS takes the build's time, metadata instructions take the time of
+//!   the step before them (the base image's for the first ones), and the image's `created` is
+//!   the newest history time. So an unchanged rebuild gives the identical config and image ID
+//!   (the old one does not dangle), and a change moves the times from the changed step on.
+//!   `SOURCE_DATE_EPOCH` overrides all of them.
 //!
 //! For each step of a build the report says HIT, MISS or CONFIG and **why**, comparing the
 //! step's inputs with those recorded for the same step in the previous build: "src/app.py

@@ -26,6 +26,9 @@ struct EntryFile {
     layer: Option<Digest>,
     #[serde(default)]
     log: Vec<(String, String)>,
+    /// When the step was first built (Unix seconds).
+    #[serde(default)]
+    created: i64,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -234,6 +237,7 @@ impl DiskCacheStore {
             layer,
             layers,
             log,
+            created: file.created,
         }))
     }
 
@@ -255,6 +259,7 @@ impl DiskCacheStore {
                     (s.to_owned(), l.text.clone())
                 })
                 .collect(),
+            created: entry.created,
         };
         self.store.write_json(&self.entry_path(key), &file, true)
     }

@@ -118,6 +118,39 @@ fn prune_removes_dangling_then_all() {
 }
 
 #[test]
+fn unchanged_rebuild_keeps_the_image_id_and_times() {
+    let (mut sim, first) = built();
+    let first_history = sim.engine.history_rows("demo:1").unwrap();
+    // An hour later, nothing changed: every step hits and the image is the same one.
+    sim.now = NOW + 3600;
+    let ctx = Fs::new();
+    let mut req = BuildRequest::new(DOCKERFILE, &ctx);
+    req.tags.push("demo:1".into());
+    let again = sim.build(&req);
+    assert_eq!(again.image.as_deref(), Some(first.as_str()));
+    assert_eq!(sim.engine.history_rows("demo:1").unwrap(), first_history);
+    assert!(!sim.engine.images_table(NOW).contains("<none>"));
+    let inspect = sim.engine.inspect("demo:1").unwrap();
+    assert_eq!(inspect[0]["Created"], "2024-07-03T09:46:40Z");
+    // A changed CMD keeps the RUN's time; a changed RUN moves it and everything after it.
+    sim.now = NOW + 7200;
+    let cmd = DOCKERFILE.replace("[\"cat\", \"/hello\"]", "[\"cat\"]");
+    let r = sim.build(&BuildRequest::new(&cmd, &ctx));
+    let id = r.image.expect("image");
+    assert_ne!(id, first);
+    let rows = sim.engine.history_rows(&id).unwrap();
+    assert_eq!(rows[1].created, first_history[1].created);
+    let run = DOCKERFILE.replace("hi", "hello");
+    let r = sim.build(&BuildRequest::new(&run, &ctx));
+    let id = r.image.expect("image");
+    let rows = sim.engine.history_rows(&id).unwrap();
+    let later = stowage_oci::config::rfc3339(NOW + 7200);
+    assert_eq!(rows[0].created.as_deref(), Some(later.as_str()));
+    assert_eq!(rows[1].created.as_deref(), Some(later.as_str()));
+    assert_eq!(sim.engine.inspect(&id).unwrap()[0]["Created"], later);
+}
+
+#[test]
 fn commit_save_and_load_round_trip() {
     let (mut sim, _) = built();
     let mut fs = sim.engine.rootfs("demo:1").unwrap();

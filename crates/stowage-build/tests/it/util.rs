@@ -46,6 +46,8 @@ pub(crate) struct Sim {
     pub(crate) engine: Engine,
     pub(crate) images: SimulatedImages,
     pub(crate) events: Vec<BuildEvent>,
+    /// The clock's time for the next build.
+    pub(crate) now: i64,
 }
 
 impl Sim {
@@ -54,6 +56,7 @@ impl Sim {
             engine: Engine::new(),
             images: SimulatedImages::new(),
             events: Vec::new(),
+            now: NOW,
         }
     }
 
@@ -61,7 +64,7 @@ impl Sim {
         let mut executor = SimulatedExecutor;
         let mut fetcher = NoFetcher;
         let mut clock = FixedClock {
-            unix_seconds: NOW,
+            unix_seconds: self.now,
             millis: 0,
         };
         self.events.clear();

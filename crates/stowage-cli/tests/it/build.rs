@@ -117,6 +117,14 @@ fn a_copy_only_build_lands_in_the_store_and_the_second_is_all_cached() {
         );
     }
 
+    // A second later, an all-CACHED rebuild is the same image: the steps keep their times.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let same = ok(run_in(
+        &root,
+        tmp.path(),
+        &["build", "-q", "-t", "demo:1", "ctx"],
+    ));
+    assert_eq!(same.stdout.trim(), id);
     // An ignored file changes nothing; a real change misses from there on.
     write(&ctx, &[("src/other.log", "more noise\n")]);
     let third = ok(run_in(
