@@ -31,9 +31,9 @@ pub(crate) fn open_store(root: Option<&Path>) -> Result<Rc<Store>> {
     Store::open(&root).with_context(|| format!("opening the image store at {}", root.display()))
 }
 
-type DiskEngine = Engine<DiskImageStore, DiskCacheStore>;
+pub(crate) type DiskEngine = Engine<DiskImageStore, DiskCacheStore>;
 
-fn engine(root: Option<&Path>) -> Result<DiskEngine> {
+pub(crate) fn engine(root: Option<&Path>) -> Result<DiskEngine> {
     let store = open_store(root)?;
     let images = DiskImageStore::open(Rc::clone(&store))?;
     let cache = DiskCacheStore::open(store, "", now())?;

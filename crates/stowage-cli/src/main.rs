@@ -3,6 +3,7 @@
 //! This is one of the two places (with the web app) allowed to do IO: it reads files and
 //! stdin, writes to the terminal and sets the exit status.
 
+mod analyze_cmd;
 mod build_cmd;
 mod image_cmd;
 mod lint_cmd;
@@ -18,6 +19,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 
+use crate::analyze_cmd::AnalyzeArgs;
 use crate::build_cmd::BuildArgs;
 use crate::image_cmd::{BuilderCommand, ImageCommand, ImagesArgs, SaveArgs};
 use crate::lint_cmd::LintArgs;
@@ -101,6 +103,9 @@ enum Command {
     /// Manage images.
     #[command(subcommand)]
     Image(ImageCommand),
+    /// dive's analysis of an image: efficiency, wasted bytes, files stored more than once;
+    /// with `--ci`, its CI rules and exit status 1 when one fails.
+    Analyze(Box<AnalyzeArgs>),
     /// Manage the build cache.
     #[command(subcommand)]
     Builder(BuilderCommand),
@@ -148,6 +153,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Tag { source, target } => image_cmd::tag_command(&source, &target, root),
         Command::Rmi { images, force } => image_cmd::rmi_command(&images, force, root),
         Command::Image(cmd) => image_cmd::image_command(&cmd, root),
+        Command::Analyze(args) => analyze_cmd::analyze_command(&args, root),
         Command::Builder(cmd) => image_cmd::builder_command(&cmd, root),
         Command::Save(args) => image_cmd::save_command(&args, root),
         Command::Load { input, quiet } => image_cmd::load_command(input.as_deref(), quiet, root),

@@ -621,3 +621,119 @@ fn nix_is_root() -> bool {
         .output()
         .is_ok_and(|o| o.stdout.starts_with(b"0\n"))
 }
+
+#[test]
+fn analyze_reports_a_file_overwritten_in_a_later_layer() {
+    let tmp = tempdir();
+    let (root, ctx) = (tmp.path().join("store"), tmp.path().join("ctx"));
+    let big = "x".repeat(5000);
+    let bigger = "y".repeat(6000);
+    write(
+        &ctx,
+        &[
+            (
+                "Dockerfile",
+                "FROM scratch\nCOPY small.txt /small.txt\nCOPY big.txt /data/blob\n\
+                 COPY bigger.txt /data/blob\n",
+            ),
+            ("small.txt", "small\n"),
+            ("big.txt", &big),
+            ("bigger.txt", &bigger),
+        ],
+    );
+    ok(run_in(
+        &root,
+        tmp.path(),
+        &["build", "-q", "-t", "waste", "ctx"],
+    ));
+
+    let text = ok(run_in(&root, tmp.path(), &["analyze", "waste"])).stdout;
+    assert!(
+        text.contains("wastedBytes:       11000 bytes (11 kB)"),
+        "{text}"
+    );
+    assert!(text.contains("  2      11 kB         /data/blob"), "{text}");
+    assert!(!text.contains("Evaluation:"), "{text}");
+
+    // dive's default rules fail: efficiency (5000+6)/(11000+6) and wasted/user bytes.
+    let ci = run_in(&root, tmp.path(), &["analyze", "--ci", "waste"]);
+    assert_eq!(ci.code, 1, "{}", ci.stdout);
+    assert!(
+        ci.stdout.contains("FAIL  lowestEfficiency"),
+        "{}",
+        ci.stdout
+    );
+    assert!(
+        ci.stdout.trim_end().ends_with("FAIL [fail:2 skip:1]"),
+        "{}",
+        ci.stdout
+    );
+    let bytes = run_in(
+        &root,
+        tmp.path(),
+        &[
+            "analyze",
+            "--ci",
+            "--lowest-efficiency",
+            "disabled",
+            "--highest-user-wasted-percent",
+            "disabled",
+            "--highest-wasted-bytes",
+            "10kB",
+        ],
+    );
+    assert_eq!(bytes.code, 2, "the image is required: {}", bytes.stderr);
+    let bytes = run_in(
+        &root,
+        tmp.path(),
+        &[
+            "analyze",
+            "--ci",
+            "--lowest-efficiency",
+            "disabled",
+            "--highest-user-wasted-percent",
+            "disabled",
+            "--highest-wasted-bytes",
+            "10kB",
+            "waste",
+        ],
+    );
+    assert_eq!(bytes.code, 1, "{}", bytes.stdout);
+    assert!(
+        bytes.stdout.contains("FAIL  highestWastedBytes"),
+        "{}",
+        bytes.stdout
+    );
+    let loose = ok(run_in(
+        &root,
+        tmp.path(),
+        &[
+            "analyze",
+            "--ci",
+            "--lowest-efficiency",
+            "0.4",
+            "--highest-user-wasted-percent",
+            "off",
+            "waste",
+        ],
+    ));
+    assert!(
+        loose.stdout.trim_end().ends_with("PASS [pass:1 skip:2]"),
+        "{}",
+        loose.stdout
+    );
+
+    let json: Value = serde_json::from_str(
+        &ok(run_in(
+            &root,
+            tmp.path(),
+            &["analyze", "--format", "json", "waste"],
+        ))
+        .stdout,
+    )
+    .expect("analyze JSON");
+    assert_eq!(json["wastedBytes"], 11000);
+    assert_eq!(json["inefficientFiles"][0]["path"], "/data/blob");
+    assert_eq!(json["inefficientFiles"][0]["count"], 2);
+    assert_eq!(json["layers"].as_array().map(Vec::len), Some(3));
+}
