@@ -161,7 +161,9 @@ async function reportSizes(root) {
   for (const entry of files) {
     const file = path.join(entry.parentPath ?? entry.path, entry.name);
     const bytes = gzipSync(await readFile(file), { level: 9 }).length;
-    const kind = path.basename(file).startsWith('worker') ? `worker ${path.extname(file).slice(1)}` : path.extname(file).slice(1);
+    const base = path.basename(file);
+    const ext = path.extname(file).slice(1);
+    const kind = base.startsWith('build-worker') ? `build-worker ${ext}` : base.startsWith('worker') ? `worker ${ext}` : ext;
     kinds[kind] = (kinds[kind] ?? 0) + bytes;
   }
   const kb = (n) => `${(n / 1024).toFixed(0)} KB`;
@@ -326,8 +328,61 @@ async function run(page, origin) {
       `(parse + checks + lint); keystroke to findings on screen ${median(roundTrip)} ms (60 ms typing pause included)`,
   );
 
+  await buildAndRebuild(page);
+
   await page.emulateMedia({ colorScheme: 'dark' });
   await page.screenshot({ path: path.join(artifacts, 'e2e-dark.png'), fullPage: true });
+}
+
+// The steps of the latest build: status and text of each row.
+const stepRows = (page) =>
+  page.$$eval('[data-testid="steps"] > *', (rows) =>
+    rows.map((row) => ({ status: row.dataset.status, text: row.textContent })),
+  );
+
+// Clicks Build and waits for the worker's answer (the button is disabled meanwhile).
+async function build(page, what, check) {
+  const button = page.getByTestId('build');
+  await button.click();
+  await waitUntil(what, async () => {
+    if (await button.isDisabled()) return 'still building';
+    return check(await stepRows(page));
+  });
+  return stepRows(page);
+}
+
+// The Python example: build (all MISS), rebuild (all HIT), edit app.py, rebuild (COPY . . MISS).
+async function buildAndRebuild(page) {
+  await page.getByTestId('load-python').click();
+  await waitUntil('the Python example in the editor', async () => (await editorText(page)).startsWith('FROM python') || 'not yet');
+  const paths = await page.$$eval('[data-testid="context"] > *', (rows) => rows.map((r) => r.dataset.path));
+  assert(sameList(paths, ['.dockerignore', 'app.py', 'requirements.txt']), `context files: ${paths}`);
+
+  const started = Date.now();
+  const first = await build(page, 'the first build', (rows) =>
+    (rows.length === 6 && rows.every((r) => r.status === 'MISS' || r.status === 'CONFIG')) || JSON.stringify(rows.map((r) => r.status)),
+  );
+  console.log(`first build of the Python example: ${Date.now() - started} ms click to steps on screen`);
+  assert(first[0].text.includes('[1/6] FROM python:3.12-slim'), `first step: ${first[0].text}`);
+  const layers = await page.locator('[data-testid="layers"] > *').count();
+  assert(layers >= 5, `layers listed: ${layers}`);
+  assert((await page.getByTestId('image-size').textContent()).startsWith('Image total:'), 'the image total is shown');
+
+  await build(page, 'the rebuild to hit the cache', (rows) =>
+    (rows.length === 6 && rows.every((r) => r.status === 'HIT' || r.status === 'CONFIG')) || JSON.stringify(rows.map((r) => r.status)),
+  );
+
+  await page.locator('[data-testid="context"] > [data-path="app.py"] .file-name').click();
+  await page.getByTestId('context-text').fill('print("edited in the playground")\n');
+  const edited = await build(page, 'the rebuild after editing app.py', (rows) => {
+    const statuses = rows.map((r) => r.status);
+    return sameList(statuses, ['HIT', 'HIT', 'HIT', 'HIT', 'MISS', 'CONFIG']) || JSON.stringify(statuses);
+  });
+  assert(edited[4].text.includes('COPY . .'), `the fifth step is COPY . .: ${edited[4].text}`);
+  assert(edited[4].text.includes('app.py'), `the COPY's reason names app.py: ${edited[4].text}`);
+  // The results column scrolls on its own: bring the steps into view for the picture.
+  await page.getByTestId('steps').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: path.join(artifacts, 'e2e-build.png') });
 }
 
 async function main() {

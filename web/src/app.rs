@@ -6,21 +6,29 @@ use std::rc::Rc;
 use yew::prelude::*;
 use yew_agent::oneshot::OneshotProvider;
 
-use crate::components::{DiagnosticList, Editor, FindingList, InstructionList, RulePanel};
-use crate::hooks::use_analysis;
+use crate::build::BuildTask;
+use crate::components::{
+    BuildSteps, ContextPanel, DiagnosticList, Editor, FindingList, InstructionList, LayerList,
+    RulePanel,
+};
+use crate::hooks::{use_analysis, use_build};
 use crate::state::{Action, State};
 use crate::worker::AnalysisTask;
 
 /// Where Trunk puts the worker's script (`data-bin="worker"` in `web/index.html`), relative
 /// to the page.
 const WORKER_PATH: &str = "worker.js";
+/// Where Trunk puts the build worker's script (`data-bin="build-worker"`).
+const BUILD_WORKER_PATH: &str = "build-worker.js";
 
 /// The app: the playground inside the provider of its analysis worker.
 #[function_component]
 pub fn App() -> Html {
     html! {
         <OneshotProvider<AnalysisTask> path={WORKER_PATH}>
-            <Playground />
+            <OneshotProvider<BuildTask> path={BUILD_WORKER_PATH}>
+                <Playground />
+            </OneshotProvider<BuildTask>>
         </OneshotProvider<AnalysisTask>>
     }
 }
@@ -45,13 +53,41 @@ pub(crate) fn Playground() -> Html {
         let state = state.clone();
         Callback::from(move |_: MouseEvent| state.dispatch(Action::Reset))
     };
+    let on_build = use_build(&state);
+    let on_python = {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| state.dispatch(Action::LoadPython))
+    };
+    let on_select = {
+        let state = state.clone();
+        Callback::from(move |path: String| state.dispatch(Action::SelectFile(path)))
+    };
+    let on_edit_file = {
+        let state = state.clone();
+        Callback::from(move |(path, text): (String, String)| {
+            state.dispatch(Action::EditFile { path, text });
+        })
+    };
+    let on_add = {
+        let state = state.clone();
+        Callback::from(move |path: String| state.dispatch(Action::AddFile(path)))
+    };
+    let on_delete = {
+        let state = state.clone();
+        Callback::from(move |path: String| state.dispatch(Action::DeleteFile(path)))
+    };
     let current = state.is_current();
+    let building = state.is_building();
     html! {
         <>
             <header class="top">
                 <h1>{ "Stowage" }</h1>
                 <p class="tagline">{ "Dockerfile playground: parsed and linted as you type, entirely in your browser" }</p>
                 <button type="button" class="reset" onclick={on_reset}>{ "Reset example" }</button>
+                <button type="button" class="reset" data-testid="load-python" onclick={on_python}>{ "Python example" }</button>
+                <button type="button" class="build" data-testid="build" disabled={building} onclick={on_build}>
+                    { if building { "Building…" } else { "Build" } }
+                </button>
             </header>
             <main class="layout">
                 <Editor
@@ -70,6 +106,16 @@ pub(crate) fn Playground() -> Html {
                     <DiagnosticList analysis={Rc::clone(&state.analysis)} />
                     <FindingList analysis={Rc::clone(&state.analysis)} took_us={state.took_us} analysed={state.analysed} {current} />
                     <InstructionList analysis={Rc::clone(&state.analysis)} />
+                    <ContextPanel
+                        files={state.context.clone()}
+                        selected={state.selected.clone().map(AttrValue::from)}
+                        {on_select}
+                        on_edit={on_edit_file}
+                        {on_add}
+                        {on_delete}
+                    />
+                    <BuildSteps outcome={state.build.clone()} {building} />
+                    <LayerList outcome={state.build.clone()} />
                 </div>
             </main>
         </>

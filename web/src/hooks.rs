@@ -1,5 +1,7 @@
 //! Hooks: side effects the components share.
 
 mod use_analysis;
+mod use_build;
 
 pub(crate) use use_analysis::use_analysis;
+pub(crate) use use_build::use_build;

@@ -8,6 +8,7 @@ use std::rc::Rc;
 use yew::Reducible;
 
 use crate::analysis::Analysis;
+use crate::build::{BuildOutcome, ContextFile};
 use crate::worker::AnalysisResponse;
 
 /// What the editor starts with: short, valid, and showing a continuation and the exec form.
@@ -27,6 +28,38 @@ EXPOSE 8080
 CMD [\"/app/serve\", \"--port\", \"8080\"]
 ";
 
+/// A Python app to build: the editor's Dockerfile for the build context below.
+pub(crate) const PYTHON_EXAMPLE: &str = "\
+FROM python:3.12-slim
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+COPY . .
+CMD [\"python\", \"app.py\"]
+";
+
+/// The modification time of the example context's files; edits count up from it.
+const CONTEXT_MTIME: i64 = 1_700_000_000;
+
+/// The build context the playground starts with: the Python app of [`PYTHON_EXAMPLE`].
+pub(crate) fn example_context() -> Vec<ContextFile> {
+    [
+        (".dockerignore", "__pycache__/\n*.pyc\n.git\n"),
+        (
+            "app.py",
+            "from flask import Flask\n\napp = Flask(__name__)\n\n\n@app.route(\"/\")\ndef hello():\n    return \"Hello from Stowage\"\n",
+        ),
+        ("requirements.txt", "flask==3.0.3\n"),
+    ]
+    .into_iter()
+    .map(|(path, text)| ContextFile {
+        path: path.to_owned(),
+        text: text.to_owned(),
+        mtime: CONTEXT_MTIME,
+    })
+    .collect()
+}
+
 /// The playground's state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct State {
@@ -45,6 +78,14 @@ pub(crate) struct State {
     pub(crate) took_us: Option<u32>,
     /// The lint rule whose page is open (a code such as `DL3006`).
     pub(crate) rule: Option<String>,
+    /// The build context, sorted by path.
+    pub(crate) context: Vec<ContextFile>,
+    /// The context file open for editing.
+    pub(crate) selected: Option<String>,
+    /// Counts the builds asked for; an answer is taken only for the latest.
+    pub(crate) builds: u64,
+    /// The latest build's outcome.
+    pub(crate) build: Option<Rc<BuildOutcome>>,
 }
 
 impl State {
@@ -57,7 +98,16 @@ impl State {
             analysed: None,
             took_us: None,
             rule: None,
+            context: example_context(),
+            selected: Some("app.py".to_owned()),
+            builds: 0,
+            build: None,
         }
+    }
+
+    /// Whether a build was asked for and has not answered yet.
+    pub(crate) fn is_building(&self) -> bool {
+        self.build.as_ref().map_or(0, |b| b.build) < self.builds
     }
 
     /// Whether `analysis` describes `source` (otherwise a fresh one is on its way).
@@ -85,6 +135,20 @@ pub(crate) enum Action {
     ShowRule(String),
     /// Close it.
     CloseRule,
+    /// Put the Python example (Dockerfile and context) in.
+    LoadPython,
+    /// Open a context file for editing.
+    SelectFile(String),
+    /// A context file's text changed.
+    EditFile { path: String, text: String },
+    /// Add an empty context file (ignored if the path is empty or taken).
+    AddFile(String),
+    /// Delete a context file.
+    DeleteFile(String),
+    /// A build was sent to the worker.
+    BuildStarted,
+    /// The build worker answered.
+    BuildReady(BuildOutcome),
 }
 
 impl Reducible for State {
@@ -129,11 +193,101 @@ impl Reducible for State {
                 ..(*self).clone()
             }),
             Action::CloseRule => self,
+            Action::LoadPython => {
+                // Keep the engine's memo honest: restored files are newer than any edit.
+                let mtime = self.next_mtime();
+                let edited = self.edit(PYTHON_EXAMPLE.to_owned());
+                let mut next = (*edited).clone();
+                next.loaded += 1;
+                next.context = example_context();
+                for file in &mut next.context {
+                    file.mtime = mtime;
+                }
+                next.selected = Some("app.py".to_owned());
+                Rc::new(next)
+            }
+            Action::SelectFile(path) => {
+                if self.selected.as_ref() == Some(&path)
+                    || !self.context.iter().any(|f| f.path == path)
+                {
+                    return self;
+                }
+                Rc::new(Self {
+                    selected: Some(path),
+                    ..(*self).clone()
+                })
+            }
+            Action::EditFile { path, text } => {
+                let mtime = self.next_mtime();
+                let mut next = (*self).clone();
+                let Some(file) = next.context.iter_mut().find(|f| f.path == path) else {
+                    return self;
+                };
+                if file.text == text {
+                    return self;
+                }
+                file.text = text;
+                file.mtime = mtime;
+                Rc::new(next)
+            }
+            Action::AddFile(path) => {
+                let path = path.trim().trim_start_matches('/').to_owned();
+                if path.is_empty()
+                    || path.ends_with('/')
+                    || self.context.iter().any(|f| f.path == path)
+                {
+                    return self;
+                }
+                let mut next = (*self).clone();
+                next.context.push(ContextFile {
+                    path: path.clone(),
+                    text: String::new(),
+                    mtime: self.next_mtime(),
+                });
+                next.context.sort_by(|a, b| a.path.cmp(&b.path));
+                next.selected = Some(path);
+                Rc::new(next)
+            }
+            Action::DeleteFile(path) => {
+                let mut next = (*self).clone();
+                let before = next.context.len();
+                next.context.retain(|f| f.path != path);
+                if next.context.len() == before {
+                    return self;
+                }
+                if next.selected.as_ref() == Some(&path) {
+                    next.selected = next.context.first().map(|f| f.path.clone());
+                }
+                Rc::new(next)
+            }
+            Action::BuildStarted => Rc::new(Self {
+                builds: self.builds + 1,
+                ..(*self).clone()
+            }),
+            Action::BuildReady(outcome) => {
+                if outcome.build != self.builds {
+                    return self;
+                }
+                Rc::new(Self {
+                    build: Some(Rc::new(outcome)),
+                    ..(*self).clone()
+                })
+            }
         }
     }
 }
 
 impl State {
+    /// A modification time later than every context file's.
+    fn next_mtime(&self) -> i64 {
+        self.context
+            .iter()
+            .map(|f| f.mtime)
+            .max()
+            .unwrap_or(CONTEXT_MTIME)
+            + 1
+    }
+
     fn edit(self: Rc<Self>, source: String) -> Rc<Self> {
         // Same text, same state: returning the same Rc lets Yew skip the re-render.
         if source == self.source {

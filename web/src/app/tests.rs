@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use yew::BaseComponent;
+use yew::{BaseComponent, Callback};
 
 use super::App;
 use crate::components::{
@@ -31,6 +31,10 @@ fn page_has_the_test_hooks() {
         r#"data-testid="instructions""#,
         r#"data-testid="diagnostics""#,
         r#"data-testid="findings""#,
+        r#"data-testid="context""#,
+        r#"data-testid="build""#,
+        r#"data-testid="steps""#,
+        r#"data-testid="layers""#,
     ] {
         assert!(html.contains(hook), "missing {hook} in {html}");
     }
@@ -109,4 +113,76 @@ fn findings_say_when_a_fix_is_offered() {
         "{html}"
     );
     assert!(html.contains("Unsafe fix"), "{html}");
+}
+
+#[test]
+fn build_views_for_a_build_and_a_rebuild() {
+    use crate::build::{BuildAsk, Builder};
+    use crate::components::{
+        BuildSteps, LayerList, build_steps::BuildStepsProps, layer_list::LayerListProps,
+    };
+    use crate::state::{PYTHON_EXAMPLE, example_context};
+
+    let ask = |build| BuildAsk {
+        build,
+        dockerfile: PYTHON_EXAMPLE.to_owned(),
+        context: example_context(),
+    };
+    let mut builder = Builder::default();
+    let first = Rc::new(builder.build(&ask(1)));
+    let steps = render::<BuildSteps>(BuildStepsProps {
+        outcome: Some(Rc::clone(&first)),
+        building: false,
+    });
+    assert!(steps.contains(r#"data-testid="steps""#), "{steps}");
+    assert_eq!(steps.matches(r#"data-status="MISS""#).count(), 5, "{steps}");
+    assert_eq!(steps.matches(r#"data-status="CONFIG""#).count(), 1);
+    assert!(steps.contains("[4/6] RUN pip install"), "{steps}");
+    let rebuilt = render::<BuildSteps>(BuildStepsProps {
+        outcome: Some(Rc::new(builder.build(&ask(2)))),
+        building: false,
+    });
+    assert_eq!(
+        rebuilt.matches(r#"data-status="HIT""#).count(),
+        5,
+        "{rebuilt}"
+    );
+
+    let layers = render::<LayerList>(LayerListProps {
+        outcome: Some(Rc::clone(&first)),
+    });
+    assert_eq!(
+        layers.matches(r#"data-testid="layer""#).count(),
+        first.layers.len()
+    );
+    assert!(layers.contains("Image total: "), "{layers}");
+    assert!(layers.contains("COPY . . # buildkit"), "{layers}");
+
+    let waiting = render::<BuildSteps>(BuildStepsProps {
+        outcome: None,
+        building: true,
+    });
+    assert!(waiting.contains(r#"aria-busy="true""#), "{waiting}");
+    assert!(waiting.contains("Building…"), "{waiting}");
+}
+
+#[test]
+fn context_panel_lists_the_files() {
+    use crate::components::{ContextPanel, context_panel::ContextPanelProps};
+    use crate::state::example_context;
+
+    let html = render::<ContextPanel>(ContextPanelProps {
+        files: example_context(),
+        selected: Some("app.py".into()),
+        on_select: Callback::noop(),
+        on_edit: Callback::noop(),
+        on_add: Callback::noop(),
+        on_delete: Callback::noop(),
+    });
+    assert!(html.contains(r#"data-testid="context""#), "{html}");
+    for path in [".dockerignore", "app.py", "requirements.txt"] {
+        assert!(html.contains(&format!(r#"data-path="{path}""#)), "{html}");
+    }
+    assert!(html.contains(r#"data-testid="context-text""#), "{html}");
+    assert!(html.contains("Contents of app.py"), "{html}");
 }

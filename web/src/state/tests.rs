@@ -1,4 +1,5 @@
 use super::*;
+use crate::build::{BuildOutcome, ContextFile};
 use crate::worker::{AnalysisRequest, respond};
 
 /// What the worker would answer for the state's current text.
@@ -138,4 +139,118 @@ fn rule_pages_open_by_code_or_name_and_close() {
         &closed,
         &Rc::clone(&closed).reduce(Action::CloseRule)
     ));
+}
+
+fn context_paths(state: &State) -> Vec<&str> {
+    state.context.iter().map(|f| f.path.as_str()).collect()
+}
+
+fn text_of<'a>(state: &'a State, path: &str) -> Option<&'a ContextFile> {
+    state.context.iter().find(|f| f.path == path)
+}
+
+#[test]
+fn context_starts_with_the_python_app() {
+    let state = State::default();
+    assert_eq!(
+        context_paths(&state),
+        [".dockerignore", "app.py", "requirements.txt"]
+    );
+    assert_eq!(state.selected.as_deref(), Some("app.py"));
+    assert!(!state.is_building());
+}
+
+#[test]
+fn editing_a_context_file_bumps_its_mtime() {
+    let state = Rc::new(State::default());
+    let before = text_of(&state, "app.py").expect("app.py").clone();
+    let state = state.reduce(Action::EditFile {
+        path: "app.py".into(),
+        text: "print('hi')\n".into(),
+    });
+    let after = text_of(&state, "app.py").expect("app.py").clone();
+    assert_eq!(after.text, "print('hi')\n");
+    assert!(after.mtime > before.mtime);
+    // A second edit moves the time on again; the same text changes nothing.
+    let again = Rc::clone(&state).reduce(Action::EditFile {
+        path: "app.py".into(),
+        text: "print('hi')\n".into(),
+    });
+    assert!(Rc::ptr_eq(&again, &state));
+    let edited = state.reduce(Action::EditFile {
+        path: "app.py".into(),
+        text: "print('bye')\n".into(),
+    });
+    assert!(text_of(&edited, "app.py").expect("app.py").mtime > after.mtime);
+    // Unknown files are not created by an edit.
+    let unknown = Rc::clone(&edited).reduce(Action::EditFile {
+        path: "nope.py".into(),
+        text: "x".into(),
+    });
+    assert!(Rc::ptr_eq(&unknown, &edited));
+}
+
+#[test]
+fn files_are_added_sorted_selected_and_deleted() {
+    let state = Rc::new(State::default());
+    let state = state.reduce(Action::AddFile(" /src/util.py ".into()));
+    assert_eq!(
+        context_paths(&state),
+        [".dockerignore", "app.py", "requirements.txt", "src/util.py"]
+    );
+    assert_eq!(state.selected.as_deref(), Some("src/util.py"));
+    for bad in ["", "app.py", "dir/"] {
+        let same = Rc::clone(&state).reduce(Action::AddFile(bad.into()));
+        assert!(Rc::ptr_eq(&same, &state), "{bad:?} is refused");
+    }
+    let state = state.reduce(Action::SelectFile("requirements.txt".into()));
+    assert_eq!(state.selected.as_deref(), Some("requirements.txt"));
+    let state = state.reduce(Action::DeleteFile("requirements.txt".into()));
+    assert_eq!(
+        context_paths(&state),
+        [".dockerignore", "app.py", "src/util.py"]
+    );
+    assert_eq!(state.selected.as_deref(), Some(".dockerignore"));
+    let same = Rc::clone(&state).reduce(Action::SelectFile("requirements.txt".into()));
+    assert!(
+        Rc::ptr_eq(&same, &state),
+        "deleted files cannot be selected"
+    );
+}
+
+#[test]
+fn only_the_latest_build_is_taken() {
+    let state = Rc::new(State::default());
+    let state = state.reduce(Action::BuildStarted);
+    assert!(state.is_building());
+    let state = state.reduce(Action::BuildStarted);
+    let outcome = |build| BuildOutcome {
+        build,
+        ..BuildOutcome::default()
+    };
+    let stale = Rc::clone(&state).reduce(Action::BuildReady(outcome(1)));
+    assert!(
+        Rc::ptr_eq(&stale, &state),
+        "build 1 was overtaken by build 2"
+    );
+    let state = state.reduce(Action::BuildReady(outcome(2)));
+    assert!(!state.is_building());
+    assert_eq!(state.build.as_ref().map(|b| b.build), Some(2));
+}
+
+#[test]
+fn python_example_restores_dockerfile_and_context_with_newer_times() {
+    let state = Rc::new(State::default()).reduce(Action::EditFile {
+        path: "app.py".into(),
+        text: "changed".into(),
+    });
+    let edited_mtime = text_of(&state, "app.py").expect("app.py").mtime;
+    let state = state.reduce(Action::LoadPython);
+    assert_eq!(state.source, PYTHON_EXAMPLE);
+    assert_eq!(state.loaded, 1, "the editor takes the text");
+    assert_eq!(
+        text_of(&state, "app.py").expect("app.py").text,
+        text_of(&State::default(), "app.py").expect("app.py").text
+    );
+    assert!(state.context.iter().all(|f| f.mtime > edited_mtime));
 }

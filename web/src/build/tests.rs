@@ -1,0 +1,94 @@
+use super::*;
+use crate::state::{PYTHON_EXAMPLE, example_context};
+
+fn ask(build: u64, context: Vec<ContextFile>) -> BuildAsk {
+    BuildAsk {
+        build,
+        dockerfile: PYTHON_EXAMPLE.to_owned(),
+        context,
+    }
+}
+
+fn statuses(outcome: &BuildOutcome) -> Vec<&str> {
+    outcome.steps.iter().map(|s| s.status.as_str()).collect()
+}
+
+#[test]
+fn first_build_misses_and_rebuild_hits() {
+    let mut builder = Builder::default();
+    let first = builder.build(&ask(1, example_context()));
+    assert_eq!(first.build, 1);
+    assert!(first.errors.is_empty(), "{:?}", first.errors);
+    assert!(first.image.is_some());
+    assert_eq!(
+        statuses(&first),
+        ["MISS", "MISS", "MISS", "MISS", "MISS", "CONFIG"]
+    );
+    assert_eq!(first.steps[0].header, "[1/6] FROM python:3.12-slim");
+    let second = builder.build(&ask(2, example_context()));
+    assert_eq!(
+        statuses(&second),
+        ["HIT", "HIT", "HIT", "HIT", "HIT", "CONFIG"]
+    );
+    assert_eq!(second.image, first.image, "same inputs, same image");
+    assert_eq!(second.layers, first.layers);
+    // The base's layers and the four made here (WORKDIR, two COPYs, RUN).
+    let own: Vec<_> = first
+        .layers
+        .iter()
+        .filter(|l| l.created_by.contains("# buildkit"))
+        .collect();
+    assert_eq!(own.len(), 4, "{:?}", first.layers);
+    assert_eq!(
+        first.total_size,
+        first.layers.iter().map(|l| l.size).sum::<u64>()
+    );
+}
+
+#[test]
+fn editing_app_py_misses_from_the_copy_that_takes_it() {
+    let mut builder = Builder::default();
+    builder.build(&ask(1, example_context()));
+    let mut context = example_context();
+    let app = context
+        .iter_mut()
+        .find(|f| f.path == "app.py")
+        .expect("app.py is in the example");
+    app.text.push_str("# changed\n");
+    app.mtime += 1;
+    let rebuilt = builder.build(&ask(2, context));
+    assert_eq!(
+        statuses(&rebuilt),
+        ["HIT", "HIT", "HIT", "HIT", "MISS", "CONFIG"]
+    );
+    assert!(
+        rebuilt.steps[4].reason.contains("app.py"),
+        "{}",
+        rebuilt.steps[4].reason
+    );
+}
+
+#[test]
+fn the_worker_codec_round_trips_an_outcome() {
+    let outcome = Builder::default().build(&ask(7, example_context()));
+    let bytes =
+        bincode::serde::encode_to_vec(&outcome, bincode::config::standard()).expect("encodes");
+    let (back, _): (BuildOutcome, usize) =
+        bincode::serde::decode_from_slice(&bytes, bincode::config::standard()).expect("decodes");
+    assert_eq!(back, outcome);
+}
+
+#[test]
+fn a_broken_dockerfile_reports_errors_and_no_image() {
+    let outcome = Builder::default().build(&BuildAsk {
+        build: 1,
+        dockerfile: "FROM python:3.12-slim\nCOPY missing.txt /\n".to_owned(),
+        context: example_context(),
+    });
+    assert!(outcome.image.is_none());
+    assert!(outcome.layers.is_empty());
+    assert!(
+        outcome.errors.iter().any(|e| e.contains("missing.txt")),
+        "{outcome:?}"
+    );
+}

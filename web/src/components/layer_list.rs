@@ -1,0 +1,37 @@
+//! The layers of the built image, base first: what made each one and its size, and the total.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::build::{BuildOutcome, size_text};
+
+#[derive(Debug, Properties, PartialEq)]
+pub(crate) struct LayerListProps {
+    pub(crate) outcome: Option<Rc<BuildOutcome>>,
+}
+
+#[function_component]
+pub(crate) fn LayerList(props: &LayerListProps) -> Html {
+    let layers = props.outcome.as_ref().map_or(&[][..], |o| &o.layers[..]);
+    let total = props.outcome.as_ref().map_or(0, |o| o.total_size);
+    html! {
+        <section class="pane" aria-labelledby="layers-title">
+            <h2 id="layers-title" class="pane-title">
+                { "Layers" }<span class="count">{ layers.len() }</span>
+            </h2>
+            // Only layers go in the list: tests count its children.
+            <ol class="layers" data-testid="layers" aria-labelledby="layers-title">
+                { for layers.iter().map(|layer| html! {
+                    <li class="layer" data-testid="layer" data-size={layer.size.to_string()}>
+                        <code class="created-by" title={layer.created_by.clone()}>{ &layer.created_by }</code>
+                        <span class="size">{ size_text(layer.size) }</span>
+                    </li>
+                }) }
+            </ol>
+            if props.outcome.as_ref().is_some_and(|o| o.image.is_some()) {
+                <p class="image-total" data-testid="image-size">{ format!("Image total: {}", size_text(total)) }</p>
+            }
+        </section>
+    }
+}
