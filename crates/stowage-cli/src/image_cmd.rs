@@ -10,7 +10,7 @@ use std::rc::Rc;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
-use stowage_build::{CacheStore, Engine, human_duration, human_size, table};
+use stowage_build::{CacheStore, Engine, ImageStore, human_duration, human_size, table};
 use stowage_oci::archive::ArchiveFormat;
 use stowage_oci::layer::Compression;
 use stowage_store::{DiskCacheStore, DiskImageStore, Store, default_root};
@@ -401,4 +401,85 @@ pub(crate) fn load_command(
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum SystemCommand {
+    /// Disk usage of the store: images and build cache, with what a prune would reclaim.
+    ///
+    /// Images: ACTIVE counts tagged images (there are no containers), SIZE the uncompressed
+    /// layers with shared ones counted once, RECLAIMABLE the layers only untagged images use
+    /// (`image prune`). Build Cache: TOTAL counts cached step results, SIZE the blobs on disk
+    /// they keep, RECLAIMABLE those no image uses (`builder prune`).
+    Df,
+}
+
+/// Docker's `RECLAIMABLE` with its share in percent.
+fn with_percent(part: u64, whole: u64) -> String {
+    let percent = part.saturating_mul(100).checked_div(whole).unwrap_or(0);
+    format!("{} ({percent}%)", human_size(part))
+}
+
+#[expect(clippy::print_stdout, reason = "command output")]
+pub(crate) fn system_command(cmd: &SystemCommand, root: Option<&Path>) -> Result<ExitCode> {
+    match cmd {
+        SystemCommand::Df => {
+            let engine = engine(root)?;
+            let ids = engine.images.ids();
+            let tagged: std::collections::BTreeSet<_> =
+                engine.images.tags().into_iter().map(|(_, id)| id).collect();
+            // diff ID → (size, used by a tagged image)
+            let mut layers = std::collections::BTreeMap::new();
+            for id in &ids {
+                let Some(img) = engine.images.get(id) else {
+                    continue;
+                };
+                for l in &img.layers {
+                    let e = layers.entry(l.diff_id.clone()).or_insert((l.size, false));
+                    e.1 |= tagged.contains(id);
+                }
+            }
+            if let Some(e) = engine.images.take_error() {
+                return Err(e.into());
+            }
+            let image_size: u64 = layers.values().map(|(s, _)| s).sum();
+            let image_free: u64 = layers.values().filter(|(_, u)| !u).map(|(s, _)| s).sum();
+            let store = engine.images.store();
+            let in_images = store.index_blobs()?;
+            let (mut cache_size, mut cache_free) = (0, 0);
+            for blob in engine.cache.live_blobs()? {
+                let size = std::fs::metadata(store.blob_path(&blob)).map_or(0, |m| m.len());
+                cache_size += size;
+                if !in_images.contains(&blob) {
+                    cache_free += size;
+                }
+            }
+            let active = ids.iter().filter(|id| tagged.contains(*id)).count();
+            let rows = vec![
+                vec![
+                    "TYPE".to_owned(),
+                    "TOTAL".into(),
+                    "ACTIVE".into(),
+                    "SIZE".into(),
+                    "RECLAIMABLE".into(),
+                ],
+                vec![
+                    "Images".to_owned(),
+                    ids.len().to_string(),
+                    active.to_string(),
+                    human_size(image_size),
+                    with_percent(image_free, image_size),
+                ],
+                vec![
+                    "Build Cache".to_owned(),
+                    engine.cache.len().to_string(),
+                    "0".into(),
+                    human_size(cache_size),
+                    human_size(cache_free),
+                ],
+            ];
+            print!("{}", table(&rows));
+            Ok(ExitCode::SUCCESS)
+        }
+    }
 }

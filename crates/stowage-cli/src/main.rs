@@ -21,7 +21,7 @@ use clap::{Parser, Subcommand};
 
 use crate::analyze_cmd::AnalyzeArgs;
 use crate::build_cmd::BuildArgs;
-use crate::image_cmd::{BuilderCommand, ImageCommand, ImagesArgs, SaveArgs};
+use crate::image_cmd::{BuilderCommand, ImageCommand, ImagesArgs, SaveArgs, SystemCommand};
 use crate::lint_cmd::LintArgs;
 use crate::parse_cmd::ParseFormat;
 use crate::rules_cmd::RulesFormat;
@@ -109,6 +109,9 @@ enum Command {
     /// Manage the build cache.
     #[command(subcommand)]
     Builder(BuilderCommand),
+    /// The store as a whole (`system df`).
+    #[command(subcommand)]
+    System(SystemCommand),
     /// Save images to a tar archive (docker-archive, which is also an OCI layout).
     Save(SaveArgs),
     /// Load images from a docker-archive or OCI archive.
@@ -155,6 +158,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Image(cmd) => image_cmd::image_command(&cmd, root),
         Command::Analyze(args) => analyze_cmd::analyze_command(&args, root),
         Command::Builder(cmd) => image_cmd::builder_command(&cmd, root),
+        Command::System(cmd) => image_cmd::system_command(&cmd, root),
         Command::Save(args) => image_cmd::save_command(&args, root),
         Command::Load { input, quiet } => image_cmd::load_command(input.as_deref(), quiet, root),
         Command::Sandbox { spec } => Ok(sandbox::sandbox_main(&spec)),

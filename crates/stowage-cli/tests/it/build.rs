@@ -737,3 +737,54 @@ fn analyze_reports_a_file_overwritten_in_a_later_layer() {
     assert_eq!(json["inefficientFiles"][0]["count"], 2);
     assert_eq!(json["layers"].as_array().map(Vec::len), Some(3));
 }
+
+#[test]
+fn system_df_counts_images_and_the_build_cache() {
+    let tmp = tempdir();
+    let (root, ctx) = (tmp.path().join("store"), tmp.path().join("ctx"));
+    copy_project(&ctx);
+    ok(run_in(
+        &root,
+        tmp.path(),
+        &["build", "-q", "-t", "demo:1", "ctx"],
+    ));
+    // A changed file and the same tag: the first image is left dangling.
+    write(&ctx, &[("extra.txt", "changed!\n")]);
+    ok(run_in(
+        &root,
+        tmp.path(),
+        &["build", "-q", "-t", "demo:1", "ctx"],
+    ));
+    let df = ok(run_in(&root, tmp.path(), &["system", "df"])).stdout;
+    let rows: Vec<Vec<&str>> = df
+        .lines()
+        .map(|l| {
+            l.split("  ")
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .collect()
+        })
+        .collect();
+    assert_eq!(
+        rows[0],
+        ["TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE"],
+        "{df}"
+    );
+    // Both images share main.txt (5B); extra.txt is 6B in the dangling one, 9B in the other.
+    assert_eq!(rows[1], ["Images", "2", "1", "20B", "6B (30%)"], "{df}");
+    assert_eq!(rows[2][0], "Build Cache", "{df}");
+    assert!(rows[2][1].parse::<u32>().is_ok_and(|n| n >= 3), "{df}");
+    assert_ne!(rows[2][3], "0B", "{df}");
+
+    ok(run_in(&root, tmp.path(), &["builder", "prune", "-f"]));
+    ok(run_in(&root, tmp.path(), &["image", "prune", "-f"]));
+    let df = ok(run_in(&root, tmp.path(), &["system", "df"])).stdout;
+    assert!(
+        df.contains("Images        1         1         14B       0B (0%)"),
+        "{df}"
+    );
+    assert!(
+        df.contains("Build Cache   0         0         0B        0B"),
+        "{df}"
+    );
+}
