@@ -1071,7 +1071,9 @@ impl<'r, 'h> Builder<'r, 'h> {
             let time = self.step_time(entry.created);
             history.created = Some(stowage_oci::config::rfc3339(time));
             state.config.history.push(history);
-            state.created = time;
+            // A `COPY --link` HIT after a MISS is older than what is below it: the stage
+            // clock never goes back.
+            state.created = state.created.max(time);
             state.key = chain_key;
             state.last_status = StepStatus::Hit;
             state.last_text.clone_from(&id.text);
