@@ -380,6 +380,17 @@ async function buildAndRebuild(page) {
   });
   assert(edited[4].text.includes('COPY . .'), `the fifth step is COPY . .: ${edited[4].text}`);
   assert(edited[4].text.includes('app.py'), `the COPY's reason names app.py: ${edited[4].text}`);
+  // Add a file through the form (it opens for editing), then delete it.
+  const contextPaths = () => page.$$eval('[data-testid="context"] > *', (rows) => rows.map((r) => r.dataset.path));
+  await page.getByTestId('context-new').fill('src/util.py');
+  await page.getByTestId('context-new').press('Enter');
+  await waitUntil('src/util.py to be added', async () => (await contextPaths()).includes('src/util.py') || JSON.stringify(await contextPaths()));
+  assert((await page.getByTestId('context-text').inputValue()) === '', 'the new file is empty and open');
+  await page.getByRole('button', { name: 'Delete src/util.py' }).click();
+  await waitUntil('src/util.py to be deleted', async () =>
+    sameList(await contextPaths(), ['.dockerignore', 'app.py', 'requirements.txt']) || JSON.stringify(await contextPaths()),
+  );
+
   // The results column scrolls on its own: bring the steps into view for the picture.
   await page.getByTestId('steps').scrollIntoViewIfNeeded();
   await page.screenshot({ path: path.join(artifacts, 'e2e-build.png') });
