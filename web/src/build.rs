@@ -13,8 +13,9 @@ use stowage_build::{
 use stowage_vfs::{Fs, Metadata};
 use yew_agent::oneshot::oneshot;
 
-/// The time the simulated builds say it is (image `created`, history).
-const NOW: i64 = 1_700_000_000;
+/// The time the simulated builds say it is (image `created`, history): 2025-01-01, after the
+/// simulated base images were made (2024-07-01), so a stage's clock never has to go back.
+const NOW: i64 = 1_735_689_600;
 
 /// One file of the build context, as the page holds it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,6 +51,8 @@ pub struct StepRow {
     /// Simulated command output.
     pub log: Vec<String>,
     pub notes: Vec<String>,
+    /// How long the step would take on a real builder (simulated), in milliseconds.
+    pub simulated_ms: u64,
 }
 
 /// One layer of the built image, base first.
@@ -144,6 +147,7 @@ impl Builder {
                     .map(|layer| layer.size),
                 log: step.log.iter().map(|line| line.text.clone()).collect(),
                 notes: step.notes.clone(),
+                simulated_ms: step.simulated_ms,
             })
             .collect();
         let mut layers = Vec::new();

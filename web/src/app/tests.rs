@@ -137,6 +137,9 @@ fn build_views_for_a_build_and_a_rebuild() {
     assert!(steps.contains(r#"data-testid="steps""#), "{steps}");
     assert_eq!(steps.matches(r#"data-status="MISS""#).count(), 5, "{steps}");
     assert_eq!(steps.matches(r#"data-status="CONFIG""#).count(), 1);
+    assert_eq!(steps.matches(r#"data-testid="step""#).count(), 6);
+    assert_eq!(steps.matches(r#"data-cache="miss""#).count(), 5);
+    assert!(steps.contains(r#"data-testid="build-log""#), "{steps}");
     assert!(steps.contains("[4/6] RUN pip install"), "{steps}");
     let rebuilt = render::<BuildSteps>(BuildStepsProps {
         outcome: Some(Rc::new(builder.build(&ask(2)))),
