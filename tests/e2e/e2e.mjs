@@ -394,6 +394,18 @@ async function buildAndRebuild(page) {
   // The results column scrolls on its own: bring the steps into view for the picture.
   await page.getByTestId('steps').scrollIntoViewIfNeeded();
   await page.screenshot({ path: path.join(artifacts, 'e2e-build.png') });
+
+  // --no-cache runs every step after FROM again; unticked, the next build hits.
+  await page.getByTestId('no-cache').check();
+  await build(page, 'the --no-cache build', (rows) => {
+    const statuses = rows.map((r) => r.status);
+    return sameList(statuses, ['HIT', 'MISS', 'MISS', 'MISS', 'MISS', 'CONFIG']) || JSON.stringify(statuses);
+  });
+  await page.getByTestId('no-cache').uncheck();
+  await build(page, 'the build after --no-cache to hit', (rows) => {
+    const statuses = rows.map((r) => r.status);
+    return sameList(statuses, ['HIT', 'HIT', 'HIT', 'HIT', 'HIT', 'CONFIG']) || JSON.stringify(statuses);
+  });
 }
 
 async function main() {

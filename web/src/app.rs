@@ -76,6 +76,13 @@ pub(crate) fn Playground() -> Html {
         let state = state.clone();
         Callback::from(move |path: String| state.dispatch(Action::DeleteFile(path)))
     };
+    let on_no_cache = {
+        let state = state.clone();
+        Callback::from(move |event: Event| {
+            let input: web_sys::HtmlInputElement = event.target_unchecked_into();
+            state.dispatch(Action::SetNoCache(input.checked()));
+        })
+    };
     let current = state.is_current();
     let building = state.is_building();
     html! {
@@ -85,6 +92,10 @@ pub(crate) fn Playground() -> Html {
                 <p class="tagline">{ "Dockerfile playground: parsed and linted as you type, entirely in your browser" }</p>
                 <button type="button" class="reset" onclick={on_reset}>{ "Reset example" }</button>
                 <button type="button" class="reset" data-testid="load-python" onclick={on_python}>{ "Python example" }</button>
+                <label class="no-cache">
+                    <input type="checkbox" data-testid="no-cache" checked={state.no_cache} onchange={on_no_cache} />
+                    { "--no-cache" }
+                </label>
                 <button type="button" class="build" data-testid="build" disabled={building} onclick={on_build}>
                     { if building { "Building…" } else { "Build" } }
                 </button>

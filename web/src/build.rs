@@ -34,6 +34,8 @@ pub struct BuildAsk {
     pub build: u64,
     pub dockerfile: String,
     pub context: Vec<ContextFile>,
+    /// `--no-cache`: run every step (results are still stored).
+    pub no_cache: bool,
 }
 
 /// One step of the build, ready to draw.
@@ -116,6 +118,7 @@ impl Builder {
         }
         let mut request = BuildRequest::new(&ask.dockerfile, &context);
         request.tags = vec!["playground:latest".to_owned()];
+        request.no_cache = ask.no_cache;
         let mut executor = SimulatedExecutor;
         let mut fetcher = NoFetcher;
         let mut clock = FixedClock {

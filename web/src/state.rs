@@ -86,6 +86,8 @@ pub(crate) struct State {
     pub(crate) builds: u64,
     /// The latest build's outcome.
     pub(crate) build: Option<Rc<BuildOutcome>>,
+    /// Build with `--no-cache`.
+    pub(crate) no_cache: bool,
 }
 
 impl State {
@@ -102,6 +104,7 @@ impl State {
             selected: Some("app.py".to_owned()),
             builds: 0,
             build: None,
+            no_cache: false,
         }
     }
 
@@ -145,6 +148,8 @@ pub(crate) enum Action {
     AddFile(String),
     /// Delete a context file.
     DeleteFile(String),
+    /// Tick or untick `--no-cache`.
+    SetNoCache(bool),
     /// A build was sent to the worker.
     BuildStarted,
     /// The build worker answered.
@@ -192,7 +197,12 @@ impl Reducible for State {
                 rule: None,
                 ..(*self).clone()
             }),
-            Action::CloseRule => self,
+            Action::SetNoCache(no_cache) if no_cache != self.no_cache => Rc::new(Self {
+                no_cache,
+                ..(*self).clone()
+            }),
+            // Nothing open to close, or `--no-cache` already as asked.
+            Action::CloseRule | Action::SetNoCache(_) => self,
             Action::LoadPython => {
                 // Keep the engine's memo honest: restored files are newer than any edit.
                 let mtime = self.next_mtime();

@@ -127,6 +127,7 @@ fn build_views_for_a_build_and_a_rebuild() {
         build,
         dockerfile: PYTHON_EXAMPLE.to_owned(),
         context: example_context(),
+        no_cache: false,
     };
     let mut builder = Builder::default();
     let first = Rc::new(builder.build(&ask(1)));

@@ -6,6 +6,7 @@ fn ask(build: u64, context: Vec<ContextFile>) -> BuildAsk {
         build,
         dockerfile: PYTHON_EXAMPLE.to_owned(),
         context,
+        no_cache: false,
     }
 }
 
@@ -84,11 +85,33 @@ fn a_broken_dockerfile_reports_errors_and_no_image() {
         build: 1,
         dockerfile: "FROM python:3.12-slim\nCOPY missing.txt /\n".to_owned(),
         context: example_context(),
+        no_cache: false,
     });
     assert!(outcome.image.is_none());
     assert!(outcome.layers.is_empty());
     assert!(
         outcome.errors.iter().any(|e| e.contains("missing.txt")),
         "{outcome:?}"
+    );
+}
+
+#[test]
+fn no_cache_runs_every_step_and_the_cache_still_fills() {
+    let mut builder = Builder::default();
+    builder.build(&ask(1, example_context()));
+    let forced = builder.build(&BuildAsk {
+        no_cache: true,
+        ..ask(2, example_context())
+    });
+    // The base image is resolved, not run: only the steps after FROM run again.
+    assert_eq!(
+        statuses(&forced),
+        ["HIT", "MISS", "MISS", "MISS", "MISS", "CONFIG"]
+    );
+    assert!(forced.steps[1].reason.contains("--no-cache"), "{forced:?}");
+    let after = builder.build(&ask(3, example_context()));
+    assert_eq!(
+        statuses(&after),
+        ["HIT", "HIT", "HIT", "HIT", "HIT", "CONFIG"]
     );
 }

@@ -18,6 +18,7 @@ pub(crate) fn use_build(state: &UseReducerHandle<State>) -> Callback<MouseEvent>
             build: state.builds + 1,
             dockerfile: state.source.clone(),
             context: state.context.clone(),
+            no_cache: state.no_cache,
         };
         state.dispatch(Action::BuildStarted);
         let (runner, dispatcher) = (runner.clone(), state.dispatcher());

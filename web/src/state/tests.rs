@@ -254,3 +254,15 @@ fn python_example_restores_dockerfile_and_context_with_newer_times() {
     );
     assert!(state.context.iter().all(|f| f.mtime > edited_mtime));
 }
+
+#[test]
+fn no_cache_toggles() {
+    let state = Rc::new(State::default());
+    assert!(!state.no_cache);
+    let same = Rc::clone(&state).reduce(Action::SetNoCache(false));
+    assert!(Rc::ptr_eq(&same, &state));
+    let state = state.reduce(Action::SetNoCache(true));
+    assert!(state.no_cache);
+    let state = state.reduce(Action::SetNoCache(false));
+    assert!(!state.no_cache);
+}
