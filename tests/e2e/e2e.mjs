@@ -406,6 +406,15 @@ async function buildAndRebuild(page) {
     const statuses = rows.map((r) => r.status);
     return sameList(statuses, ['HIT', 'HIT', 'HIT', 'HIT', 'HIT', 'CONFIG']) || JSON.stringify(statuses);
   });
+
+  // A layer made here selects its instruction in the editor.
+  await page.locator('[data-testid="layer"][data-lines="5-5"] button').click();
+  const selectedText = () =>
+    page.$eval('.cm-editor', (el) => {
+      const { state } = el.stowageEditor.view;
+      return state.sliceDoc(state.selection.main.from, state.selection.main.to);
+    });
+  await waitUntil('the COPY . . line to be selected', async () => (await selectedText()) === 'COPY . .' || JSON.stringify(await selectedText()));
 }
 
 async function main() {

@@ -83,6 +83,10 @@ pub(crate) fn Playground() -> Html {
             state.dispatch(Action::SetNoCache(input.checked()));
         })
     };
+    let on_lines = {
+        let state = state.clone();
+        Callback::from(move |(from, to): (u32, u32)| state.dispatch(Action::ShowLines(from, to)))
+    };
     let current = state.is_current();
     let building = state.is_building();
     html! {
@@ -106,6 +110,7 @@ pub(crate) fn Playground() -> Html {
                     loaded={state.loaded}
                     analysis={Rc::clone(&state.analysis)}
                     analysed={state.analysed}
+                    select={state.select}
                     {current}
                     {on_edit}
                     {on_rule}
@@ -126,7 +131,7 @@ pub(crate) fn Playground() -> Html {
                         {on_delete}
                     />
                     <BuildSteps outcome={state.build.clone()} {building} />
-                    <LayerList outcome={state.build.clone()} />
+                    <LayerList outcome={state.build.clone()} {on_lines} />
                 </div>
             </main>
         </>

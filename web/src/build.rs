@@ -63,6 +63,9 @@ pub struct LayerRow {
     /// The history entry that made it (`RUN /bin/sh -c … # buildkit`).
     pub created_by: String,
     pub size: u64,
+    /// The Dockerfile lines of the instruction that made it (1-based, inclusive); `None` for
+    /// the base image's layers.
+    pub lines: Option<(u32, u32)>,
 }
 
 /// What the build worker answers.
@@ -171,9 +174,22 @@ impl Builder {
                     continue;
                 };
                 total_size += layer.size;
+                let diff_id = layer.diff_id.to_string();
+                let lines = result
+                    .steps
+                    .iter()
+                    .find(|step| step.layer.as_ref().is_some_and(|l| l.diff_id == diff_id))
+                    .map(|step| {
+                        let end = step.span.end.saturating_sub(1).max(step.span.start);
+                        (
+                            line_of(&ask.dockerfile, step.span.start),
+                            line_of(&ask.dockerfile, end),
+                        )
+                    });
                 layers.push(LayerRow {
                     created_by: entry.created_by.clone().unwrap_or_default(),
                     size: layer.size,
+                    lines,
                 });
             }
         }
@@ -186,6 +202,14 @@ impl Builder {
             errors,
         }
     }
+}
+
+/// The 1-based line holding byte `at` of `text`.
+fn line_of(text: &str, at: u32) -> u32 {
+    let at = usize::try_from(at).unwrap_or(usize::MAX);
+    let before = text.as_bytes().get(..at).unwrap_or(text.as_bytes());
+    // One more piece than there are newlines before `at`: the line number.
+    u32::try_from(before.split(|&b| b == b'\n').count()).unwrap_or(u32::MAX)
 }
 
 thread_local! {

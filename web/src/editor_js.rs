@@ -35,6 +35,10 @@ extern "C" {
     #[wasm_bindgen(method, js_name = setDiagnostics)]
     pub fn set_diagnostics(this: &JsEditor, text: &str, problems: JsValue) -> bool;
 
+    /// Selects lines `from..=to` (1-based) and scrolls them into view.
+    #[wasm_bindgen(method, js_name = selectLines)]
+    pub fn select_lines(this: &JsEditor, from: u32, to: u32);
+
     #[wasm_bindgen(method)]
     pub fn destroy(this: &JsEditor);
 }

@@ -88,6 +88,8 @@ pub(crate) struct State {
     pub(crate) build: Option<Rc<BuildOutcome>>,
     /// Build with `--no-cache`.
     pub(crate) no_cache: bool,
+    /// Lines to select in the editor (1-based, inclusive), counted so a repeat selects again.
+    pub(crate) select: Option<(u64, u32, u32)>,
 }
 
 impl State {
@@ -105,6 +107,7 @@ impl State {
             builds: 0,
             build: None,
             no_cache: false,
+            select: None,
         }
     }
 
@@ -148,6 +151,8 @@ pub(crate) enum Action {
     AddFile(String),
     /// Delete a context file.
     DeleteFile(String),
+    /// Select Dockerfile lines `from..=to` in the editor (a layer's instruction).
+    ShowLines(u32, u32),
     /// Tick or untick `--no-cache`.
     SetNoCache(bool),
     /// A build was sent to the worker.
@@ -195,6 +200,10 @@ impl Reducible for State {
             }
             Action::CloseRule if self.rule.is_some() => Rc::new(Self {
                 rule: None,
+                ..(*self).clone()
+            }),
+            Action::ShowLines(from, to) => Rc::new(Self {
+                select: Some((self.select.map_or(1, |(n, _, _)| n + 1), from, to)),
                 ..(*self).clone()
             }),
             Action::SetNoCache(no_cache) if no_cache != self.no_cache => Rc::new(Self {

@@ -154,6 +154,7 @@ fn build_views_for_a_build_and_a_rebuild() {
 
     let layers = render::<LayerList>(LayerListProps {
         outcome: Some(Rc::clone(&first)),
+        on_lines: Callback::noop(),
     });
     assert_eq!(
         layers.matches(r#"data-testid="layer""#).count(),
@@ -161,6 +162,14 @@ fn build_views_for_a_build_and_a_rebuild() {
     );
     assert!(layers.contains("Image total: "), "{layers}");
     assert!(layers.contains("COPY . . # buildkit"), "{layers}");
+    // The layers made here point at their lines; the base's do not.
+    for lines in ["2-2", "3-3", "4-4", "5-5"] {
+        assert!(
+            layers.contains(&format!(r#"data-lines="{lines}""#)),
+            "{layers}"
+        );
+    }
+    assert_eq!(layers.matches("data-lines=").count(), 4, "{layers}");
 
     let waiting = render::<BuildSteps>(BuildStepsProps {
         outcome: None,

@@ -115,3 +115,21 @@ fn no_cache_runs_every_step_and_the_cache_still_fills() {
         ["HIT", "HIT", "HIT", "HIT", "HIT", "CONFIG"]
     );
 }
+
+#[test]
+fn layers_point_at_their_instruction_lines() {
+    let outcome = Builder::default().build(&BuildAsk {
+        build: 1,
+        dockerfile:
+            "FROM alpine:3.20\n\nRUN echo one > /a \\\n    && echo two > /b\nCOPY app.py /app/\n"
+                .to_owned(),
+        context: example_context(),
+        no_cache: false,
+    });
+    let lines: Vec<_> = outcome.layers.iter().filter_map(|l| l.lines).collect();
+    assert_eq!(lines, [(3, 4), (5, 5)], "{:?}", outcome.layers);
+    assert!(
+        outcome.layers.first().is_some_and(|l| l.lines.is_none()),
+        "the base's layer"
+    );
+}

@@ -25,6 +25,9 @@ pub(crate) struct EditorProps {
     pub(crate) analysed: Option<u64>,
     /// Whether `analysis` describes `value` (only then are its positions right).
     pub(crate) current: bool,
+    /// Lines to select (1-based, inclusive), with a counter that changes on every request
+    /// (so asking for the same lines twice selects them twice).
+    pub(crate) select: Option<(u64, u32, u32)>,
     /// Called with the whole new text after every edit.
     pub(crate) on_edit: Callback<String>,
     /// Called with a rule's code when its documentation is asked for.
@@ -73,6 +76,14 @@ pub(crate) fn Editor(props: &EditorProps) -> Html {
                 });
             }
             move || drop(mounted.borrow_mut().take())
+        });
+    }
+    {
+        let mounted = Rc::clone(&mounted);
+        use_effect_with(props.select, move |select| {
+            if let (Some(m), Some((_, from, to))) = (mounted.borrow().as_ref(), select) {
+                m.editor.select_lines(*from, *to);
+            }
         });
     }
     {

@@ -266,3 +266,15 @@ fn no_cache_toggles() {
     let state = state.reduce(Action::SetNoCache(false));
     assert!(!state.no_cache);
 }
+
+#[test]
+fn show_lines_counts_each_request() {
+    let state = Rc::new(State::default()).reduce(Action::ShowLines(5, 5));
+    assert_eq!(state.select, Some((1, 5, 5)));
+    let state = state.reduce(Action::ShowLines(5, 5));
+    assert_eq!(
+        state.select,
+        Some((2, 5, 5)),
+        "the same lines again select again"
+    );
+}
