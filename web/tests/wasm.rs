@@ -37,6 +37,32 @@ fn the_worker_answer_is_timed_and_survives_the_codec() {
     assert_eq!(back, response);
 }
 
+#[wasm_bindgen_test]
+fn the_build_worker_keeps_its_cache_and_its_answer_survives_the_codec() {
+    use stowage_web::build::{BuildAsk, BuildOutcome, ContextFile, respond as build};
+    let ask = |n| BuildAsk {
+        build: n,
+        dockerfile: "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\n".to_owned(),
+        context: vec![ContextFile {
+            path: "app.py".to_owned(),
+            text: "print('hi')\n".to_owned(),
+            mtime: 1,
+        }],
+        no_cache: false,
+    };
+    let statuses = |o: &BuildOutcome| o.steps.iter().map(|s| s.status.clone()).collect::<Vec<_>>();
+    let first = build(&ask(1));
+    assert_eq!(statuses(&first), ["MISS", "MISS", "MISS"]);
+    let second = build(&ask(2));
+    assert_eq!(
+        statuses(&second),
+        ["HIT", "HIT", "HIT"],
+        "the thread-local engine kept its cache"
+    );
+    let back: BuildOutcome = Bincode::decode(Bincode::encode(&second));
+    assert_eq!(back, second);
+}
+
 fn document() -> web_sys::Document {
     web_sys::window()
         .and_then(|w| w.document())
