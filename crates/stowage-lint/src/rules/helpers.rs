@@ -404,3 +404,59 @@ pub(crate) fn sub_span(
         word.span
     }
 }
+
+/// Value-taking options of yum/dnf, whose values are not packages.
+const RPM_VALUE_FLAGS: &[&str] = &[
+    "c",
+    "config",
+    "d",
+    "debuglevel",
+    "e",
+    "errorlevel",
+    "installroot",
+    "releasever",
+    "x",
+    "exclude",
+    "enablerepo",
+    "disablerepo",
+    "setopt",
+];
+
+/// The packages of `<tool> install` / `<tool> module install` (for a tool in `tools`) that have
+/// no version: DL3033 (yum) and DL3041 (dnf) differ only in the tools they look at. `.rpm` files
+/// and declared variables count as pinned; a module needs a `:stream`.
+pub(crate) fn rpm_unpinned<'a>(
+    ctx: &LintContext<'_>,
+    node: &Node<'_>,
+    script: &'a Script,
+    tools: &[&str],
+) -> Vec<&'a Word> {
+    let mut out = Vec::new();
+    for c in &script.commands {
+        if !c.name().is_some_and(|n| tools.contains(&n)) {
+            continue;
+        }
+        let module = c.subcommand_is(&["module"]);
+        let pkgs: Vec<_> = if module {
+            let mut ops = c.operands(RPM_VALUE_FLAGS).skip(1);
+            if ops.next().is_none_or(|w| w.text != "install") {
+                continue;
+            }
+            ops.collect()
+        } else {
+            match packages(c, &["install"], RPM_VALUE_FLAGS) {
+                Some(p) => p,
+                None => continue,
+            }
+        };
+        out.extend(pkgs.into_iter().filter(|w| {
+            let t = w.text.as_str();
+            if module {
+                !t.contains(':')
+            } else {
+                !(rpm_pinned(t) || is_declared_variable(ctx, node, t))
+            }
+        }));
+    }
+    out
+}

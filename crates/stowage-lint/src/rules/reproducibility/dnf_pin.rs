@@ -3,7 +3,7 @@ use stowage_syntax::Keyword;
 
 use crate::context::{LintContext, Node};
 use crate::rule::Rule;
-use crate::rules::helpers::{is_declared_variable, packages, rpm_pinned};
+use crate::rules::helpers::rpm_unpinned;
 
 crate::declare_rule! {
     /// A `dnf install` package has no version.
@@ -51,57 +51,18 @@ impl Rule for Dl3041DnfPin {
 
     fn check(&self, ctx: &LintContext<'_>, node: &Node<'_>, out: &mut Vec<Diagnostic>) {
         let Some(script) = node.script else { return };
-        for c in &script.commands {
-            if !matches!(c.name(), Some("dnf" | "dnf5" | "microdnf")) {
-                continue;
-            }
-            let module = c.subcommand_is(&["module"]);
-            let pkgs: Vec<_> = if module {
-                let mut ops = c.operands(VALUE_FLAGS).skip(1);
-                if ops.next().is_none_or(|w| w.text != "install") {
-                    continue;
-                }
-                ops.collect()
-            } else {
-                match packages(c, &["install"], VALUE_FLAGS) {
-                    Some(p) => p,
-                    None => continue,
-                }
-            };
-            for w in pkgs {
-                let t = w.text.as_str();
-                let ok = if module {
-                    t.contains(':')
-                } else {
-                    rpm_pinned(t) || is_declared_variable(ctx, node, t)
-                };
-                if !ok {
-                    out.push(
-                        Self::META
-                            .finding(
-                                format!("specify version with `dnf install`: `{t}` has no version"),
-                                w.span,
-                            )
-                            .with_help("write the package with a version"),
-                    );
-                }
-            }
+        for w in rpm_unpinned(ctx, node, script, &["dnf", "dnf5", "microdnf"]) {
+            out.push(
+                Self::META
+                    .finding(
+                        format!(
+                            "specify version with `dnf install`: `{}` has no version",
+                            w.text
+                        ),
+                        w.span,
+                    )
+                    .with_help("write the package with a version"),
+            );
         }
     }
 }
-
-const VALUE_FLAGS: &[&str] = &[
-    "c",
-    "config",
-    "d",
-    "debuglevel",
-    "e",
-    "errorlevel",
-    "installroot",
-    "releasever",
-    "x",
-    "exclude",
-    "enablerepo",
-    "disablerepo",
-    "setopt",
-];
