@@ -1,8 +1,7 @@
 //! `stowage lint` and `stowage rules`: discovery, configuration, pragmas, formats, exit status.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use serde_json::Value;
 
@@ -40,19 +39,7 @@ impl Project {
             }
         }
         command.envs(env.iter().copied());
-        let mut child = command
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("stowage runs");
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(stdin.as_bytes())
-            .expect("write stdin");
-        child.wait_with_output().expect("stowage finishes")
+        crate::run_with_stdin(&mut command, stdin)
     }
 
     fn run(&self, args: &[&str]) -> Output {
