@@ -22,7 +22,7 @@ use crate::copy::{self, CopyOp, Source};
 use crate::events::{BuildEvent, StepId, StepStatus};
 use crate::host::{
     BaseImage, CacheEntry, CacheStore, ExecRequest, Fetched, Host, ImageStore, LayerRef,
-    ResolveError, RunCommand, StepRecord,
+    ResolveError, RunCommand, RunMount, RunMountKind, StepRecord,
 };
 
 /// What to build.
@@ -931,6 +931,7 @@ impl<'r, 'h> Builder<'r, 'h> {
                         user: state.config.config.user.clone(),
                         network_disabled,
                         mtime: self.mtime,
+                        mounts: Vec::new(),
                     },
                     run.mounts.clone(),
                 )
@@ -1114,10 +1115,18 @@ impl<'r, 'h> Builder<'r, 'h> {
         let mut simulated = 0;
         let mut linked_layer: Option<Layer> = None;
         let outcome: Result<(), String> = match action {
-            Action::Run(req, mounts) => {
-                let saved = self.mount_in(&mut state.fs, &mounts);
+            Action::Run(mut req, mounts) => {
+                let native = self.host.executor.mounts_natively();
+                let saved = if native {
+                    req.mounts = self.run_mounts(&mounts, &req.cwd).map_err(fail)?;
+                    Vec::new()
+                } else {
+                    self.mount_in(&mut state.fs, &mounts)
+                };
                 let res = self.host.executor.run(&mut state.fs, &req);
-                self.mount_out(&mut state.fs, &mounts, saved);
+                if !native {
+                    self.mount_out(&mut state.fs, &mounts, saved);
+                }
                 for line in &res.log {
                     self.host.events.event(&BuildEvent::Log {
                         step: id.clone(),
@@ -1573,6 +1582,96 @@ impl Builder<'_, '_> {
                 }
             }
         }
+    }
+
+    /// RUN mounts for an executor that mounts them itself: targets made absolute (relative
+    /// ones are under the working directory), defaults applied, bind sources resolved.
+    fn run_mounts(&mut self, mounts: &[ast::Mount], cwd: &str) -> Result<Vec<RunMount>, String> {
+        let abs = |t: &str| {
+            if t.starts_with('/') {
+                stowage_vfs::path::normalize(t)
+            } else {
+                stowage_vfs::path::normalize(&format!("{cwd}/{t}"))
+            }
+        };
+        let mut out = Vec::new();
+        for m in mounts {
+            let target = m.target.as_deref().map(abs);
+            let kind = match m.kind {
+                MountType::Cache => RunMountKind::Cache {
+                    id: m.id.clone().or_else(|| target.clone()).unwrap_or_default(),
+                    sharing: m.sharing.unwrap_or(ast::CacheSharing::Shared),
+                },
+                MountType::Tmpfs => RunMountKind::Tmpfs { size: m.size },
+                MountType::Bind => {
+                    let path = stowage_vfs::path::normalize(m.source.as_deref().unwrap_or("/"));
+                    let tree = match &m.from {
+                        None => self.ctx.fs.clone(),
+                        Some(name) => {
+                            let lower = name.to_lowercase();
+                            let stage = self
+                                .df
+                                .stages
+                                .iter()
+                                .find(|s| {
+                                    s.name.as_deref() == Some(lower.as_str())
+                                        || s.index.to_string() == *name
+                                })
+                                .map(|s| s.index);
+                            match stage {
+                                Some(i) => self
+                                    .built
+                                    .get(&i)
+                                    .map(|s| s.fs.clone())
+                                    .ok_or_else(|| format!("stage {name} is not built yet"))?,
+                                None => self.resolve_image(name).map_err(|e| e.to_string())?.rootfs,
+                            }
+                        }
+                    };
+                    if tree.lstat(&path).is_err() {
+                        return Err(format!(
+                            "failed to compute cache key: \"{path}\": not found (bind mount source)"
+                        ));
+                    }
+                    RunMountKind::Bind { tree, path }
+                }
+                MountType::Secret => {
+                    let id =
+                        m.id.clone()
+                            .or_else(|| {
+                                target
+                                    .as_deref()
+                                    .map(|t| stowage_vfs::path::file_name(t).to_owned())
+                            })
+                            .unwrap_or_default();
+                    RunMountKind::Secret {
+                        env: m.env.clone(),
+                        required: m.required.unwrap_or(false),
+                        id,
+                    }
+                }
+                MountType::Ssh => RunMountKind::Ssh {
+                    id: m.id.clone().unwrap_or_else(|| "default".to_owned()),
+                },
+            };
+            let target = match (&kind, target) {
+                (_, Some(t)) => Some(t),
+                (RunMountKind::Secret { id, env: None, .. }, None) => {
+                    Some(format!("/run/secrets/{id}"))
+                }
+                (RunMountKind::Ssh { .. }, None) => Some("/run/buildkit/ssh_agent.0".to_owned()),
+                _ => None,
+            };
+            out.push(RunMount {
+                kind,
+                target,
+                readonly: m.is_readonly(),
+                mode: m.mode,
+                uid: m.uid,
+                gid: m.gid,
+            });
+        }
+        Ok(out)
     }
 
     /// Puts RUN mounts in place; returns what was at each target.

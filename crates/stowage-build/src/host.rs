@@ -76,8 +76,64 @@ pub enum RunCommand {
     Exec(Vec<String>),
 }
 
+/// A `RUN --mount` resolved for an executor that mounts for real
+/// ([`Executor::mounts_natively`]); the others get the mounts grafted into the tree.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunMount {
+    /// What is mounted.
+    pub kind: RunMountKind,
+    /// The absolute, normalized target; `None` for a secret exposed only as a variable.
+    pub target: Option<String>,
+    /// Read-only (the type's default applied).
+    pub readonly: bool,
+    /// `mode` (cache directory, secret file).
+    pub mode: Option<u32>,
+    /// `uid` (cache directory, secret file).
+    pub uid: Option<u32>,
+    /// `gid` (cache directory, secret file).
+    pub gid: Option<u32>,
+}
+
+/// The kinds of [`RunMount`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum RunMountKind {
+    /// `type=cache`: a directory kept between builds, by `id` (default: the target).
+    Cache {
+        /// The cache's id.
+        id: String,
+        /// `sharing`.
+        sharing: stowage_syntax::ast::CacheSharing,
+    },
+    /// `type=tmpfs`.
+    Tmpfs {
+        /// `size` in bytes.
+        size: Option<u64>,
+    },
+    /// `type=bind`: `path` of `tree` (the context, a stage or an image); a directory or a file.
+    Bind {
+        /// The tree the source is in.
+        tree: Fs,
+        /// The source path in it.
+        path: String,
+    },
+    /// `type=secret`: the host supplies the value by `id`.
+    Secret {
+        /// The secret's id.
+        id: String,
+        /// `env`: also (or only) exposed as this variable.
+        env: Option<String>,
+        /// `required`: fail when the host has no such secret.
+        required: bool,
+    },
+    /// `type=ssh`.
+    Ssh {
+        /// The agent's id.
+        id: String,
+    },
+}
+
 /// One RUN as the executor sees it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ExecRequest {
     /// The command.
     pub command: RunCommand,
@@ -91,6 +147,9 @@ pub struct ExecRequest {
     pub network_disabled: bool,
     /// Modification time for written files.
     pub mtime: i64,
+    /// `RUN --mount`s, for an executor that [mounts natively](Executor::mounts_natively)
+    /// (empty otherwise: the engine grafts them into the tree).
+    pub mounts: Vec<RunMount>,
 }
 
 /// What a RUN produced (its filesystem changes are made in place).
@@ -110,6 +169,12 @@ pub struct ExecResult {
 pub trait Executor {
     /// Runs `req` with `fs` as the root; changes `fs` in place.
     fn run(&mut self, fs: &mut Fs, req: &ExecRequest) -> ExecResult;
+
+    /// Whether the executor mounts `RUN --mount`s itself (from [`ExecRequest::mounts`]);
+    /// otherwise the engine grafts their contents into the tree and takes them out after.
+    fn mounts_natively(&self) -> bool {
+        false
+    }
 }
 
 /// The simulated executor: the `stowage-shell` interpreter over the VFS.

@@ -85,6 +85,6 @@ pub use events::{BuildEvent, StepId, StepStatus};
 pub use host::{
     BaseImage, CacheEntry, CacheStore, Clock, EventSink, ExecRequest, ExecResult, Executor,
     FetchError, Fetched, Fetcher, FileStamp, FixedClock, Host, ImageResolver, ImageStore, LayerRef,
-    MemoryCacheStore, MemoryImageStore, NoEvents, NoFetcher, ResolveError, RunCommand,
-    SimulatedExecutor, StepRecord, StoredImage,
+    MemoryCacheStore, MemoryImageStore, NoEvents, NoFetcher, ResolveError, RunCommand, RunMount,
+    RunMountKind, SimulatedExecutor, StepRecord, StoredImage,
 };

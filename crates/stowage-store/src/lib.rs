@@ -9,6 +9,7 @@
 //! oci-layout, index.json, blobs/sha256/<hex>   an OCI image layout (umoci and skopeo read it)
 //! cache/entries/<key hex>.json                 build-cache results: layer diff IDs and output
 //! cache/mounts/<id hash>                       `RUN --mount=type=cache` contents (a blob digest)
+//! cache/run-mounts/<id hash>/, <id hash>.lock  real RUN cache directories (`stowage build`) and their locks
 //! cache/projects/<project>/{records,checksums}.json  per-context step records, file checksums
 //! tmp/                                         temporary files and RUN root filesystems
 //! lock, gc.lock                                advisory locks (flock)

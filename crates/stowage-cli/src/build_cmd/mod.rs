@@ -68,6 +68,54 @@ pub(crate) struct BuildArgs {
     /// Print only the image ID on standard output.
     #[arg(short, long)]
     quiet: bool,
+    /// A secret for `RUN --mount=type=secret`: `id=NAME,src=FILE` or `id=NAME,env=VARIABLE`
+    /// (`id=NAME` alone reads the variable NAME); may be repeated. Never stored in the image
+    /// or the cache.
+    #[arg(long = "secret")]
+    secrets: Vec<String>,
+}
+
+/// `--secret` specs as docker reads them: `id=`, `src=`/`source=`, `env=`, `type=file|env`.
+fn read_secrets(specs: &[String]) -> Result<BTreeMap<String, Vec<u8>>> {
+    let mut out = BTreeMap::new();
+    for spec in specs {
+        let (mut id, mut src, mut env, mut kind) = (None, None, None, None);
+        for part in spec.split(',') {
+            match part.split_once('=') {
+                Some(("id", v)) => id = Some(v.to_owned()),
+                Some(("src" | "source", v)) => src = Some(PathBuf::from(v)),
+                Some(("env", v)) => env = Some(v.to_owned()),
+                Some(("type", v @ ("file" | "env"))) => kind = Some(v.to_owned()),
+                _ => bail!("--secret {spec:?}: expected id=NAME,src=FILE or id=NAME,env=VARIABLE"),
+            }
+        }
+        let id = id
+            .or_else(|| {
+                src.as_ref()
+                    .and_then(|p| p.file_name())
+                    .map(|n| n.to_string_lossy().into_owned())
+            })
+            .or_else(|| env.clone())
+            .with_context(|| format!("--secret {spec:?}: missing id=NAME"))?;
+        let value = match (src, kind.as_deref()) {
+            (Some(path), None | Some("file")) => std::fs::read(&path)
+                .with_context(|| format!("--secret id={id}: reading {}", path.display()))?,
+            (Some(_), Some(_)) => bail!("--secret {spec:?}: src= with type=env"),
+            (None, _) => {
+                let var = env.unwrap_or_else(|| id.clone());
+                std::env::var_os(&var)
+                    .with_context(|| {
+                        format!(
+                            "--secret id={id}: the variable {var} is not set (give src=FILE \
+                             or env=VARIABLE)"
+                        )
+                    })?
+                    .into_encoded_bytes()
+            }
+        };
+        out.insert(id, value);
+    }
+    Ok(out)
 }
 
 /// Base images come from the local store only (the engine looks there first); this says
@@ -145,6 +193,7 @@ pub(crate) fn build_command(args: &BuildArgs, root: Option<&Path>) -> Result<Exi
         );
     }
     let output = args.output.as_deref().map(parse_output).transpose()?;
+    let secrets = read_secrets(&args.secrets)?;
     let context_dir = args.context.canonicalize().with_context(|| {
         format!(
             "unable to prepare context: path {:?} not found",
@@ -221,7 +270,8 @@ pub(crate) fn build_command(args: &BuildArgs, root: Option<&Path>) -> Result<Exi
     let mut executor = RealExecutor::new(
         Rc::clone(&store),
         Box::new(move |stream, text| sink.borrow_mut().line(stream, text)),
-    );
+    )
+    .with_secrets(secrets);
     let mut events = Shared(Rc::clone(&progress));
     let mut host = Host {
         images: &mut LocalOnly,

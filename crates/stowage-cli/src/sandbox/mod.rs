@@ -12,7 +12,10 @@
 
 mod rootfs;
 
-use std::io::{BufRead, BufReader};
+use std::collections::BTreeMap;
+use std::fs::Permissions;
+use std::io::{BufRead, BufReader, Read as _, Write as _};
+use std::os::unix::fs::PermissionsExt as _;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
@@ -24,9 +27,10 @@ use nix::mount::{MsFlags, mount};
 use nix::sched::{CloneFlags, unshare};
 use nix::unistd::{Gid, Uid, chdir, chroot, setgid, setgroups, sethostname, setuid};
 use serde::{Deserialize, Serialize};
-use stowage_build::{ExecRequest, ExecResult, Executor, RunCommand};
+use stowage_build::{ExecRequest, ExecResult, Executor, RunCommand, RunMount, RunMountKind};
 use stowage_shell::interp::{LogLine, Stream};
 use stowage_store::Store;
+use stowage_syntax::ast::CacheSharing;
 use stowage_vfs::Fs;
 
 use self::rootfs::IdMap;
@@ -52,6 +56,49 @@ struct Spec {
     host_gid: u32,
     resolv_conf: PathBuf,
     hosts: PathBuf,
+    /// `RUN --mount`s, in mounting order (parents before what is mounted inside them).
+    mounts: Vec<MountSpec>,
+    /// An empty directory outside the root: a tmpfs is mounted there in the sandbox and
+    /// the secrets are written to it, so they never reach the disk.
+    secrets_dir: PathBuf,
+}
+
+/// One mount, as the sandbox makes it (targets are absolute paths inside the root).
+#[derive(Debug, Serialize, Deserialize)]
+enum MountSpec {
+    /// A bind mount of a host directory or file (cache directories, bind sources).
+    Bind {
+        source: PathBuf,
+        target: String,
+        readonly: bool,
+    },
+    /// A fresh tmpfs.
+    Tmpfs { target: String, size: Option<u64> },
+    /// The secret `index` of [`Secrets::files`], as a read-only file.
+    Secret {
+        index: usize,
+        target: String,
+        mode: u32,
+        uid: u32,
+        gid: u32,
+    },
+}
+
+impl MountSpec {
+    fn target(&self) -> &str {
+        match self {
+            Self::Bind { target, .. }
+            | Self::Tmpfs { target, .. }
+            | Self::Secret { target, .. } => target,
+        }
+    }
+}
+
+/// Secret values, passed to the sandbox through a pipe (its standard input), never a file.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Secrets {
+    files: Vec<Vec<u8>>,
+    env: Vec<(String, String)>,
 }
 
 /// Receives each output line as the command prints it.
@@ -62,6 +109,8 @@ pub(crate) struct RealExecutor {
     store: Rc<Store>,
     on_line: LineSink,
     rootless: bool,
+    /// `--secret` values by id.
+    secrets: BTreeMap<String, Vec<u8>>,
 }
 
 impl std::fmt::Debug for RealExecutor {
@@ -78,7 +127,69 @@ impl RealExecutor {
             store,
             on_line,
             rootless: !nix::unistd::geteuid().is_root(),
+            secrets: BTreeMap::new(),
         }
+    }
+
+    /// The values `RUN --mount=type=secret` mounts, by id.
+    pub(crate) fn with_secrets(mut self, secrets: BTreeMap<String, Vec<u8>>) -> Self {
+        self.secrets = secrets;
+        self
+    }
+
+    /// The persistent directory of the cache mount `id` under the store
+    /// (`cache/run-mounts/<sha256 of id>`), created with `mode`/`uid`/`gid` the first time,
+    /// and the lock that `sharing` asks for (held until the RUN ends). `private` when
+    /// another build holds it: a fresh directory under `run_dir`, discarded afterwards.
+    fn cache_dir(
+        &self,
+        id: &str,
+        sharing: CacheSharing,
+        m: &RunMount,
+        run_dir: &Path,
+    ) -> Result<(PathBuf, Option<std::fs::File>)> {
+        let base = self.store.root().join("cache/run-mounts");
+        std::fs::create_dir_all(&base).with_context(|| format!("creating {}", base.display()))?;
+        let name = stowage_oci::Digest::sha256(id.as_bytes())
+            .encoded()
+            .to_owned();
+        let lock_path = base.join(format!("{name}.lock"));
+        let lock = std::fs::File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .with_context(|| format!("opening {}", lock_path.display()))?;
+        let prepare = |p: &Path| -> Result<()> {
+            std::fs::set_permissions(p, Permissions::from_mode(m.mode.unwrap_or(0o755)))?;
+            if !self.rootless {
+                std::os::unix::fs::chown(p, Some(m.uid.unwrap_or(0)), Some(m.gid.unwrap_or(0)))?;
+            }
+            Ok(())
+        };
+        match sharing {
+            CacheSharing::Shared => lock.lock_shared()?,
+            CacheSharing::Locked => lock.lock()?,
+            CacheSharing::Private => {
+                if lock.try_lock().is_err() {
+                    let p = run_dir.join(format!("cache-{name}"));
+                    std::fs::create_dir(&p)?;
+                    prepare(&p)?;
+                    return Ok((p, None));
+                }
+            }
+        }
+        let path = base.join(&name);
+        if std::fs::symlink_metadata(&path).is_err() {
+            // Made whole in tmp/ and renamed in: a killed build leaves no half-made cache.
+            let fresh = self.store.temp_dir("cache-mount")?;
+            prepare(&fresh)?;
+            if std::fs::rename(&fresh, &path).is_err() {
+                // Another build made it first.
+                let _ = std::fs::remove_dir_all(&fresh);
+            }
+        }
+        Ok((path, Some(lock)))
     }
 
     fn try_run(&mut self, fs: &mut Fs, req: &ExecRequest, log: &mut Vec<LogLine>) -> Result<i32> {
@@ -101,6 +212,33 @@ impl RealExecutor {
                 req.user
             );
         }
+        // Mount points, and what cannot be mounted, before anything is written.
+        let mut points = Vec::new();
+        for m in &req.mounts {
+            let dir = match &m.kind {
+                RunMountKind::Ssh { .. } => bail!(
+                    "RUN --mount=type=ssh is not supported by stowage (no SSH agent forwarding); \
+                     use a secret mount for keys instead"
+                ),
+                RunMountKind::Secret { id, required, .. } if !self.secrets.contains_key(id) => {
+                    if *required {
+                        bail!(
+                            "secret {id} is required but was not provided: pass \
+                             `--secret id={id},src=FILE` (or `env=VARIABLE`) to stowage build"
+                        );
+                    }
+                    continue;
+                }
+                RunMountKind::Secret { .. } => false,
+                RunMountKind::Bind { tree, path } => tree
+                    .stat(path)
+                    .is_ok_and(|e| e.kind() == stowage_vfs::Kind::Dir),
+                RunMountKind::Cache { .. } | RunMountKind::Tmpfs { .. } => true,
+            };
+            if let Some(t) = &m.target {
+                points.push((t.clone(), dir));
+            }
+        }
         let dir = self.store.temp_dir("run")?;
         let _cleanup = RemoveOnDrop(dir.clone());
         let root = dir.join("rootfs");
@@ -108,7 +246,66 @@ impl RealExecutor {
         let ids = IdMap {
             rootless: self.rootless,
         };
-        let stamps = rootfs::materialize(fs, &root, ids).context("writing the root filesystem")?;
+        let stamps =
+            rootfs::materialize(fs, &root, ids, &points).context("writing the root filesystem")?;
+        let mut mounts = Vec::new();
+        let mut secrets = Secrets::default();
+        // Held until the command ends (cache mounts' `sharing`).
+        let mut locks = Vec::new();
+        for (i, m) in req.mounts.iter().enumerate() {
+            let target = m.target.clone().unwrap_or_default();
+            match &m.kind {
+                RunMountKind::Cache { id, sharing } => {
+                    let (source, lock) = self.cache_dir(id, *sharing, m, &dir)?;
+                    locks.extend(lock);
+                    mounts.push(MountSpec::Bind {
+                        source,
+                        target,
+                        readonly: m.readonly,
+                    });
+                }
+                RunMountKind::Tmpfs { size } => mounts.push(MountSpec::Tmpfs {
+                    target,
+                    size: *size,
+                }),
+                RunMountKind::Bind { tree, path } => {
+                    let source = dir.join(format!("mount-{i}"));
+                    rootfs::materialize_at(tree, path, &source, ids)
+                        .with_context(|| format!("preparing the bind mount at {target}"))?;
+                    mounts.push(MountSpec::Bind {
+                        source,
+                        target,
+                        readonly: m.readonly,
+                    });
+                }
+                RunMountKind::Secret { id, env, .. } => {
+                    let Some(value) = self.secrets.get(id) else {
+                        continue;
+                    };
+                    if let Some(var) = env {
+                        let text = String::from_utf8(value.clone()).map_err(|_| {
+                            anyhow::anyhow!("secret {id} is not UTF-8 text: it cannot be {var}")
+                        })?;
+                        secrets.env.push((var.clone(), text));
+                    }
+                    if m.target.is_some() {
+                        secrets.files.push(value.clone());
+                        mounts.push(MountSpec::Secret {
+                            index: secrets.files.len() - 1,
+                            target,
+                            mode: m.mode.unwrap_or(0o400),
+                            uid: m.uid.unwrap_or(0),
+                            gid: m.gid.unwrap_or(0),
+                        });
+                    }
+                }
+                RunMountKind::Ssh { .. } => {}
+            }
+        }
+        // Parents before the mounts inside them.
+        mounts.sort_by_key(|m| m.target().matches('/').count());
+        let secrets_dir = dir.join("secrets");
+        std::fs::create_dir(&secrets_dir)?;
         let cwd = if req.cwd.is_empty() { "/" } else { &req.cwd };
         let cwd_host = root.join(cwd.trim_start_matches('/'));
         if std::fs::symlink_metadata(&cwd_host).is_err() {
@@ -152,6 +349,8 @@ impl RealExecutor {
             host_gid: nix::unistd::getegid().as_raw(),
             resolv_conf,
             hosts,
+            mounts,
+            secrets_dir,
         };
         let spec_path = dir.join("spec.json");
         std::fs::write(&spec_path, serde_json::to_vec(&spec)?)?;
@@ -159,11 +358,19 @@ impl RealExecutor {
         let mut child = Command::new(exe)
             .arg("__sandbox")
             .arg(&spec_path)
-            .stdin(Stdio::null())
+            .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .context("starting the sandbox")?;
+        let payload = serde_json::to_vec(&secrets)?;
+        drop(secrets);
+        let writer = child.stdin.take().map(|mut stdin| {
+            std::thread::spawn(move || {
+                // The sandbox reads it all before it mounts; it may also fail before that.
+                let _ = stdin.write_all(&payload);
+            })
+        });
         let (tx, rx) = mpsc::channel::<(Stream, String)>();
         let mut readers = Vec::new();
         for (stream, pipe) in [
@@ -202,7 +409,11 @@ impl RealExecutor {
         for r in readers {
             let _ = r.join();
         }
+        if let Some(w) = writer {
+            let _ = w.join();
+        }
         let status = child.wait().context("waiting for the sandbox")?;
+        drop(locks);
         let code = status
             .code()
             .unwrap_or_else(|| 128 + status.signal().unwrap_or(0));
@@ -214,6 +425,10 @@ impl RealExecutor {
 }
 
 impl Executor for RealExecutor {
+    fn mounts_natively(&self) -> bool {
+        true
+    }
+
     fn run(&mut self, fs: &mut Fs, req: &ExecRequest) -> ExecResult {
         let mut log = Vec::new();
         match self.try_run(fs, req, &mut log) {
@@ -394,13 +609,28 @@ pub(crate) fn init_main(spec_path: &Path) -> ExitCode {
         Ok(s) => s,
         Err(e) => return fail(&format!("reading {}: {e}", spec_path.display())),
     };
-    if let Err(e) = setup(&spec) {
+    let mut payload = Vec::new();
+    if let Err(e) = std::io::stdin().lock().read_to_end(&mut payload) {
+        return fail(&format!("reading the secrets: {e}"));
+    }
+    let secrets: Secrets = if payload.is_empty() {
+        Secrets::default()
+    } else {
+        match serde_json::from_slice(&payload) {
+            Ok(s) => s,
+            Err(e) => return fail(&format!("reading the secrets: {e}")),
+        }
+    };
+    drop(payload);
+    if let Err(e) = setup(&spec, &secrets) {
         return fail(&format!("{e:#}"));
     }
     let mut cmd = Command::new(&spec.argv[0]);
     cmd.args(&spec.argv[1..])
+        .stdin(Stdio::null())
         .env_clear()
-        .envs(spec.env.iter().map(|(k, v)| (k, v)));
+        .envs(spec.env.iter().map(|(k, v)| (k, v)))
+        .envs(secrets.env.iter().map(|(k, v)| (k, v)));
     let err = cmd.exec();
     #[expect(clippy::print_stderr, reason = "the command's own error output")]
     {
@@ -413,7 +643,100 @@ pub(crate) fn init_main(spec_path: &Path) -> ExitCode {
     })
 }
 
-fn setup(spec: &Spec) -> Result<()> {
+/// Makes `target` read-only (a bind mount's flags are changed by a remount); a user
+/// namespace may refuse unless the locked flags are kept, so that is tried too.
+fn remount_readonly(target: &Path) -> Result<()> {
+    let ro = MsFlags::MS_BIND | MsFlags::MS_REMOUNT | MsFlags::MS_RDONLY;
+    mount(None::<&str>, target, None::<&str>, ro, None::<&str>)
+        .or_else(|_| {
+            mount(
+                None::<&str>,
+                target,
+                None::<&str>,
+                ro | MsFlags::MS_NOSUID | MsFlags::MS_NODEV,
+                None::<&str>,
+            )
+        })
+        .with_context(|| format!("making {} read-only", target.display()))
+}
+
+/// The `RUN --mount`s, under the root, before the chroot.
+fn mount_user(spec: &Spec, secrets: &Secrets) -> Result<()> {
+    let inside = |t: &str| spec.rootfs.join(t.trim_start_matches('/'));
+    if spec
+        .mounts
+        .iter()
+        .any(|m| matches!(m, MountSpec::Secret { .. }))
+    {
+        mount(
+            Some("tmpfs"),
+            &spec.secrets_dir,
+            Some("tmpfs"),
+            MsFlags::MS_NOSUID | MsFlags::MS_NODEV | MsFlags::MS_NOEXEC,
+            Some("mode=700"),
+        )
+        .context("mounting a tmpfs for the secrets")?;
+    }
+    for m in &spec.mounts {
+        let target = inside(m.target());
+        match m {
+            MountSpec::Bind {
+                source, readonly, ..
+            } => {
+                mount(
+                    Some(source.as_path()),
+                    &target,
+                    None::<&str>,
+                    MsFlags::MS_BIND | MsFlags::MS_REC,
+                    None::<&str>,
+                )
+                .with_context(|| format!("bind mount at {}", m.target()))?;
+                if *readonly {
+                    remount_readonly(&target)?;
+                }
+            }
+            MountSpec::Tmpfs { size, .. } => {
+                let data = size.map(|s| format!("size={s}"));
+                mount(
+                    Some("tmpfs"),
+                    &target,
+                    Some("tmpfs"),
+                    MsFlags::MS_NOSUID | MsFlags::MS_NODEV,
+                    data.as_deref(),
+                )
+                .with_context(|| format!("tmpfs mount at {}", m.target()))?;
+            }
+            MountSpec::Secret {
+                index,
+                mode,
+                uid,
+                gid,
+                ..
+            } => {
+                let file = spec.secrets_dir.join(index.to_string());
+                let value = secrets.files.get(*index).map_or(&[][..], Vec::as_slice);
+                std::fs::write(&file, value).context("writing a secret")?;
+                std::fs::set_permissions(&file, Permissions::from_mode(*mode))?;
+                let owned = std::os::unix::fs::chown(&file, Some(*uid), Some(*gid));
+                if !spec.userns {
+                    owned.context("chown of a secret")?;
+                }
+                mount(
+                    Some(file.as_path()),
+                    &target,
+                    None::<&str>,
+                    MsFlags::MS_BIND,
+                    None::<&str>,
+                )
+                .with_context(|| format!("secret mount at {}", m.target()))?;
+                remount_readonly(&target)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn setup(spec: &Spec, secrets: &Secrets) -> Result<()> {
     let root = &spec.rootfs;
     let at = |p: &str| root.join(p);
     let m = |src: Option<&str>,
@@ -488,6 +811,7 @@ fn setup(spec: &Spec) -> Result<()> {
             None::<&str>,
         );
     }
+    mount_user(spec, secrets)?;
     sethostname(HOSTNAME).context("setting the hostname")?;
     chroot(root.as_path()).context("chroot")?;
     chdir(spec.cwd.as_str()).with_context(|| format!("chdir to {}", spec.cwd))?;

@@ -79,17 +79,32 @@ fn set_owner(p: &Path, meta: &Metadata, ids: IdMap) -> Result<()> {
     Ok(())
 }
 
-/// Writes `fs` under `root` (an empty directory).
-pub(crate) fn materialize(fs: &Fs, root: &Path, ids: IdMap) -> Result<Stamps> {
-    let mut stamps = Stamps::default();
-    let mut dirs: Vec<(String, Metadata)> = Vec::new();
+/// Writes the nodes `entries` yields (absolute paths, parents first) under `dest`, with
+/// `strip` taken off each path (`/` keeps them whole; the node at `strip` itself, when
+/// yielded, becomes `dest`).
+fn write_tree<'a>(
+    entries: impl Iterator<Item = (String, Entry<'a>)>,
+    strip: &str,
+    dest: &Path,
+    ids: IdMap,
+) -> Result<()> {
+    let mut dirs: Vec<(PathBuf, Metadata)> = Vec::new();
     let mut linked: HashMap<stowage_vfs::Ino, PathBuf> = HashMap::new();
-    for (path, entry) in fs.walk() {
-        let p = host(root, &path);
+    for (path, entry) in entries {
+        let rel = if strip == "/" {
+            path.as_str()
+        } else {
+            path.strip_prefix(strip).unwrap_or(&path)
+        };
+        let p = if rel.is_empty() {
+            dest.to_owned()
+        } else {
+            host(dest, rel)
+        };
         match entry {
             Entry::Dir(meta) => {
                 fs::create_dir(&p).with_context(|| format!("creating {}", p.display()))?;
-                dirs.push((path, meta.clone()));
+                dirs.push((p, meta.clone()));
             }
             Entry::File { file, link } => {
                 if let Some(ino) = link
@@ -121,13 +136,73 @@ pub(crate) fn materialize(fs: &Fs, root: &Path, ids: IdMap) -> Result<Stamps> {
         }
     }
     // Directories last, deepest first: their times and modes after their contents.
-    for (path, meta) in dirs.iter().rev() {
-        let p = host(root, path);
-        set_owner(&p, meta, ids)?;
-        fs::set_permissions(&p, fs::Permissions::from_mode(meta.mode))
+    for (p, meta) in dirs.iter().rev() {
+        set_owner(p, meta, ids)?;
+        fs::set_permissions(p, fs::Permissions::from_mode(meta.mode))
             .with_context(|| format!("chmod {}", p.display()))?;
-        set_times(&p, meta.mtime)?;
+        set_times(p, meta.mtime)?;
     }
+    Ok(())
+}
+
+/// Writes the node at `path` of `fs` (a directory with its contents, or a file) to `dest`
+/// (which must not exist): the source of a bind mount.
+pub(crate) fn materialize_at(fs: &Fs, path: &str, dest: &Path, ids: IdMap) -> Result<()> {
+    let walk = fs
+        .walk_from(path)
+        .with_context(|| format!("bind mount source {path}"))?;
+    if path == "/" {
+        fs::create_dir(dest).with_context(|| format!("creating {}", dest.display()))?;
+    }
+    write_tree(walk, path, dest, ids)
+}
+
+/// Creates the missing parts of a mount point (`dir`: a directory, else an empty file)
+/// under `root`, recording what it created as stubs; refuses to go through symbolic links
+/// (they could lead out of the root).
+fn mount_point(root: &Path, path: &str, dir: bool, stubs: &mut BTreeSet<String>) -> Result<()> {
+    let comps: Vec<&str> = path.split('/').filter(|c| !c.is_empty()).collect();
+    if comps.is_empty() {
+        anyhow::bail!("cannot mount over /");
+    }
+    let mut cur = String::new();
+    for (i, c) in comps.iter().enumerate() {
+        cur.push('/');
+        cur.push_str(c);
+        let last = i + 1 == comps.len();
+        let p = host(root, &cur);
+        match fs::symlink_metadata(&p) {
+            Ok(m) if m.file_type().is_symlink() => {
+                anyhow::bail!("mount target {path}: {cur} is a symbolic link in the image")
+            }
+            Ok(m) if !last && !m.is_dir() => {
+                anyhow::bail!("mount target {path}: {cur} is not a directory")
+            }
+            Ok(_) => {}
+            Err(_) => {
+                if last && !dir {
+                    fs::write(&p, b"")
+                } else {
+                    fs::create_dir(&p)
+                }
+                .with_context(|| format!("creating mount point {}", p.display()))?;
+                stubs.insert(cur.clone());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Writes `fs` under `root` (an empty directory), with the mount points of the sandbox and
+/// `mounts` (`(path, is a directory)`) that the image lacks created as stubs.
+pub(crate) fn materialize(
+    fs: &Fs,
+    root: &Path,
+    ids: IdMap,
+    mounts: &[(String, bool)],
+) -> Result<Stamps> {
+    let mut stamps = Stamps::default();
+    write_tree(fs.walk(), "/", root, ids)?;
     // Mount points the image lacks.
     for (path, dir) in [
         ("/proc", true),
@@ -147,6 +222,9 @@ pub(crate) fn materialize(fs: &Fs, root: &Path, ids: IdMap) -> Result<Stamps> {
             .with_context(|| format!("creating {}", p.display()))?;
             stamps.stubs.insert(path.to_owned());
         }
+    }
+    for (path, dir) in mounts {
+        mount_point(root, path, *dir, &mut stamps.stubs)?;
     }
     // Stamps once everything is in place (creating a child changes its directory's ctime).
     walk(root, "/", &mut |path, m| {

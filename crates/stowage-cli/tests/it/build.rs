@@ -13,13 +13,13 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
+pub(crate) struct Run {
+    pub(crate) code: i32,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
 }
 
-fn run_in(root: &Path, cwd: &Path, args: &[&str]) -> Run {
+pub(crate) fn run_in(root: &Path, cwd: &Path, args: &[&str]) -> Run {
     let out: Output = Command::new(env!("CARGO_BIN_EXE_stowage"))
         .arg("--root")
         .arg(root)
@@ -37,12 +37,12 @@ fn run_in(root: &Path, cwd: &Path, args: &[&str]) -> Run {
 }
 
 #[track_caller]
-fn ok(r: Run) -> Run {
+pub(crate) fn ok(r: Run) -> Run {
     assert_eq!(r.code, 0, "stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
     r
 }
 
-fn write(dir: &Path, files: &[(&str, &str)]) {
+pub(crate) fn write(dir: &Path, files: &[(&str, &str)]) {
     for (name, text) in files {
         let p = dir.join(name);
         std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
@@ -69,7 +69,7 @@ fn copy_project(dir: &Path) {
     );
 }
 
-fn tempdir() -> tempfile::TempDir {
+pub(crate) fn tempdir() -> tempfile::TempDir {
     tempfile::tempdir().expect("tempdir")
 }
 
@@ -334,11 +334,11 @@ fn user_errors_are_clear() {
     );
 }
 
-fn slow_enabled() -> bool {
+pub(crate) fn slow_enabled() -> bool {
     std::env::var_os("STOWAGE_SLOW_TESTS").is_some() || std::env::var("CI").as_deref() == Ok("true")
 }
 
-fn tool(program: &str, args: &[&str]) -> String {
+pub(crate) fn tool(program: &str, args: &[&str]) -> String {
     let out = Command::new(program)
         .args(args)
         .output()
@@ -352,7 +352,7 @@ fn tool(program: &str, args: &[&str]) -> String {
 }
 
 /// A busybox base image built offline from Debian's `busybox-static`.
-fn busybox_base(root: &Path, dir: &Path) {
+pub(crate) fn busybox_base(root: &Path, dir: &Path) {
     let base = dir.join("base");
     std::fs::create_dir_all(&base).expect("mkdir");
     std::fs::copy("/bin/busybox", base.join("busybox")).expect("busybox-static is installed");
@@ -614,7 +614,7 @@ fn real_builds_run_commands_and_make_images_umoci_and_skopeo_accept() {
     assert!(!net.stderr.contains("eth0"), "{}", net.stderr);
 }
 
-fn nix_is_root() -> bool {
+pub(crate) fn nix_is_root() -> bool {
     // The tests do not link nix; `id -u` says the same.
     Command::new("id")
         .arg("-u")

@@ -2,6 +2,7 @@
 
 mod build;
 mod lint;
+mod run_mounts;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
