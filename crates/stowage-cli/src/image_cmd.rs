@@ -412,6 +412,10 @@ pub(crate) enum SystemCommand {
     /// (`image prune`). Build Cache: TOTAL counts cached step results, SIZE the blobs on disk
     /// they keep, RECLAIMABLE those no image uses (`builder prune`).
     Df,
+    /// Check the store: every blob `index.json` and the build cache refer to is present and
+    /// hashes to its digest, every manifest and config parses, diff IDs match the layers.
+    /// Exits 1 and lists the problems when something is wrong.
+    Check,
 }
 
 /// Docker's `RECLAIMABLE` with its share in percent.
@@ -423,6 +427,34 @@ fn with_percent(part: u64, whole: u64) -> String {
 #[expect(clippy::print_stdout, reason = "command output")]
 pub(crate) fn system_command(cmd: &SystemCommand, root: Option<&Path>) -> Result<ExitCode> {
     match cmd {
+        SystemCommand::Check => {
+            let store = open_store(root)?;
+            let _lock = store.lock_index()?;
+            let report = store.check()?;
+            #[expect(clippy::print_stdout, reason = "command output")]
+            {
+                for p in &report.problems {
+                    println!("problem: {p}");
+                }
+                println!(
+                    "{} images, {} cache results, {} blobs verified, {} temporary files; {}",
+                    report.images,
+                    report.cache_entries,
+                    report.blobs,
+                    report.temps,
+                    if report.problems.is_empty() {
+                        "no problems".to_owned()
+                    } else {
+                        format!("{} problems", report.problems.len())
+                    }
+                );
+            }
+            Ok(if report.problems.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
         SystemCommand::Df => {
             let engine = engine(root)?;
             let ids = engine.images.ids();

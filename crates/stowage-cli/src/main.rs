@@ -8,6 +8,7 @@ mod build_cmd;
 mod image_cmd;
 mod lint_cmd;
 mod parse_cmd;
+mod registry_cmd;
 mod rules_cmd;
 mod sandbox;
 mod source;
@@ -24,6 +25,7 @@ use crate::build_cmd::BuildArgs;
 use crate::image_cmd::{BuilderCommand, ImageCommand, ImagesArgs, SaveArgs, SystemCommand};
 use crate::lint_cmd::LintArgs;
 use crate::parse_cmd::ParseFormat;
+use crate::registry_cmd::{LoginArgs, PullArgs, PushArgs};
 use crate::rules_cmd::RulesFormat;
 
 /// Stowage: a Dockerfile playground, linter and builder.
@@ -123,6 +125,18 @@ enum Command {
         #[arg(short, long)]
         quiet: bool,
     },
+    /// Push an image to a registry (blobs it has are skipped, blobs of another repository
+    /// of the same registry are mounted).
+    Push(PushArgs),
+    /// Pull an image from a registry into the local store (digests verified).
+    Pull(PullArgs),
+    /// Log in to a registry (credentials go to docker's `config.json`).
+    Login(LoginArgs),
+    /// Log out from a registry (removes its credentials from docker's `config.json`).
+    Logout {
+        /// The registry (default: Docker Hub).
+        server: Option<String>,
+    },
     /// Internal: enter the RUN namespaces (see `sandbox`).
     #[command(name = "__sandbox", hide = true)]
     Sandbox { spec: PathBuf },
@@ -161,6 +175,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::System(cmd) => image_cmd::system_command(&cmd, root),
         Command::Save(args) => image_cmd::save_command(&args, root),
         Command::Load { input, quiet } => image_cmd::load_command(input.as_deref(), quiet, root),
+        Command::Push(args) => registry_cmd::push_command(&args, root),
+        Command::Pull(args) => registry_cmd::pull_command(&args, root),
+        Command::Login(args) => registry_cmd::login_command(&args),
+        Command::Logout { server } => registry_cmd::logout_command(server.as_deref()),
         Command::Sandbox { spec } => Ok(sandbox::sandbox_main(&spec)),
         Command::SandboxInit { spec } => Ok(sandbox::init_main(&spec)),
     }

@@ -198,6 +198,40 @@ impl DiskImageStore {
         })
     }
 
+    /// Adds an image whose manifest, config and layer blobs are already in the store (a
+    /// pull), under `tag` if given; the manifest is kept byte for byte, Docker media types
+    /// included. Returns the image ID (the config digest). Written by
+    /// [`DiskImageStore::flush`].
+    pub fn add_manifest(&mut self, manifest: &Descriptor, tag: Option<&str>) -> Result<Digest> {
+        let desc = bare(manifest);
+        let parsed: Manifest = parse(&self.store.read_blob(&desc.digest)?, "manifest")?;
+        for layer in &parsed.layers {
+            if !self.store.has_blob(&layer.digest) {
+                return Err(StoreError::MissingBlob(layer.digest.to_string()));
+            }
+        }
+        let config: ImageConfig = parse(
+            &self.store.read_blob(&parsed.config.digest)?,
+            "image config",
+        )?;
+        let id = parsed.config.digest.clone();
+        self.ops.push(Op::Put(desc.clone()));
+        if let Some(tag) = tag {
+            self.ops.push(Op::SetTag(tag.to_owned(), desc.clone()));
+            self.tags.insert(tag.to_owned(), id.clone());
+        }
+        self.images.insert(
+            id.clone(),
+            Slot {
+                manifest: desc,
+                layers: parsed.layers,
+                config,
+                loaded: OnceCell::new(),
+            },
+        );
+        Ok(id)
+    }
+
     /// Writes the changes of this process to `index.json`: under the index lock, re-reads
     /// the index (another command may have changed it) and replays them on it.
     pub fn flush(&mut self) -> Result<()> {

@@ -39,10 +39,12 @@
 
 mod atomic;
 mod cache;
+mod check;
 mod images;
 mod store;
 
 pub use cache::DiskCacheStore;
+pub use check::CheckReport;
 pub use images::DiskImageStore;
 pub use store::{GcReport, Store, default_root};
 

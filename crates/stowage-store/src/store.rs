@@ -175,6 +175,30 @@ impl Store {
         Ok(digest)
     }
 
+    /// Streams a blob from `reader` into the store, hashing it on the way: committed only
+    /// when its bytes hash to `expected` (otherwise [`StoreError::Corrupt`] and nothing is
+    /// left behind). Returns its size. Used by pulls, whose blobs come from the network.
+    pub fn write_blob_from(&self, reader: &mut dyn Read, expected: &Digest) -> Result<u64> {
+        let mut t = TempFile::new(&self.tmp(), "pull")?;
+        let mut hash = Sha256Writer::new();
+        let tpath = t.path.clone();
+        {
+            let mut out = std::io::BufWriter::new(Tee(t.writer(), &mut hash));
+            std::io::copy(reader, &mut out).map_err(io_err("downloading into", &tpath))?;
+            out.flush().map_err(io_err("writing", &tpath))?;
+        }
+        let size = hash.len();
+        let got = hash.finish();
+        if &got != expected {
+            return Err(StoreError::Corrupt {
+                digest: expected.to_string(),
+                reason: format!("its bytes hash to {got}"),
+            });
+        }
+        t.commit(&self.blob_path(expected), true)?;
+        Ok(size)
+    }
+
     /// Writes `layer` as an uncompressed tar blob that must hash to `diff_id` (skipped when
     /// that blob exists). Returns the tar's size.
     pub fn write_layer(&self, layer: &Layer, diff_id: &Digest) -> Result<u64> {

@@ -14,16 +14,14 @@ use std::time::Instant;
 
 use anyhow::{Context as _, Result, bail};
 use clap::{Args, ValueEnum};
-use stowage_build::{
-    BaseImage, BuildRequest, Clock, Engine, Host, ImageResolver, NoFetcher, ResolveError, codes,
-};
+use stowage_build::{BuildRequest, Clock, Engine, Host, NoFetcher, codes};
 use stowage_diagnostics::{Diagnostic, render};
 use stowage_oci::archive::ArchiveFormat;
 use stowage_oci::layer::{Compression, TarOptions};
 use stowage_store::{DiskCacheStore, DiskImageStore};
-use stowage_syntax::resolve::Platform;
 
 use self::progress::{Mode, Progress, Shared};
+use crate::registry_cmd::PullingResolver;
 use crate::sandbox::RealExecutor;
 use crate::source::{colorize, use_colour};
 
@@ -116,22 +114,6 @@ fn read_secrets(specs: &[String]) -> Result<BTreeMap<String, Vec<u8>>> {
         out.insert(id, value);
     }
     Ok(out)
-}
-
-/// Base images come from the local store only (the engine looks there first); this says
-/// what to do when one is missing.
-struct LocalOnly;
-
-impl ImageResolver for LocalOnly {
-    fn resolve(&mut self, reference: &str, _: &Platform) -> Result<BaseImage, ResolveError> {
-        Err(ResolveError::NotFound {
-            reference: reference.to_owned(),
-            hint: "the base image is not in the local store (`stowage images` lists it; add it \
-                   with `stowage load -i image.tar`, or build it; pulling from registries is \
-                   not implemented yet)"
-                .to_owned(),
-        })
-    }
 }
 
 /// The machine's clocks.
@@ -274,7 +256,7 @@ pub(crate) fn build_command(args: &BuildArgs, root: Option<&Path>) -> Result<Exi
     .with_secrets(secrets);
     let mut events = Shared(Rc::clone(&progress));
     let mut host = Host {
-        images: &mut LocalOnly,
+        images: &mut PullingResolver::new(Rc::clone(&store)),
         executor: &mut executor,
         fetcher: &mut NoFetcher,
         clock: &mut HostClock(started),

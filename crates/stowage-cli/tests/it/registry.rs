@@ -1,0 +1,417 @@
+//! `push`, `pull`, `login`, `logout` and base-image pulls against a real registry: Debian's
+//! `docker-registry` (distribution 2.8), started by each test on 127.0.0.1 with an ephemeral
+//! port and filesystem storage in a temporary directory, and stopped when the test ends.
+//! The pushed images are checked with `skopeo inspect`. The tests run when
+//! `/usr/bin/docker-registry` is installed (`cargo xtask setup`) and must run under `CI=true`.
+#![expect(clippy::print_stdout, reason = "the tests say when they skip")]
+
+use std::io::{BufRead as _, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+
+use serde_json::Value;
+
+use crate::build::{Run, ok, tempdir, tool, write};
+
+const REGISTRY: &str = "/usr/bin/docker-registry";
+
+/// A running `docker-registry`; killed on drop.
+struct Registry {
+    child: Child,
+    /// `127.0.0.1:PORT`.
+    addr: String,
+    /// The storage root (`docker/registry/v2/...`).
+    data: PathBuf,
+    /// Its log (access lines included).
+    log: Arc<Mutex<String>>,
+}
+
+impl Registry {
+    /// Starts a registry in `dir`, with basic auth when `htpasswd` is given.
+    fn start(dir: &Path, htpasswd: Option<&Path>) -> Self {
+        let data = dir.join("data");
+        let auth = htpasswd.map_or_else(String::new, |p| {
+            format!(
+                "auth:\n  htpasswd:\n    realm: stowage-test\n    path: {}\n",
+                p.display()
+            )
+        });
+        std::fs::create_dir_all(dir).expect("registry dir");
+        let config = dir.join("config.yml");
+        std::fs::write(
+            &config,
+            format!(
+                "version: 0.1\nlog:\n  level: info\n  accesslog:\n    disabled: true\n\
+                 storage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\n\
+                 http:\n  addr: 127.0.0.1:0\n  secret: stowage-test\n{auth}",
+                data.display()
+            ),
+        )
+        .expect("write config");
+        let mut child = Command::new(REGISTRY)
+            .arg("serve")
+            .arg(&config)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("docker-registry starts");
+        let stderr = child.stderr.take().expect("stderr");
+        let log = Arc::new(Mutex::new(String::new()));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let sink = Arc::clone(&log);
+        std::thread::spawn(move || {
+            let mut tx = Some(tx);
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                if let Some(i) = line.find("listening on ")
+                    && let Some(tx) = tx.take()
+                {
+                    let addr: String = line[i + 13..]
+                        .chars()
+                        .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ':')
+                        .collect();
+                    let _ = tx.send(addr);
+                }
+                let mut log = sink.lock().expect("log lock");
+                log.push_str(&line);
+                log.push('\n');
+            }
+        });
+        let addr = rx
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .unwrap_or_else(|_| {
+                let _ = child.kill();
+                panic!(
+                    "docker-registry did not start: {}",
+                    log.lock().expect("log")
+                );
+            });
+        Self {
+            child,
+            addr,
+            data,
+            log,
+        }
+    }
+
+    fn log(&self) -> String {
+        self.log.lock().expect("log lock").clone()
+    }
+
+    /// The registry's file for a blob.
+    fn blob_file(&self, digest: &str) -> PathBuf {
+        let hex = digest.trim_start_matches("sha256:");
+        self.data
+            .join("docker/registry/v2/blobs/sha256")
+            .join(&hex[..2])
+            .join(hex)
+            .join("data")
+    }
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Whether the registry tests can run (they must under `CI=true`).
+fn registry_available(what: &str) -> bool {
+    if Path::new(REGISTRY).exists() {
+        return true;
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "{REGISTRY} must be installed under CI=true (cargo xtask setup)"
+    );
+    println!("skipped: {what} ({REGISTRY} is not installed; cargo xtask setup)");
+    false
+}
+
+/// `stowage` with a store and a docker config directory of the test's own.
+fn stowage(
+    root: &Path,
+    docker_config: &Path,
+    cwd: &Path,
+    args: &[&str],
+    envs: &[(&str, &str)],
+) -> Run {
+    stowage_stdin(root, docker_config, cwd, args, envs, "")
+}
+
+fn stowage_stdin(
+    root: &Path,
+    docker_config: &Path,
+    cwd: &Path,
+    args: &[&str],
+    envs: &[(&str, &str)],
+    stdin: &str,
+) -> Run {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_stowage"));
+    cmd.arg("--root")
+        .arg(root)
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .env("DOCKER_CONFIG", docker_config)
+        .env_remove("STOWAGE_ROOT")
+        .env_remove("STOWAGE_UPLOAD_CHUNK_SIZE");
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    let out = crate::run_with_stdin(&mut cmd, stdin);
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// A small project without RUN: two layers, one of them 40 kB (chunked with a 16 kB chunk
+/// size).
+fn project(dir: &Path) {
+    let big: String = (0..4000).map(|i| format!("{i:09}\n")).collect();
+    write(
+        dir,
+        &[
+            (
+                "Dockerfile",
+                "FROM scratch\nCOPY small.txt /small.txt\nCOPY big.txt /data/big.txt\n\
+                 ENV MODE=registry\nCMD [\"/small.txt\"]\n",
+            ),
+            ("small.txt", "hello registry\n"),
+            ("big.txt", &big),
+        ],
+    );
+}
+
+fn inspect(root: &Path, cfg: &Path, cwd: &Path, image: &str) -> Value {
+    let r = ok(stowage(root, cfg, cwd, &["inspect", image], &[]));
+    let v: Value = serde_json::from_str(&r.stdout).expect("inspect JSON");
+    v[0].clone()
+}
+
+fn digest_line(stdout: &str) -> String {
+    stdout
+        .lines()
+        .find_map(|l| l.split_once(": digest: "))
+        .map(|(_, rest)| rest.split(' ').next().unwrap_or("").to_owned())
+        .expect("a digest line")
+}
+
+#[test]
+fn push_pull_round_trip_mount_chunked_upload_and_digest_checks() {
+    if !registry_available("registry push/pull") {
+        return;
+    }
+    let tmp = tempdir();
+    let reg = Registry::start(&tmp.path().join("registry"), None);
+    let (root, cfg, ctx) = (
+        tmp.path().join("store"),
+        tmp.path().join("docker"),
+        tmp.path().join("ctx"),
+    );
+    project(&ctx);
+    let cwd = tmp.path();
+    let demo = format!("{}/team/demo:1", reg.addr);
+    ok(stowage(
+        &root,
+        &cfg,
+        cwd,
+        &["build", "-q", "-t", &demo, "ctx"],
+        &[],
+    ));
+    let before = inspect(&root, &cfg, cwd, &demo);
+    let id = before["Id"].as_str().expect("Id").to_owned();
+
+    // Push with a 16 kB chunk size: the 40 kB layer goes in PATCH chunks, the rest in one PUT.
+    let r = ok(stowage(
+        &root,
+        &cfg,
+        cwd,
+        &["push", &demo],
+        &[("STOWAGE_UPLOAD_CHUNK_SIZE", "16384")],
+    ));
+    assert!(
+        r.stdout.starts_with(&format!(
+            "The push refers to repository [{}/team/demo]\n",
+            reg.addr
+        )),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(r.stdout.matches(": Pushed").count(), 2, "{}", r.stdout);
+    let digest = digest_line(&r.stdout);
+    assert!(
+        r.stdout.contains(&format!("1: digest: {digest} size: ")),
+        "{}",
+        r.stdout
+    );
+    let log = reg.log();
+    assert!(
+        log.contains("http.request.method=PATCH"),
+        "the big layer was uploaded in chunks:\n{log}"
+    );
+
+    // skopeo sees the manifest, config and layers we have.
+    let remote = format!("docker://{demo}");
+    let info: Value =
+        serde_json::from_str(&tool("skopeo", &["inspect", "--tls-verify=false", &remote]))
+            .expect("skopeo JSON");
+    assert_eq!(info["Digest"].as_str(), Some(digest.as_str()));
+    assert_eq!(info["Layers"].as_array().map(Vec::len), Some(2), "{info:#}");
+    assert!(
+        info["Env"].to_string().contains("MODE=registry"),
+        "{info:#}"
+    );
+    let config: Value = serde_json::from_str(&tool(
+        "skopeo",
+        &["inspect", "--tls-verify=false", "--config", &remote],
+    ))
+    .expect("config JSON");
+    assert_eq!(
+        config["rootfs"]["diff_ids"], before["RootFS"]["Layers"],
+        "the registry has our config"
+    );
+
+    // Pushing again uploads nothing.
+    let r = ok(stowage(&root, &cfg, cwd, &["push", &demo], &[]));
+    assert_eq!(
+        r.stdout.matches(": Layer already exists").count(),
+        2,
+        "{}",
+        r.stdout
+    );
+    assert_eq!(digest_line(&r.stdout), digest);
+
+    // Another repository of the same registry: blobs are mounted.
+    let other = format!("{}/other/app:v2", reg.addr);
+    ok(stowage(&root, &cfg, cwd, &["tag", &demo, &other], &[]));
+    let r = ok(stowage(&root, &cfg, cwd, &["push", &other], &[]));
+    assert_eq!(
+        r.stdout.matches(": Mounted from team/demo").count(),
+        2,
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains(&format!("v2: digest: {digest} size: ")),
+        "{}",
+        r.stdout
+    );
+
+    // Remove it locally; pull it back into a fresh store (the first one keeps the layers for
+    // its build cache): same image, same digests.
+    ok(stowage(&root, &cfg, cwd, &["rmi", &demo, &other], &[]));
+    let r = stowage(&root, &cfg, cwd, &["inspect", &demo], &[]);
+    assert_ne!(r.code, 0, "the image is gone");
+    let r = ok(stowage(&root, &cfg, cwd, &["pull", &demo], &[]));
+    assert_eq!(r.stdout.matches(": Already exists").count(), 2, "{}", r.stdout);
+    assert_eq!(inspect(&root, &cfg, cwd, &demo)["Id"].as_str(), Some(id.as_str()));
+    let root = tmp.path().join("store2");
+    let r = ok(stowage(&root, &cfg, cwd, &["pull", &demo], &[]));
+    assert!(
+        r.stdout.starts_with("1: Pulling from team/demo\n"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(
+        r.stdout.matches(": Pull complete").count(),
+        2,
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains(&format!("Digest: {digest}\n")),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains(&format!("Status: Downloaded newer image for {demo}\n")),
+        "{}",
+        r.stdout
+    );
+    let after = inspect(&root, &cfg, cwd, &demo);
+    assert_eq!(after["Id"].as_str(), Some(id.as_str()));
+    assert_eq!(after["RootFS"], before["RootFS"]);
+    assert_eq!(after["Config"], before["Config"]);
+    let r = ok(stowage(&root, &cfg, cwd, &["pull", &demo], &[]));
+    assert!(
+        r.stdout
+            .contains(&format!("Status: Image is up to date for {demo}\n")),
+        "{}",
+        r.stdout
+    );
+    // By digest, quietly: only the reference is printed.
+    let by_digest = format!("{}/other/app@{digest}", reg.addr);
+    let r = ok(stowage(&root, &cfg, cwd, &["pull", "-q", &by_digest], &[]));
+    assert_eq!(r.stdout, format!("{by_digest}\n"));
+
+    // A pull whose blob does not hash to its digest is refused and commits nothing.
+    ok(stowage(&root, &cfg, cwd, &["rmi", &demo], &[]));
+    let layers = after["RootFS"]["Layers"]
+        .as_array()
+        .expect("layers")
+        .clone();
+    let big = layers[1].as_str().expect("digest");
+    let file = reg.blob_file(big);
+    let mut bytes = std::fs::read(&file).expect("registry blob");
+    bytes[600] ^= 0xff;
+    std::fs::write(&file, bytes).expect("corrupt the blob");
+    let r = stowage(&root, &cfg, cwd, &["pull", &demo], &[]);
+    assert_ne!(r.code, 0, "{}", r.stdout);
+    assert!(
+        r.stderr
+            .contains(&format!("digest mismatch for blob {big}")),
+        "{}",
+        r.stderr
+    );
+    let r = ok(stowage(
+        &root,
+        &cfg,
+        cwd,
+        &["images", "--format", "json"],
+        &[],
+    ));
+    assert!(
+        !r.stdout.contains("team/demo"),
+        "nothing tagged: {}",
+        r.stdout
+    );
+    let hex = big.trim_start_matches("sha256:");
+    assert!(
+        !root.join("blobs/sha256").join(hex).exists(),
+        "the corrupt blob is not in the store"
+    );
+    assert_eq!(
+        std::fs::read_dir(root.join("tmp")).expect("tmp").count(),
+        0,
+        "no temporary file left"
+    );
+
+    // Unknown tags and unreachable registries are clear errors.
+    let r = stowage(
+        &root,
+        &cfg,
+        cwd,
+        &["pull", &format!("{}/team/demo:nope", reg.addr)],
+        &[],
+    );
+    assert_ne!(r.code, 0);
+    assert!(
+        r.stderr.contains("not found") && r.stderr.contains("MANIFEST_UNKNOWN"),
+        "{}",
+        r.stderr
+    );
+    let r = stowage(&root, &cfg, cwd, &["pull", "127.0.0.1:1/none:1"], &[]);
+    assert_ne!(r.code, 0);
+    assert!(
+        r.stderr.contains("network error talking to 127.0.0.1:1"),
+        "{}",
+        r.stderr
+    );
+}
