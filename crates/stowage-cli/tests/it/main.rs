@@ -3,6 +3,7 @@
 mod build;
 mod kill;
 mod lint;
+mod registry;
 mod run_mounts;
 
 use std::io::Write;
