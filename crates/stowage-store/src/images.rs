@@ -158,7 +158,39 @@ impl DiskImageStore {
         })
     }
 
+    /// An image already in `index.json` (written by another handle, e.g. a pull during a
+    /// build) whose config is `id`: its manifest is reused as it is (compressed layers,
+    /// Docker media types) rather than re-encoded.
+    fn on_disk(&self, id: &Digest) -> Result<Option<Slot>> {
+        let index = {
+            let _lock = self.store.lock_index()?;
+            self.store.read_index()?
+        };
+        for desc in index.manifests.iter().filter(|d| d.media_type.is_manifest()) {
+            let Ok(bytes) = self.store.read_blob(&desc.digest) else {
+                continue;
+            };
+            let manifest: Manifest = parse(&bytes, "manifest")?;
+            if &manifest.config.digest == id {
+                let config: ImageConfig =
+                    parse(&self.store.read_blob(&manifest.config.digest)?, "image config")?;
+                return Ok(Some(Slot {
+                    manifest: bare(desc),
+                    layers: manifest.layers,
+                    config,
+                    loaded: OnceCell::new(),
+                }));
+            }
+        }
+        Ok(None)
+    }
+
     fn write(&self, image: &StoredImage) -> Result<Slot> {
+        // An image another handle already wrote (a pull: compressed layers, Docker media
+        // types) keeps its manifest.
+        if let Some(slot) = self.on_disk(&image.id)? {
+            return Ok(slot);
+        }
         let mut layers = Vec::with_capacity(image.layers.len());
         for l in &image.layers {
             let size = self.store.write_layer(&l.layer, &l.diff_id)?;

@@ -173,7 +173,7 @@ fn stowage_stdin(
 /// A small project without RUN: two layers, one of them 40 kB (chunked with a 16 kB chunk
 /// size).
 fn project(dir: &Path) {
-    let big: String = (0..4000).map(|i| format!("{i:09}\n")).collect();
+    let big = "registry payload\n".repeat(2500);
     write(
         dir,
         &[
@@ -309,8 +309,16 @@ fn push_pull_round_trip_mount_chunked_upload_and_digest_checks() {
     let r = stowage(&root, &cfg, cwd, &["inspect", &demo], &[]);
     assert_ne!(r.code, 0, "the image is gone");
     let r = ok(stowage(&root, &cfg, cwd, &["pull", &demo], &[]));
-    assert_eq!(r.stdout.matches(": Already exists").count(), 2, "{}", r.stdout);
-    assert_eq!(inspect(&root, &cfg, cwd, &demo)["Id"].as_str(), Some(id.as_str()));
+    assert_eq!(
+        r.stdout.matches(": Already exists").count(),
+        2,
+        "{}",
+        r.stdout
+    );
+    assert_eq!(
+        inspect(&root, &cfg, cwd, &demo)["Id"].as_str(),
+        Some(id.as_str())
+    );
     let root = tmp.path().join("store2");
     let r = ok(stowage(&root, &cfg, cwd, &["pull", &demo], &[]));
     assert!(
@@ -411,6 +419,268 @@ fn push_pull_round_trip_mount_chunked_upload_and_digest_checks() {
     assert_ne!(r.code, 0);
     assert!(
         r.stderr.contains("network error talking to 127.0.0.1:1"),
+        "{}",
+        r.stderr
+    );
+}
+
+fn build_small(root: &Path, cfg: &Path, cwd: &Path, tag: &str, text: &str) {
+    let ctx = cwd.join(format!("ctx-{}", text.len()));
+    write(
+        &ctx,
+        &[
+            ("Dockerfile", "FROM scratch\nCOPY file.txt /file.txt\n"),
+            ("file.txt", text),
+        ],
+    );
+    let ctx = ctx.to_str().expect("UTF-8 path");
+    ok(stowage(
+        root,
+        cfg,
+        cwd,
+        &["build", "-q", "-t", tag, ctx],
+        &[],
+    ));
+}
+
+#[test]
+fn login_with_basic_auth_logout_and_the_password_is_never_printed() {
+    if !registry_available("registry basic auth") {
+        return;
+    }
+    let tmp = tempdir();
+    let password = "Hunter2-registry-pw";
+    let htpasswd = tmp.path().join("htpasswd");
+    // distribution accepts only bcrypt entries; it serves basic auth over plain http too.
+    std::fs::write(&htpasswd, tool("htpasswd", &["-Bbn", "alice", password])).expect("htpasswd");
+    let reg = Registry::start(&tmp.path().join("registry"), Some(&htpasswd));
+    let (root, cfg, cwd) = (
+        tmp.path().join("store"),
+        tmp.path().join("docker"),
+        tmp.path(),
+    );
+    let image = format!("{}/private/app:1", reg.addr);
+    build_small(&root, &cfg, cwd, &image, "secret stuff\n");
+    let mut outputs = Vec::new();
+    let mut keep = |r: Run| {
+        outputs.push(format!("{}{}", r.stdout, r.stderr));
+        r
+    };
+
+    let r = keep(stowage(&root, &cfg, cwd, &["push", &image], &[]));
+    assert_ne!(r.code, 0);
+    assert!(
+        r.stderr.contains(&format!("unauthorized"))
+            && r.stderr.contains(&format!("stowage login {}", reg.addr)),
+        "{}",
+        r.stderr
+    );
+
+    let login = |stdin: &str| {
+        stowage_stdin(
+            &root,
+            &cfg,
+            cwd,
+            &["login", "-u", "alice", "--password-stdin", &reg.addr],
+            &[],
+            stdin,
+        )
+    };
+    let r = keep(login("not-the-password\n"));
+    assert_ne!(r.code, 0);
+    assert!(
+        r.stderr.contains(&format!("login to {} failed", reg.addr))
+            && r.stderr.contains("rejected the credentials"),
+        "{}",
+        r.stderr
+    );
+    assert!(!cfg.join("config.json").exists(), "nothing stored");
+
+    let r = keep(ok(login(&format!("{password}\n"))));
+    assert_eq!(r.stdout, "Login Succeeded\n");
+    let config: Value =
+        serde_json::from_slice(&std::fs::read(cfg.join("config.json")).expect("config.json"))
+            .expect("JSON");
+    let auth = config["auths"][&reg.addr]["auth"]
+        .as_str()
+        .expect("auth entry");
+    let creds = stowage_registry::Credentials::decode(auth).expect("base64 user:password");
+    assert_eq!(
+        (creds.username.as_str(), creds.password.as_str()),
+        ("alice", password)
+    );
+
+    let r = keep(ok(stowage(
+        &root,
+        &cfg,
+        cwd,
+        &["login", "-u", "alice", "-p", password, &reg.addr],
+        &[],
+    )));
+    assert!(
+        r.stderr
+            .contains("WARNING! Using --password via the CLI is insecure. Use --password-stdin."),
+        "{}",
+        r.stderr
+    );
+
+    let r = keep(ok(stowage(&root, &cfg, cwd, &["push", &image], &[])));
+    assert_eq!(r.stdout.matches(": Pushed").count(), 1, "{}", r.stdout);
+    let root2 = tmp.path().join("store2");
+    keep(ok(stowage(&root2, &cfg, cwd, &["pull", &image], &[])));
+
+    let r = keep(ok(stowage(&root, &cfg, cwd, &["logout", &reg.addr], &[])));
+    assert_eq!(
+        r.stdout,
+        format!("Removing login credentials for {}\n", reg.addr)
+    );
+    let config: Value =
+        serde_json::from_slice(&std::fs::read(cfg.join("config.json")).expect("config.json"))
+            .expect("JSON");
+    assert!(config["auths"].get(&reg.addr).is_none(), "{config}");
+    let r = keep(stowage(&root, &cfg, cwd, &["logout", &reg.addr], &[]));
+    assert_eq!(r.stdout, format!("Not logged in to {}\n", reg.addr));
+    let r = keep(stowage(
+        &root2,
+        &cfg,
+        cwd,
+        &["pull", &image.replace(":1", ":2")],
+        &[],
+    ));
+    assert!(r.stderr.contains("stowage login"), "{}", r.stderr);
+
+    for o in &outputs {
+        assert!(!o.contains(password), "the password was printed: {o}");
+    }
+    assert!(!reg.log().contains(password), "nor logged by the registry");
+}
+
+#[test]
+fn a_build_pulls_a_base_image_it_does_not_have() {
+    if !registry_available("FROM a registry image") {
+        return;
+    }
+    let tmp = tempdir();
+    let reg = Registry::start(&tmp.path().join("registry"), None);
+    let (root, cfg, cwd) = (
+        tmp.path().join("store"),
+        tmp.path().join("docker"),
+        tmp.path(),
+    );
+    let base = format!("{}/base/files:1", reg.addr);
+    build_small(&root, &cfg, cwd, &base, "from the base\n");
+    ok(stowage(&root, &cfg, cwd, &["push", &base], &[]));
+    let base_layers = inspect(&root, &cfg, cwd, &base)["RootFS"]["Layers"].clone();
+
+    let root2 = tmp.path().join("store2");
+    write(
+        &cwd.join("app"),
+        &[
+            (
+                "Dockerfile",
+                &format!("FROM {base}\nCOPY app.txt /app.txt\n"),
+            ),
+            ("app.txt", "the app\n"),
+        ],
+    );
+    let r = ok(stowage(
+        &root2,
+        &cfg,
+        cwd,
+        &["build", "--progress", "plain", "-t", "app:1", "app"],
+        &[],
+    ));
+    assert!(
+        r.stderr.contains(&format!("pulling {base}")),
+        "{}",
+        r.stderr
+    );
+    let layers = inspect(&root2, &cfg, cwd, "app:1")["RootFS"]["Layers"].clone();
+    assert_eq!(layers.as_array().map(Vec::len), Some(2), "{layers}");
+    assert_eq!(layers[0], base_layers[0]);
+    let r = ok(stowage(
+        &root2,
+        &cfg,
+        cwd,
+        &["images", "--format", "json"],
+        &[],
+    ));
+    assert!(
+        r.stdout.contains("base/files"),
+        "the base is in the store: {}",
+        r.stdout
+    );
+    // The second build finds it locally.
+    let r = ok(stowage(
+        &root2,
+        &cfg,
+        cwd,
+        &["build", "--progress", "plain", "-t", "app:1", "app"],
+        &[],
+    ));
+    assert!(!r.stderr.contains("pulling"), "{}", r.stderr);
+
+    // A base with gzip layers and Docker media types (as docker pushes them) is used and
+    // kept as pulled, not re-encoded.
+    let gz = format!("{}/base/gz:1", reg.addr);
+    tool(
+        "skopeo",
+        &[
+            "copy",
+            "-q",
+            "--src-tls-verify=false",
+            "--dest-tls-verify=false",
+            "--format",
+            "v2s2",
+            "--dest-compress",
+            &format!("docker://{base}"),
+            &format!("docker://{gz}"),
+        ],
+    );
+    let root3 = tmp.path().join("store3");
+    write(
+        &cwd.join("app"),
+        &[("Dockerfile", &format!("FROM {gz}\nCOPY app.txt /app.txt\n"))],
+    );
+    ok(stowage(
+        &root3,
+        &cfg,
+        cwd,
+        &["build", "-q", "-t", "app:gz", "app"],
+        &[],
+    ));
+    let index: Value =
+        serde_json::from_slice(&std::fs::read(root3.join("index.json")).expect("index.json"))
+            .expect("JSON");
+    let entry = index["manifests"]
+        .as_array()
+        .expect("manifests")
+        .iter()
+        .find(|m| {
+            m["annotations"]["org.opencontainers.image.ref.name"].as_str() == Some(gz.as_str())
+        })
+        .unwrap_or_else(|| panic!("{gz} is tagged: {index:#}"));
+    assert_eq!(
+        entry["mediaType"].as_str(),
+        Some("application/vnd.docker.distribution.manifest.v2+json")
+    );
+    assert_eq!(
+        inspect(&root3, &cfg, cwd, &gz)["RootFS"]["Layers"],
+        base_layers
+    );
+    let layers = inspect(&root3, &cfg, cwd, "app:gz")["RootFS"]["Layers"].clone();
+    assert_eq!(layers[0], base_layers[0]);
+
+    write(
+        &cwd.join("app"),
+        &[("Dockerfile", &format!("FROM {}/base/none:1\n", reg.addr))],
+    );
+    let r = stowage(&root2, &cfg, cwd, &["build", "app"], &[]);
+    assert_ne!(r.code, 0);
+    assert!(
+        r.stderr
+            .contains("the base image is not in the local store, and pulling")
+            && r.stderr.contains("MANIFEST_UNKNOWN"),
         "{}",
         r.stderr
     );
