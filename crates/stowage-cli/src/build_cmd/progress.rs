@@ -1,13 +1,20 @@
 //! Build progress on stderr, as BuildKit shows it.
 //!
 //! `plain` (not a terminal, or `--progress plain`): numbered vertices,
-//! `#5 [build 2/4] RUN make`, each output line as `#5 0.215 text`, then `#5 DONE 0.3s` or
-//! `#5 CACHED`. `tty`: ` => [build 2/4] RUN make  0.3s` lines in colour, the line of the
-//! running step rewritten in place when it ends, output as ` => => # text`.
+//! `#5 [build 2/4] RUN make`, each output line as `#5 0.215 text` as the command prints it,
+//! then `#5 DONE 0.3s` or `#5 CACHED`. `tty`: a live view drawn with `indicatif` — the
+//! header `[+] Building 3.2s (7/9)`, the running step with its time ticking and the last
+//! lines of its output (` => => # text`), above it ` => [build 2/4] RUN make  0.3s` /
+//! ` => CACHED …` for every finished step — and the header again with `FINISHED` at the end.
+//! When stderr is not a terminal, `--progress tty` prints the finished lines only.
 
+use std::collections::VecDeque;
 use std::fmt::Write as _;
-use std::io::Write;
-use std::time::Instant;
+use std::io::{IsTerminal as _, Write};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use stowage_build::{BuildEvent, EventSink, StepId, StepStatus, human_size};
 use stowage_shell::interp::Stream;
@@ -23,8 +30,130 @@ struct Current {
     number: usize,
     id: StepId,
     started: Instant,
-    /// Output was printed since the step's line (so it cannot be rewritten).
-    printed: bool,
+}
+
+/// How many output lines of the running step the live view shows.
+const TAIL: usize = 6;
+/// Width of a step's label before its time.
+const LABEL: usize = 72;
+
+/// The live part of the tty view, as plain state: what runs, since when, its last output
+/// lines, and the step counts. Rendered at a given time by [`Board::render`].
+#[derive(Debug, Default)]
+pub(crate) struct Board {
+    /// The terminal's width in columns (0: unknown, lines are not cut).
+    width: usize,
+    /// Steps started (BuildKit's total: vertices known so far).
+    started: usize,
+    /// Steps finished.
+    done: usize,
+    /// The running step's label and when it started (since the build started).
+    running: Option<(String, Duration)>,
+    /// Its last output lines.
+    tail: VecDeque<String>,
+}
+
+impl Board {
+    fn start(&mut self, label: String, at: Duration) {
+        self.started += 1;
+        self.running = Some((label, at));
+        self.tail.clear();
+    }
+
+    fn line(&mut self, text: &str) {
+        if self.tail.len() == TAIL {
+            self.tail.pop_front();
+        }
+        // One screen line each: no control characters.
+        let clean: String = text
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        self.tail.push_back(clean);
+    }
+
+    fn finish_step(&mut self) {
+        self.done += 1;
+        self.running = None;
+        self.tail.clear();
+    }
+
+    /// The view at `now` (since the build started), without colour.
+    pub(crate) fn render(&self, now: Duration) -> String {
+        let mut out = format!(
+            "[+] Building {:.1}s ({}/{})",
+            now.as_secs_f64(),
+            self.done,
+            self.started
+        );
+        if let Some((label, at)) = &self.running {
+            let secs = now.saturating_sub(*at).as_secs_f64();
+            // The label is cut to leave room for the time: one screen line per step.
+            let room = if self.width == 0 {
+                LABEL
+            } else {
+                self.width.saturating_sub(12).min(LABEL)
+            };
+            let label = cut(label, room);
+            let _ = write!(out, "\n => {label:<room$} {secs:>5.1}s");
+            for l in &self.tail {
+                let line = format!(" => => # {l}");
+                let _ = write!(
+                    out,
+                    "\n{}",
+                    if self.width == 0 {
+                        &line
+                    } else {
+                        cut(&line, self.width.saturating_sub(1))
+                    }
+                );
+            }
+        }
+        out
+    }
+}
+
+/// `text` cut to at most `chars` characters.
+fn cut(text: &str, chars: usize) -> &str {
+    text.char_indices()
+        .nth(chars)
+        .map_or(text, |(i, _)| &text[..i])
+}
+
+impl Board {}
+
+/// The indicatif bar that draws the [`Board`] and prints finished lines above it.
+#[derive(Debug)]
+struct Live {
+    bar: ProgressBar,
+    board: Arc<Mutex<Board>>,
+}
+
+impl Live {
+    fn new() -> Self {
+        let board = Arc::new(Mutex::new(Board {
+            width: usize::from(console::Term::stderr().size().1),
+            ..Board::default()
+        }));
+        let shared = Arc::clone(&board);
+        let style = ProgressStyle::with_template("{board}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner())
+            .with_key(
+                "board",
+                move |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let board = shared.lock().unwrap_or_else(PoisonError::into_inner);
+                    let _ = w.write_str(&board.render(state.elapsed()));
+                },
+            );
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr_with_hz(10));
+        bar.set_style(style);
+        bar.enable_steady_tick(Duration::from_millis(100));
+        Self { bar, board }
+    }
+
+    fn board(&self) -> std::sync::MutexGuard<'_, Board> {
+        self.board.lock().unwrap_or_else(PoisonError::into_inner)
+    }
 }
 
 /// The progress printer; RUN output comes in through [`Progress::line`].
@@ -36,6 +165,8 @@ pub(crate) struct Progress {
     started: Instant,
     steps: usize,
     cached: usize,
+    /// The live view (tty mode on a terminal).
+    live: Option<Live>,
 }
 
 const DIM: &str = "\x1b[2m";
@@ -52,11 +183,20 @@ impl Progress {
             started: Instant::now(),
             steps: 0,
             cached: 0,
+            live: (mode == Mode::Tty && std::io::stderr().is_terminal()).then(Live::new),
         }
     }
 
-    #[expect(clippy::unused_self, reason = "one stream for all progress")]
+    /// Prints `text` (whole lines): above the live view when there is one.
     fn out(&self, text: &str) {
+        if let Some(live) = &self.live {
+            live.bar.println(
+                text.strip_suffix('\n')
+                    .unwrap_or(text)
+                    .trim_end_matches('\n'),
+            );
+            return;
+        }
         let mut e = std::io::stderr().lock();
         let _ = e.write_all(text.as_bytes());
         let _ = e.flush();
@@ -73,9 +213,12 @@ impl Progress {
         let Some(cur) = &mut self.current else {
             return;
         };
-        cur.printed = true;
         let secs = cur.started.elapsed().as_secs_f64();
         let n = cur.number;
+        if let Some(live) = &self.live {
+            live.board().line(text);
+            return;
+        }
         let msg = match self.mode {
             Mode::Plain => format!("#{n} {secs:.3} {text}\n"),
             Mode::Tty if stream == Stream::Stderr => format!("{RED} => => # {text}{RESET}\n"),
@@ -98,12 +241,15 @@ impl Progress {
 
     /// The closing line in tty mode.
     pub(crate) fn finish(&mut self, ok: bool) {
+        if let Some(live) = self.live.take() {
+            live.bar.finish_and_clear();
+        }
         if self.mode == Mode::Tty {
             let state = if ok { "FINISHED" } else { "FAILED" };
             let secs = self.started.elapsed().as_secs_f64();
             let msg = format!(
-                "[+] Building {secs:.1}s ({}/{} cached) {state}\n",
-                self.cached, self.steps
+                "[+] Building {secs:.1}s ({}/{}) {state}\n",
+                self.steps, self.steps
             );
             self.out(&msg);
         }
@@ -117,7 +263,15 @@ impl Progress {
         let secs = ms as f64 / 1000.0;
         let n = cur.number;
         self.steps += 1;
+        if let Some(live) = &self.live {
+            live.board().finish_step();
+        }
         let msg = match (self.mode, status) {
+            (Mode::Tty, StepStatus::Failed) => {
+                let line = format!(" => ERROR {}", cur.id);
+                self.out(&format!("{RED}{line:<LABEL$} {secs:>5.1}s{RESET}\n"));
+                return self.current = Some(cur);
+            }
             (_, StepStatus::Failed) => return self.current = Some(cur),
             (Mode::Plain, StepStatus::Hit) => {
                 self.cached += 1;
@@ -134,8 +288,7 @@ impl Progress {
                     self.cached += 1;
                 }
                 let line = format!(" => {}{}", if cached { "CACHED " } else { "" }, cur.id);
-                let rewrite = if cur.printed { "" } else { "\x1b[1A\x1b[2K" };
-                format!("{rewrite}{BLUE}{line:<72}{RESET} {secs:>5.1}s\n")
+                format!("{BLUE}{line:<LABEL$}{RESET} {secs:>5.1}s\n")
             }
         };
         self.out(&msg);
@@ -161,16 +314,15 @@ impl EventSink for Progress {
             }
             BuildEvent::StepStarted { step } => {
                 let n = self.number();
-                let msg = match self.mode {
-                    Mode::Plain => format!("#{n} {step}\n"),
-                    Mode::Tty => format!("{BLUE} => {step}{RESET}\n"),
-                };
-                self.out(&msg);
+                if let Some(live) = &self.live {
+                    live.board().start(step.to_string(), self.started.elapsed());
+                } else if self.mode == Mode::Plain {
+                    self.out(&format!("#{n} {step}\n"));
+                }
                 self.current = Some(Current {
                     number: n,
                     id: step.clone(),
                     started: Instant::now(),
-                    printed: false,
                 });
             }
             // Printed with the step's end; output lines came live through `line`.
@@ -213,5 +365,48 @@ pub(crate) struct Shared(pub(crate) std::rc::Rc<std::cell::RefCell<Progress>>);
 impl EventSink for Shared {
     fn event(&mut self, event: &BuildEvent) {
         self.0.borrow_mut().event(event);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::Board;
+
+    fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
+
+    #[test]
+    fn the_board_shows_the_running_step_with_its_time_and_last_lines() {
+        let mut b = Board {
+            width: 40,
+            ..Board::default()
+        };
+        assert_eq!(b.render(ms(300)), "[+] Building 0.3s (0/0)");
+        b.start("[1/2] FROM busybox".into(), ms(100));
+        b.finish_step();
+        b.start(
+            "[2/2] RUN a command longer than the terminal is wide".into(),
+            ms(500),
+        );
+        for i in 1..=8 {
+            b.line(&format!("line {i}\tend"));
+        }
+        b.line("a line much longer than forty columns, cut at the edge");
+        assert_eq!(
+            b.render(ms(2240)),
+            "[+] Building 2.2s (1/2)\n \
+             => [2/2] RUN a command longer t   1.7s\n \
+             => => # line 4 end\n \
+             => => # line 5 end\n \
+             => => # line 6 end\n \
+             => => # line 7 end\n \
+             => => # line 8 end\n \
+             => => # a line much longer than forty "
+        );
+        b.finish_step();
+        assert_eq!(b.render(ms(2300)), "[+] Building 2.3s (2/2)");
     }
 }

@@ -3,6 +3,7 @@
 mod build;
 mod kill;
 mod lint;
+mod progress;
 mod registry;
 mod run_mounts;
 
