@@ -470,7 +470,7 @@ fn login_with_basic_auth_logout_and_the_password_is_never_printed() {
     let r = keep(stowage(&root, &cfg, cwd, &["push", &image], &[]));
     assert_ne!(r.code, 0);
     assert!(
-        r.stderr.contains(&format!("unauthorized"))
+        r.stderr.contains("unauthorized")
             && r.stderr.contains(&format!("stowage login {}", reg.addr)),
         "{}",
         r.stderr
@@ -681,6 +681,148 @@ fn a_build_pulls_a_base_image_it_does_not_have() {
         r.stderr
             .contains("the base image is not in the local store, and pulling")
             && r.stderr.contains("MANIFEST_UNKNOWN"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// Writes a JSON value into the store as a blob; its descriptor.
+fn put_json(store: &stowage_store::Store, media_type: &str, value: &Value) -> Value {
+    let bytes = serde_json::to_vec(value).expect("JSON");
+    let digest = store.write_blob(&bytes).expect("blob");
+    serde_json::json!({"mediaType": media_type, "digest": digest.to_string(), "size": bytes.len()})
+}
+
+#[test]
+fn an_index_is_pushed_after_its_children_and_pull_picks_the_platform() {
+    if !registry_available("multi-platform push/pull") {
+        return;
+    }
+    let tmp = tempdir();
+    let reg = Registry::start(&tmp.path().join("registry"), None);
+    let (root, cfg, cwd) = (
+        tmp.path().join("store"),
+        tmp.path().join("docker"),
+        tmp.path(),
+    );
+    build_small(&root, &cfg, cwd, "amd:1", "amd64\n");
+    build_small(&root, &cfg, cwd, "arm:1", "arm64 v8\n");
+    let amd_id = inspect(&root, &cfg, cwd, "amd:1")["Id"].clone();
+    let target = format!("{}/multi/app:1", reg.addr);
+    let index_digest = {
+        use stowage_build::ImageStore as _;
+        let store = stowage_store::Store::open(&root).expect("store");
+        let images =
+            stowage_store::DiskImageStore::open(std::rc::Rc::clone(&store)).expect("images");
+        let manifest_of = |tag: &str| {
+            let id = images
+                .tags()
+                .into_iter()
+                .find(|(t, _)| t == tag)
+                .expect("tagged")
+                .1;
+            let desc = images.manifest(&id).expect("manifest").clone();
+            let bytes = store.read_blob(&desc.digest).expect("manifest blob");
+            (desc, serde_json::from_slice::<Value>(&bytes).expect("JSON"))
+        };
+        let (amd, _) = manifest_of("amd:1");
+        // The arm64 image: the same layers under a config that says arm64/v8.
+        let (_, mut arm) = manifest_of("arm:1");
+        let config_digest: stowage_oci::Digest = arm["config"]["digest"]
+            .as_str()
+            .expect("digest")
+            .parse()
+            .expect("digest");
+        let mut config: Value =
+            serde_json::from_slice(&store.read_blob(&config_digest).expect("config"))
+                .expect("JSON");
+        config["architecture"] = "arm64".into();
+        config["variant"] = "v8".into();
+        arm["config"] = put_json(&store, "application/vnd.oci.image.config.v1+json", &config);
+        let mut arm_desc = put_json(&store, "application/vnd.oci.image.manifest.v1+json", &arm);
+        arm_desc["platform"] =
+            serde_json::json!({"architecture": "arm64", "os": "linux", "variant": "v8"});
+        let mut amd_desc = serde_json::to_value(&amd).expect("JSON");
+        amd_desc["platform"] = serde_json::json!({"architecture": "amd64", "os": "linux"});
+        let index = serde_json::json!({
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.index.v1+json",
+            "manifests": [amd_desc, arm_desc],
+        });
+        let index_desc: stowage_oci::Descriptor = serde_json::from_value(put_json(
+            &store,
+            "application/vnd.oci.image.index.v1+json",
+            &index,
+        ))
+        .expect("descriptor");
+        let reference = stowage_registry::Reference::parse(&target).expect("reference");
+        let mut client = stowage_registry::Client::new(
+            &reference.registry,
+            &stowage_registry::ClientOptions::default(),
+            None,
+        )
+        .expect("client");
+        let mut sources = stowage_registry::Sources::open(&store);
+        let mut blobs = 0;
+        let pushed = stowage_registry::push(
+            &mut client,
+            &store,
+            &mut sources,
+            &index_desc,
+            &reference,
+            &mut |_| blobs += 1,
+        )
+        .expect("push");
+        assert_eq!(pushed.digest, index_desc.digest);
+        assert_eq!(blobs, 4, "2 manifests × (layer + config)");
+        pushed.digest.to_string()
+    };
+    let raw: Value = serde_json::from_str(&tool(
+        "skopeo",
+        &[
+            "inspect",
+            "--tls-verify=false",
+            "--raw",
+            &format!("docker://{target}"),
+        ],
+    ))
+    .expect("JSON");
+    assert_eq!(
+        raw["manifests"].as_array().map(Vec::len),
+        Some(2),
+        "{raw:#}"
+    );
+
+    let root2 = tmp.path().join("store2");
+    let r = ok(stowage(
+        &root2,
+        &cfg,
+        cwd,
+        &["pull", "--platform", "linux/arm64", &target],
+        &[],
+    ));
+    assert!(
+        r.stdout.contains(&format!("Digest: {index_digest}\n")),
+        "{}",
+        r.stdout
+    );
+    let arm = inspect(&root2, &cfg, cwd, &target);
+    assert_eq!(arm["Architecture"], "arm64");
+    let root3 = tmp.path().join("store3");
+    ok(stowage(&root3, &cfg, cwd, &["pull", &target], &[]));
+    assert_eq!(inspect(&root3, &cfg, cwd, &target)["Id"], amd_id);
+    let r = stowage(
+        &root3,
+        &cfg,
+        cwd,
+        &["pull", "--platform", "linux/s390x", &target],
+        &[],
+    );
+    assert_ne!(r.code, 0);
+    assert!(
+        r.stderr.contains(
+            "no matching manifest for linux/s390x in the manifest list entries (available: linux/amd64, linux/arm64/v8)"
+        ),
         "{}",
         r.stderr
     );
