@@ -172,5 +172,9 @@ pub(crate) fn stamp(path: &str, entry: &Entry<'_>) -> FileStamp {
         gid: meta.gid,
         size: entry.size(),
         mtime: meta.mtime,
+        host: match entry {
+            Entry::File { file, .. } => file.content.host_identity(),
+            _ => None,
+        },
     }
 }

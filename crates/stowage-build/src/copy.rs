@@ -301,6 +301,12 @@ pub(crate) fn perform(op: &CopyOp<'_>, dst: &mut Fs) -> Result<usize, String> {
         let parent = stowage_vfs::path::parent(&target_root).to_owned();
         dst.create_dir_all(&parent, &dir_meta)
             .map_err(|e| e.to_string())?;
+        // The walk of the context's root (`COPY . /app`) does not yield the root itself:
+        // a missing destination is made as `COPY . /app/` makes it.
+        if sel.path == "/" && root_entry.kind() == Kind::Dir {
+            dst.create_dir_all(&target_root, &dir_meta)
+                .map_err(|e| format!("{target_root}: {e}"))?;
+        }
         let walk: Vec<(String, Entry<'_>)> = src_fs
             .walk_from(&sel.path)
             .map_err(|e| e.to_string())?

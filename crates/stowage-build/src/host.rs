@@ -367,6 +367,10 @@ pub struct FileStamp {
     pub size: u64,
     /// Modification time.
     pub mtime: i64,
+    /// The host file behind the content, when the host keeps it (the CLI's context: device,
+    /// inode, mtime and ctime in nanoseconds), so an unchanged file is recognised without
+    /// reading it; `None` for bytes held in memory (the browser).
+    pub host: Option<stowage_vfs::HostIdentity>,
 }
 
 /// The build cache: step results by key, the inputs of each step of the last build (to

@@ -13,7 +13,7 @@ use stowage_build::{CacheEntry, CacheStore, FileStamp, LayerRef, StepRecord};
 use stowage_oci::Digest;
 use stowage_oci::layer::{TarOptions, write_tar};
 use stowage_shell::interp::{LogLine, Stream};
-use stowage_vfs::{Fs, Layer};
+use stowage_vfs::{Fs, HostIdentity, Layer};
 
 use crate::store::Store;
 use crate::{Result, StoreError, hex, io_err, unhex32};
@@ -40,8 +40,12 @@ struct RecordFile {
     key: Option<Digest>,
 }
 
-/// One memoised checksum: path, mode, uid, gid, size, mtime, SHA-256 (hex).
-type ChecksumRow = (String, u32, u32, u32, u64, i64, String);
+/// One memoised checksum: path, mode, uid, gid, size, mtime, the host file's
+/// `[dev, inode, mtime ns, ctime ns]` when known, SHA-256 (hex).
+type ChecksumRow = (String, u32, u32, u32, u64, i64, Option<[i64; 4]>, String);
+
+/// The memo's file in a project directory (`-v2`: rows carry the host identity).
+const CHECKSUMS: &str = "checksums-v2.json";
 
 /// The build cache on disk.
 ///
@@ -51,17 +55,19 @@ type ChecksumRow = (String, u32, u32, u32, u64, i64, String);
 /// - Step records (which inputs made each step's key, to explain the next HIT or MISS) and
 ///   the file-checksum memo are per *project* (a context directory and Dockerfile), so two
 ///   projects do not explain each other's builds; written by [`DiskCacheStore::flush`].
-/// - The checksum memo is keyed by path, mode, owner, size and mtime (whole seconds, as the
-///   core's `FileStamp` has it). Like git's racy-clean rule, a file modified within
-///   `racy_seconds` of the build's start is never memoised, so an edit in the same second
-///   with the same size is not missed.
+/// - The checksum memo keeps one row per path: the `FileStamp` (mode, owner, size, mtime
+///   and, for context files the CLI stats, device, inode and mtime/ctime in nanoseconds)
+///   and the checksum; a lookup hits only when the whole stamp is equal, so an unchanged
+///   context is never read again. Like git's racy-clean rule, a file modified within a
+///   second of the build's start is never memoised, so an edit right after the stat is
+///   not missed.
 #[derive(Debug)]
 pub struct DiskCacheStore {
     store: Rc<Store>,
     project_dir: PathBuf,
     records: BTreeMap<String, StepRecord>,
     records_dirty: bool,
-    checksums: HashMap<FileStamp, [u8; 32]>,
+    checksums: HashMap<String, (FileStamp, [u8; 32])>,
     checksums_dirty: bool,
     /// Files with an mtime at or after this are not memoised.
     racy_after: i64,
@@ -98,22 +104,26 @@ impl DiskCacheStore {
             })
             .collect();
         let rows: Vec<ChecksumRow> = store
-            .read_json(&project_dir.join("checksums.json"))?
+            .read_json(&project_dir.join(CHECKSUMS))?
             .unwrap_or_default();
         let checksums = rows
             .into_iter()
-            .filter_map(|(path, mode, uid, gid, size, mtime, h)| {
-                Some((
-                    FileStamp {
-                        path,
-                        mode,
-                        uid,
-                        gid,
-                        size,
-                        mtime,
-                    },
-                    unhex32(&h)?,
-                ))
+            .filter_map(|(path, mode, uid, gid, size, mtime, host, h)| {
+                let stamp = FileStamp {
+                    path: path.clone(),
+                    mode,
+                    uid,
+                    gid,
+                    size,
+                    mtime,
+                    host: host.map(|[dev, inode, m, c]| HostIdentity {
+                        dev: dev.cast_unsigned(),
+                        inode: inode.cast_unsigned(),
+                        mtime_nanos: m,
+                        ctime_nanos: c,
+                    }),
+                };
+                Some((path, (stamp, unhex32(&h)?)))
             })
             .collect();
         Ok(Self {
@@ -163,7 +173,7 @@ impl DiskCacheStore {
         if self.checksums_dirty {
             let mut rows: Vec<ChecksumRow> = self
                 .checksums
-                .iter()
+                .values()
                 .map(|(s, h)| {
                     (
                         s.path.clone(),
@@ -172,13 +182,21 @@ impl DiskCacheStore {
                         s.gid,
                         s.size,
                         s.mtime,
+                        s.host.map(|h| {
+                            [
+                                h.dev.cast_signed(),
+                                h.inode.cast_signed(),
+                                h.mtime_nanos,
+                                h.ctime_nanos,
+                            ]
+                        }),
                         hex(h),
                     )
                 })
                 .collect();
             rows.sort();
             self.store
-                .write_json(&self.project_dir.join("checksums.json"), &rows, false)?;
+                .write_json(&self.project_dir.join(CHECKSUMS), &rows, false)?;
             self.checksums_dirty = false;
         }
         Ok(())
@@ -204,7 +222,7 @@ impl DiskCacheStore {
         };
         let mut layers = Vec::with_capacity(file.layers.len());
         for diff_id in &file.layers {
-            let layer = self.store.load_layer(diff_id, diff_id)?;
+            let layer = self.store.load_cached_layer(diff_id)?;
             layers.push(LayerRef {
                 size: layer.size(),
                 layer,
@@ -346,12 +364,21 @@ impl CacheStore for DiskCacheStore {
     }
 
     fn checksum(&self, stamp: &FileStamp) -> Option<[u8; 32]> {
-        self.checksums.get(stamp).copied()
+        self.checksums
+            .get(&stamp.path)
+            .and_then(|(s, sum)| (s == stamp).then_some(*sum))
     }
 
     fn set_checksum(&mut self, stamp: FileStamp, sum: [u8; 32]) {
-        if stamp.mtime < self.racy_after {
-            self.checksums.insert(stamp, sum);
+        let racy = stamp.mtime >= self.racy_after
+            || stamp
+                .host
+                .is_some_and(|h| h.ctime_nanos.div_euclid(1_000_000_000) >= self.racy_after);
+        if racy {
+            // A superseded row would never hit again.
+            self.checksums_dirty |= self.checksums.remove(&stamp.path).is_some();
+        } else {
+            self.checksums.insert(stamp.path.clone(), (stamp, sum));
             self.checksums_dirty = true;
         }
     }

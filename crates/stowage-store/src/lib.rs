@@ -10,7 +10,8 @@
 //! cache/entries/<key hex>.json                 build-cache results: layer diff IDs and output
 //! cache/mounts/<id hash>                       `RUN --mount=type=cache` contents (a blob digest)
 //! cache/run-mounts/<id hash>/, <id hash>.lock  real RUN cache directories (`stowage build`) and their locks
-//! cache/projects/<project>/{records,checksums}.json  per-context step records, file checksums
+//! cache/projects/<project>/{records,checksums-v2}.json  per-context step records, file checksums
+//! cache/layer-index/<diff id hex>.json         each layer's entries and file offsets in its blob
 //! tmp/                                         temporary files and RUN root filesystems
 //! lock, gc.lock                                advisory locks (flock)
 //! ```
@@ -22,7 +23,9 @@
 //! Invariants:
 //! - **Blobs are content-addressed and verified**: a blob is written to `tmp/`, fsynced and
 //!   renamed into `blobs/sha256/<its digest>`; every read checks the digest. Layers are stored
-//!   as uncompressed tars, so a layer blob's digest is its diff ID.
+//!   as uncompressed tars, so a layer blob's digest is its diff ID. One exception, for
+//!   speed: a build-cache hit loads its layers from their index (written after the blob was
+//!   verified) without reading the blobs; the first image read of such a layer checks it.
 //! - **`index.json` is the commit point**: it is only rewritten (temp file, fsync, rename,
 //!   directory fsync) after every blob it references is durable, under the exclusive `lock`,
 //!   by re-reading the current index and replaying this process's changes on it, so two
@@ -34,17 +37,24 @@
 //!   uses the store (it may write blobs it has not referenced yet); [`Store::gc`] deletes
 //!   blobs only when it can take that lock exclusively, and otherwise says so.
 //!
-//! Memory: images and cache results are `stowage_vfs` trees held in memory (layer contents
-//! included) as the core's traits require; layers are decoded once per process and shared.
+//! Memory: images and cache results are `stowage_vfs` trees held in memory as the core's
+//! traits require, but file bytes are not: the build context's files and the files of
+//! layers the store wrote are `FileRange` handles (external content) read on demand, so a
+//! 200 MB `COPY` costs a handle per file. Layers the store wrote are loaded from their
+//! index (`cache/layer-index`) without reading the blob (an all-cached rebuild touches no
+//! layer blob); others (loaded archives) are decoded once per process and shared.
 
 mod atomic;
 mod cache;
 mod check;
+mod external;
 mod images;
+mod layer_index;
 mod store;
 
 pub use cache::DiskCacheStore;
 pub use check::CheckReport;
+pub use external::FileRange;
 pub use images::DiskImageStore;
 pub use store::{GcReport, Store, default_root};
 

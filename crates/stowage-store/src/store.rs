@@ -8,12 +8,13 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::Arc;
 
-use stowage_oci::layer::{ReadOptions, TarOptions, read_layer, write_tar};
+use stowage_oci::layer::{ReadOptions, TarOptions, read_layer, write_tar_indexed};
 use stowage_oci::layout::OCI_LAYOUT;
 use stowage_oci::{Digest, Index, Manifest, Sha256Writer};
 use stowage_vfs::Layer;
 
 use crate::atomic::{self, TempFile};
+use crate::layer_index::LayerIndex;
 use crate::{Result, StoreError, io_err};
 
 /// The store directory: `$STOWAGE_ROOT`, else `$XDG_DATA_HOME/stowage`, else
@@ -51,7 +52,10 @@ pub struct Store {
     /// Held shared for the life of the process (see the crate docs); `None` after
     /// [`Store::gc`] upgraded it.
     gc_lock: RefCell<Option<File>>,
-    layers: RefCell<HashMap<Digest, Arc<Layer>>>,
+    /// Layers loaded or written by this process, by diff ID, with whether their blob's
+    /// digest was checked (layers loaded from an index for a cache hit are not, until an
+    /// image read needs them).
+    layers: RefCell<HashMap<Digest, (Arc<Layer>, bool)>>,
     tar_options: Cell<TarOptions>,
 }
 
@@ -209,9 +213,13 @@ impl Store {
         let mut t = TempFile::new(&self.tmp(), "layer")?;
         let mut hash = Sha256Writer::new();
         let tpath = t.path.clone();
+        let mut offsets = HashMap::new();
         {
-            let mut out = std::io::BufWriter::new(Tee(t.writer(), &mut hash));
-            write_tar(layer, &self.tar_options.get(), &mut out).map_err(|e| StoreError::Layer {
+            let mut out = std::io::BufWriter::with_capacity(256 << 10, Tee(t.writer(), &mut hash));
+            write_tar_indexed(layer, &self.tar_options.get(), &mut out, &mut |p, o| {
+                offsets.insert(p.to_owned(), o);
+            })
+            .map_err(|e| StoreError::Layer {
                 digest: diff_id.to_string(),
                 reason: e.to_string(),
             })?;
@@ -226,18 +234,87 @@ impl Store {
             });
         }
         t.commit(&dest, true)?;
+        // From now on the layer's bytes are read from its blob (a context file may change).
+        let indexed = LayerIndex::new(layer, size, &offsets).and_then(|index| {
+            self.write_json(&self.layer_index_path(diff_id), &index, false)
+                .ok()?;
+            index.to_layer(&dest, size)
+        });
         self.layers
             .borrow_mut()
             .entry(diff_id.clone())
-            .or_insert_with(|| Arc::new(layer.clone()));
+            .or_insert_with(|| (Arc::new(indexed.unwrap_or_else(|| layer.clone())), true));
         Ok(size)
+    }
+
+    fn layer_index_path(&self, diff_id: &Digest) -> PathBuf {
+        self.root
+            .join("cache/layer-index")
+            .join(format!("{}.json", diff_id.encoded()))
+    }
+
+    /// The layer of an uncompressed blob from its index, its files' bytes left in the blob
+    /// (`None` without a usable index). The blob was verified when it was written; the
+    /// bytes read through the index are not hashed again.
+    fn indexed_layer(&self, diff_id: &Digest) -> Option<Layer> {
+        let index: LayerIndex = self.read_json(&self.layer_index_path(diff_id)).ok()??;
+        let blob = self.blob_path(diff_id);
+        let size = fs::metadata(&blob).ok()?.len();
+        index.to_layer(&blob, size)
+    }
+
+    /// The layer of a build-cache result: from its index when the store wrote it (no blob
+    /// read; the files' bytes stay in the blob and are not hashed again: the blob was
+    /// verified when written), else decoded and verified like [`Store::load_layer`].
+    pub fn load_cached_layer(&self, diff_id: &Digest) -> Result<Arc<Layer>> {
+        if let Some((l, _)) = self.layers.borrow().get(diff_id) {
+            return Ok(Arc::clone(l));
+        }
+        if let Some(layer) = self.indexed_layer(diff_id) {
+            let layer = Arc::new(layer);
+            self.layers
+                .borrow_mut()
+                .insert(diff_id.clone(), (Arc::clone(&layer), false));
+            return Ok(layer);
+        }
+        self.load_layer(diff_id, diff_id)
+    }
+
+    /// Streams a blob through SHA-256 and checks it against its digest.
+    fn verify_blob(&self, digest: &Digest) -> Result<()> {
+        let path = self.blob_path(digest);
+        let mut f = match File::open(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(StoreError::MissingBlob(digest.to_string()));
+            }
+            Err(e) => return Err(io_err("reading", &path)(e)),
+        };
+        let mut hash = Sha256Writer::new();
+        std::io::copy(&mut f, &mut hash).map_err(io_err("reading", &path))?;
+        let got = hash.finish();
+        if &got != digest {
+            return Err(StoreError::Corrupt {
+                digest: digest.to_string(),
+                reason: format!("its bytes hash to {got}"),
+            });
+        }
+        Ok(())
     }
 
     /// Reads and decodes the layer blob `digest` (any compression), verifying the blob's
     /// digest and that its tar hashes to `diff_id`. Decoded layers are shared per process.
     pub fn load_layer(&self, digest: &Digest, diff_id: &Digest) -> Result<Arc<Layer>> {
-        if let Some(l) = self.layers.borrow().get(diff_id) {
-            return Ok(Arc::clone(l));
+        let memo = self.layers.borrow().get(diff_id).cloned();
+        if let Some((l, verified)) = memo {
+            if !verified {
+                // Loaded from its index for a cache hit: check the blob once now.
+                self.verify_blob(diff_id)?;
+                if let Some(entry) = self.layers.borrow_mut().get_mut(diff_id) {
+                    entry.1 = true;
+                }
+            }
+            return Ok(l);
         }
         let bytes = self.read_blob(digest)?;
         let decoded =
@@ -254,7 +331,7 @@ impl Store {
         let layer = Arc::new(decoded.layer);
         self.layers
             .borrow_mut()
-            .insert(diff_id.clone(), Arc::clone(&layer));
+            .insert(diff_id.clone(), (Arc::clone(&layer), true));
         Ok(layer)
     }
 
@@ -325,6 +402,9 @@ impl Store {
             if !keep {
                 report.bytes += entry.metadata().map_or(0, |m| m.len());
                 fs::remove_file(entry.path()).map_err(io_err("removing", entry.path()))?;
+                if let Ok(d) = format!("sha256:{name}").parse::<Digest>() {
+                    let _ = fs::remove_file(self.layer_index_path(&d));
+                }
                 report.blobs += 1;
             }
         }

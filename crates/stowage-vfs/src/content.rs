@@ -1,4 +1,5 @@
-//! File contents: real bytes, size-only synthetic bytes, or a summary whose bytes were dropped.
+//! File contents: real bytes, size-only synthetic bytes, a summary whose bytes were dropped,
+//! or bytes the host keeps and reads on demand.
 
 use std::fmt;
 use std::io;
@@ -31,6 +32,52 @@ pub enum Content {
         /// SHA-256 of the bytes.
         sha256: [u8; 32],
     },
+    /// Bytes the host keeps (a file of the build context, a range of a stored layer blob)
+    /// and streams when they are needed: a 200 MB context costs a handle per file, not its
+    /// bytes. The core never reads them itself; it asks the handle.
+    External(Arc<dyn ExternalContent>),
+}
+
+/// Bytes held outside the tree, implemented by the host (the core stays free of IO).
+///
+/// The bytes must not change while the handle is in use; a host that cannot read them any
+/// more reports an error from [`ExternalContent::write_to`].
+pub trait ExternalContent: fmt::Debug + Send + Sync {
+    /// Length in bytes.
+    fn len(&self) -> u64;
+    /// Whether there are no bytes.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Streams the bytes into `out`.
+    fn write_to(&self, out: &mut dyn io::Write) -> io::Result<()>;
+    /// The SHA-256 of the bytes when the host knows it without reading them (or has read
+    /// them once); `None` makes [`Content::sha256`] stream them.
+    fn known_sha256(&self) -> Option<[u8; 32]> {
+        None
+    }
+    /// Remembers the SHA-256 once computed (a handle may cache it).
+    fn remember_sha256(&self, _sha256: [u8; 32]) {}
+    /// What identifies the bytes on the host without reading them (a file's device, inode,
+    /// change time…), for checksum memos; `None` when there is nothing cheaper than the
+    /// bytes.
+    fn host_identity(&self) -> Option<HostIdentity> {
+        None
+    }
+}
+
+/// A host file's identity as `stat` gives it: if none of these changed, the bytes did not
+/// either (the rule git and BuildKit use for their checksum caches).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct HostIdentity {
+    /// Device.
+    pub dev: u64,
+    /// Inode number.
+    pub inode: u64,
+    /// Modification time, nanoseconds since the epoch.
+    pub mtime_nanos: i64,
+    /// Status change time, nanoseconds since the epoch.
+    pub ctime_nanos: i64,
 }
 
 /// Chunk size used when streaming synthetic content.
@@ -52,11 +99,25 @@ impl Content {
         Self::Synthetic { size, seed }
     }
 
+    /// Bytes kept by the host, read on demand.
+    pub fn external(handle: Arc<dyn ExternalContent>) -> Self {
+        Self::External(handle)
+    }
+
     /// Length in bytes.
     pub fn len(&self) -> u64 {
         match self {
             Self::Bytes(b) => b.len() as u64,
             Self::Synthetic { size, .. } | Self::Summary { size, .. } => *size,
+            Self::External(h) => h.len(),
+        }
+    }
+
+    /// The host's identity of external bytes (see [`ExternalContent::host_identity`]).
+    pub fn host_identity(&self) -> Option<HostIdentity> {
+        match self {
+            Self::External(h) => h.host_identity(),
+            _ => None,
         }
     }
 
@@ -99,6 +160,7 @@ impl Content {
                 io::ErrorKind::Unsupported,
                 "the file's bytes were not kept (size and hash only)",
             )),
+            Self::External(h) => h.write_to(out),
         }
     }
 
@@ -113,11 +175,24 @@ impl Content {
         Some(out)
     }
 
-    /// SHA-256 of the bytes (streamed for synthetic content).
+    /// SHA-256 of the bytes (streamed for synthetic and external content; external bytes
+    /// that cannot be read hash as what could be read, and the tar writer reports the error).
     pub fn sha256(&self) -> [u8; 32] {
         match self {
             Self::Summary { sha256, .. } => *sha256,
             Self::Bytes(b) => Sha256::digest(b).into(),
+            Self::External(h) => {
+                if let Some(sum) = h.known_sha256() {
+                    return sum;
+                }
+                let mut hasher = HashWriter(Sha256::new());
+                let ok = h.write_to(&mut hasher).is_ok();
+                let sum = hasher.0.finalize().into();
+                if ok {
+                    h.remember_sha256(sum);
+                }
+                sum
+            }
             Self::Synthetic { .. } => {
                 let mut hasher = HashWriter(Sha256::new());
                 // Writing into a hasher cannot fail.
@@ -183,6 +258,7 @@ impl PartialEq for Content {
         match (self, other) {
             (Self::Bytes(a), Self::Bytes(b)) => Arc::ptr_eq(a, b) || a == b,
             (Self::Synthetic { seed: a, .. }, Self::Synthetic { seed: b, .. }) if a == b => true,
+            (Self::External(a), Self::External(b)) if Arc::ptr_eq(a, b) => true,
             (Self::Bytes(b), Self::Synthetic { seed, .. })
             | (Self::Synthetic { seed, .. }, Self::Bytes(b)) => {
                 let mut buf = vec![0; CHUNK];
@@ -206,6 +282,7 @@ impl fmt::Debug for Content {
             Self::Bytes(b) => write!(f, "Bytes({} bytes)", b.len()),
             Self::Synthetic { size, seed } => write!(f, "Synthetic({size} bytes, seed {seed})"),
             Self::Summary { size, .. } => write!(f, "Summary({size} bytes)"),
+            Self::External(h) => write!(f, "External({} bytes, {h:?})", h.len()),
         }
     }
 }
@@ -243,6 +320,45 @@ mod tests {
         assert_eq!(Content::bytes(all.clone()), c);
         assert_ne!(Content::synthetic(200_000, 8), c);
         assert_eq!(c.sha256(), Content::bytes(all).sha256());
+    }
+
+    /// Bytes "kept by the host": here a vector behind the trait, counting reads.
+    #[derive(Debug)]
+    struct Held(Vec<u8>, std::sync::Mutex<(usize, Option<[u8; 32]>)>);
+
+    impl ExternalContent for Held {
+        fn len(&self) -> u64 {
+            self.0.len() as u64
+        }
+        fn write_to(&self, out: &mut dyn io::Write) -> io::Result<()> {
+            self.1.lock().unwrap().0 += 1;
+            out.write_all(&self.0)
+        }
+        fn known_sha256(&self) -> Option<[u8; 32]> {
+            self.1.lock().unwrap().1
+        }
+        fn remember_sha256(&self, sha256: [u8; 32]) {
+            self.1.lock().unwrap().1 = Some(sha256);
+        }
+    }
+
+    #[test]
+    fn external_bytes_stream_hash_once_and_compare_by_content() {
+        let held = Arc::new(Held(b"from the host".to_vec(), std::sync::Mutex::default()));
+        let c = Content::external(held.clone());
+        assert_eq!(c.len(), 13);
+        assert_eq!(c.to_vec(100).unwrap(), b"from the host");
+        assert_eq!(c.sha256(), Content::from("from the host").sha256());
+        assert_eq!(c.sha256(), Content::from("from the host").sha256());
+        assert_eq!(
+            held.1.lock().unwrap().0,
+            2,
+            "one read for to_vec, one for the hash"
+        );
+        assert_eq!(c, Content::from("from the host"));
+        assert_eq!(c, c.clone());
+        assert_ne!(c, Content::from("from the hosT"));
+        assert!(c.is_readable() && c.as_bytes().is_none() && c.host_identity().is_none());
     }
 
     #[test]

@@ -8,7 +8,9 @@
 //!   xattrs. Paths are resolved inside the root: `..` stops at `/` and symlinks (absolute or
 //!   relative) are followed within the tree, never out of it ([`Fs::resolve`]).
 //! - [`Content`]: real bytes, *synthetic* bytes (a size and a seed; a 100 MB simulated package
-//!   costs a few bytes) or a *summary* (size and hash of bytes that were not kept).
+//!   costs a few bytes), a *summary* (size and hash of bytes that were not kept) or
+//!   *external* bytes the host keeps and streams on demand ([`ExternalContent`]: the CLI's
+//!   build context and stored layers, so a large context is never held in memory).
 //! - Snapshots: `Fs` is persistent; [`Fs::snapshot`] (a clone) shares every node, and a change
 //!   copies only the directories on its path.
 //! - [`diff`]: added / modified / deleted paths with the [`Reason`] (content, mode, owner, …),
@@ -30,7 +32,7 @@ mod layer;
 mod meta;
 pub mod path;
 
-pub use content::Content;
+pub use content::{Content, ExternalContent, HostIdentity};
 pub use diff::{Change, ChangeKind, Reason, diff};
 pub use fs::{Fs, MAX_SYMLINK_HOPS, Walk};
 pub use layer::{Layer, LayerEntry};

@@ -248,9 +248,7 @@ fn stowage_base(stowage: &Path, work: &Path) -> Result<PathBuf> {
         .context("/bin/busybox: install busybox-static (cargo xtask setup)")?;
     std::fs::write(base_dir.join("Dockerfile"), BASE_DOCKERFILE)?;
     let store = work.join("store-base");
-    if store.exists() {
-        std::fs::remove_dir_all(&store)?;
-    }
+    discard(work, &store)?;
     let s = |a: &[&str]| {
         run(Command::new(stowage)
             .arg("--root")
@@ -279,10 +277,20 @@ fn stowage_base(stowage: &Path, work: &Path) -> Result<PathBuf> {
     Ok(store)
 }
 
-fn copy_dir(from: &Path, to: &Path) -> Result<()> {
-    if to.exists() {
-        std::fs::remove_dir_all(to)?;
+/// Moves `dir` aside into `work/trash` (emptied at the end): ext4 allocates inodes slowly
+/// for a while after mass deletions, which would land in the next timed build.
+fn discard(work: &Path, dir: &Path) -> Result<()> {
+    if dir.exists() {
+        let trash = work.join("trash");
+        std::fs::create_dir_all(&trash)?;
+        let n = std::fs::read_dir(&trash)?.count();
+        std::fs::rename(dir, trash.join(n.to_string()))?;
     }
+    Ok(())
+}
+
+fn copy_dir(work: &Path, from: &Path, to: &Path) -> Result<()> {
+    discard(work, to)?;
     run(Command::new("cp").arg("-a").arg(from).arg(to))
 }
 
@@ -342,7 +350,7 @@ pub(crate) fn bench_build(root: &Path, args: &[String]) -> Result<()> {
     let mut firsts = Vec::new();
     let mut rebuilds = Vec::new();
     for _ in 0..o.runs {
-        copy_dir(&base_store, &store)?;
+        copy_dir(&work, &base_store, &store)?;
         sync();
         firsts.push(timed(&work, "stowage first", &build, &work)?);
         rebuilds.push(timed(&work, "stowage rebuild", &build, &work)?);
@@ -401,7 +409,7 @@ pub(crate) fn bench_build(root: &Path, args: &[String]) -> Result<()> {
                     .arg("-R")
                     .arg(bdir.join("root"))
                     .status();
-                std::fs::remove_dir_all(&bdir)?;
+                discard(&work, &bdir)?;
             }
             std::fs::create_dir_all(&bdir)?;
             buildah(
@@ -451,6 +459,10 @@ pub(crate) fn bench_build(root: &Path, args: &[String]) -> Result<()> {
         let _ = writeln!(report, "buildah storage driver: {}", driver.trim());
         let _ = buildah(&bdir, &["rm", "--all"]);
         let _ = buildah(&bdir, &["rmi", "--all", "--force"]);
+    }
+    let trash = work.join("trash");
+    if trash.exists() {
+        std::fs::remove_dir_all(&trash)?;
     }
     print!("{report}");
     std::io::stdout().flush()?;

@@ -5,14 +5,20 @@
 //! Files are owned by root in the tree (COPY makes them root's unless `--chown`, and the
 //! owner on the build machine must not change cache keys); modes, mtimes (whole seconds)
 //! and symlink targets are kept. Sockets, FIFOs and devices are left out.
+//!
+//! Files are only `stat`ed here: their bytes stay on disk behind `stowage_store::FileRange`
+//! handles (external content) that carry device, inode and nanosecond times, so the
+//! engine's checksum memo recognises an unchanged file without reading it, and a COPY
+//! streams the bytes into the layer tar instead of holding the context in memory.
 
 use std::fs;
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
 use anyhow::{Context as _, Result};
+use stowage_store::FileRange;
 use stowage_syntax::dockerignore::{DockerIgnore, ParentMatches};
-use stowage_vfs::{Fs, Metadata};
+use stowage_vfs::{Fs, HostIdentity, Metadata};
 
 /// What was read.
 #[derive(Debug)]
@@ -43,6 +49,16 @@ pub(crate) fn read_context(dir: &Path, ignore_files: &[String]) -> Result<Contex
     }
     walk(dir, "", None, &ignore, &mut ctx)?;
     Ok(ctx)
+}
+
+fn identity_of(m: &fs::Metadata) -> HostIdentity {
+    let nanos = |s: i64, ns: i64| s.saturating_mul(1_000_000_000).saturating_add(ns);
+    HostIdentity {
+        dev: m.dev(),
+        inode: m.ino(),
+        mtime_nanos: nanos(m.mtime(), m.mtime_nsec()),
+        ctime_nanos: nanos(m.ctime(), m.ctime_nsec()),
+    }
 }
 
 fn meta_of(m: &fs::Metadata) -> Metadata {
@@ -107,8 +123,8 @@ fn walk(
             };
             ctx.fs.symlink(&vpath, target, meta_of(&m))?;
         } else if t.is_file() {
-            let bytes = fs::read(&host).with_context(|| format!("reading {}", host.display()))?;
-            ctx.fs.write_file(&vpath, bytes, meta_of(&m))?;
+            let content = FileRange::file(host, m.len(), identity_of(&m));
+            ctx.fs.write_file(&vpath, content, meta_of(&m))?;
         }
     }
     Ok(())

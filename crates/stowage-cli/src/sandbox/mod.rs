@@ -11,6 +11,7 @@
 //! new PID namespace: it mounts, chroots, drops to the user and `exec`s the command.
 
 mod rootfs;
+mod scratch;
 
 use std::collections::BTreeMap;
 use std::fs::Permissions;
@@ -239,7 +240,7 @@ impl RealExecutor {
                 points.push((t.clone(), dir));
             }
         }
-        let dir = self.store.temp_dir("run")?;
+        let dir = scratch::run_dir(&self.store, fs)?;
         let _cleanup = RemoveOnDrop(dir.clone());
         let root = dir.join("rootfs");
         std::fs::create_dir(&root)?;

@@ -7,7 +7,7 @@ mod write;
 pub use read::{
     ContentMode, DecodedLayer, Limits, ReadOptions, Skipped, SpecialFiles, decompress, read_layer,
 };
-pub use write::{EncodedLayer, TarOptions, encode_layer, write_tar};
+pub use write::{EncodedLayer, TarOptions, encode_layer, write_tar, write_tar_indexed};
 
 use crate::MediaType;
 

@@ -88,11 +88,23 @@ struct Member<'a> {
 
 /// Writes `layer` as an uncompressed tar into `out` and returns the number of bytes written.
 pub fn write_tar(layer: &Layer, opts: &TarOptions, out: &mut dyn Write) -> Result<u64, LayerError> {
+    write_tar_indexed(layer, opts, out, &mut |_, _| {})
+}
+
+/// [`write_tar`], also telling `file_at` where each regular file's bytes start in the tar
+/// (its canonical path and byte offset): a host that keeps the tar can then read one file
+/// back without decoding the whole layer.
+pub fn write_tar_indexed(
+    layer: &Layer,
+    opts: &TarOptions,
+    out: &mut dyn Write,
+    file_at: &mut dyn FnMut(&str, u64),
+) -> Result<u64, LayerError> {
     let mut members = members(layer, opts);
     members.sort_by(|a, b| walk_order(a.name.trim_end_matches('/'), b.name.trim_end_matches('/')));
     let mut out = Counting { inner: out, n: 0 };
     for m in &members {
-        write_member(&mut out, m)?;
+        write_member(&mut out, m, file_at)?;
     }
     out.write_all(&[0; 2 * BLOCK])?;
     Ok(out.n)
@@ -207,7 +219,11 @@ impl Write for Counting<'_> {
     }
 }
 
-fn write_member(out: &mut dyn Write, m: &Member<'_>) -> Result<(), LayerError> {
+fn write_member(
+    out: &mut Counting<'_>,
+    m: &Member<'_>,
+    file_at: &mut dyn FnMut(&str, u64),
+) -> Result<(), LayerError> {
     let size = m.content.map_or(0, Content::len);
     if m.content.is_some_and(|c| !c.is_readable()) {
         return Err(LayerError::ContentNotKept(m.name.clone()));
@@ -300,6 +316,7 @@ fn write_member(out: &mut dyn Write, m: &Member<'_>) -> Result<(), LayerError> {
     finish_checksum(&mut block);
     out.write_all(&block)?;
     if let Some(content) = m.content {
+        file_at(&format!("/{}", m.name), out.n);
         content.write_to(out)?;
         pad(out, size)?;
     }

@@ -82,8 +82,9 @@ fn a_second_process_sees_the_image_and_hits_the_cache() {
             .expect("rootfs")
             .read("/app/app.txt")
             .expect("file")
-            .as_bytes(),
-        Some(&b"hello\n"[..])
+            .to_vec(1 << 20),
+        Some(b"hello\n".to_vec()),
+        "read from the layer blob through its index"
     );
     let second = build(&mut engine, &ctx, "demo", false);
     assert_eq!(second.image, first.image, "same inputs, same image");

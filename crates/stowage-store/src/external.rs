@@ -1,0 +1,86 @@
+//! [`FileRange`]: bytes of a file on disk as `stowage_vfs` external content, read when the
+//! core streams them (a build-context file, a file inside a stored layer blob).
+
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use stowage_vfs::{Content, ExternalContent, HostIdentity};
+
+/// `len` bytes of the file at `path` from `offset`.
+#[derive(Debug)]
+pub struct FileRange {
+    path: PathBuf,
+    offset: u64,
+    len: u64,
+    identity: Option<HostIdentity>,
+    sha256: OnceLock<[u8; 32]>,
+}
+
+impl FileRange {
+    /// A whole file as `stat` described it: `identity` lets checksum memos recognise it
+    /// unchanged without reading it.
+    pub fn file(path: PathBuf, len: u64, identity: HostIdentity) -> Content {
+        Content::external(Arc::new(Self {
+            path,
+            offset: 0,
+            len,
+            identity: Some(identity),
+            sha256: OnceLock::new(),
+        }))
+    }
+
+    /// A range of a file the store owns and never changes (a layer blob).
+    pub(crate) fn range(path: &Path, offset: u64, len: u64) -> Content {
+        Content::external(Arc::new(Self {
+            path: path.to_owned(),
+            offset,
+            len,
+            identity: None,
+            sha256: OnceLock::new(),
+        }))
+    }
+}
+
+impl ExternalContent for FileRange {
+    fn len(&self) -> u64 {
+        self.len
+    }
+
+    fn write_to(&self, out: &mut dyn io::Write) -> io::Result<()> {
+        let with_path =
+            |e: io::Error| io::Error::new(e.kind(), format!("{}: {e}", self.path.display()));
+        let mut f = File::open(&self.path).map_err(with_path)?;
+        if self.offset > 0 {
+            f.seek(SeekFrom::Start(self.offset)).map_err(with_path)?;
+        }
+        // One read per 128 KiB rather than io::copy's 8 KiB.
+        let cap = usize::try_from(self.len.clamp(1, 128 << 10)).unwrap_or(128 << 10);
+        let mut reader = io::BufReader::with_capacity(cap, f.take(self.len));
+        let copied = io::copy(&mut reader, out).map_err(with_path)?;
+        if copied != self.len {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                format!(
+                    "{}: {copied} bytes where {} were expected (the file changed during the build)",
+                    self.path.display(),
+                    self.len
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn known_sha256(&self) -> Option<[u8; 32]> {
+        self.sha256.get().copied()
+    }
+
+    fn remember_sha256(&self, sha256: [u8; 32]) {
+        let _ = self.sha256.set(sha256);
+    }
+
+    fn host_identity(&self) -> Option<HostIdentity> {
+        self.identity
+    }
+}
