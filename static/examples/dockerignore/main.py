@@ -1,0 +1,1 @@
+print("only what the image needs was copied")
