@@ -1194,10 +1194,17 @@ impl<'r, 'h> Builder<'r, 'h> {
         };
         let lref = layer_ref(layer, &self.tar_opts).map_err(fail)?;
         state.layers.push(lref.clone());
+        // The stage clock never goes back (a HIT takes the newer of its first-built time
+        // and the stage's): a build clock behind the base image's `created` must date the
+        // step as the later all-HIT rebuild will, or the rebuild gets another image ID.
+        let created = match self.req.source_date_epoch {
+            Some(epoch) => epoch,
+            None => self.mtime.max(state.created),
+        };
         let mut history = history;
-        history.created = Some(stowage_oci::config::rfc3339(self.mtime));
+        history.created = Some(stowage_oci::config::rfc3339(created));
         state.config.history.push(history);
-        state.created = self.mtime;
+        state.created = created;
         self.cache.put(
             key.clone(),
             CacheEntry {
@@ -1205,7 +1212,7 @@ impl<'r, 'h> Builder<'r, 'h> {
                 layer: Some(lref.clone()),
                 layers: state.layers.clone(),
                 log: log.clone(),
-                created: self.mtime,
+                created,
             },
         );
         self.cache

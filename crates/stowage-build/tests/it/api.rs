@@ -211,3 +211,33 @@ fn human_units_match_docker() {
         assert_eq!(human_duration(s), want);
     }
 }
+
+#[test]
+fn a_clock_behind_the_base_image_keeps_an_all_hit_rebuild_on_the_same_id() {
+    // 1970: older than the `created` of every simulated base image.
+    let mut sim = Sim::new();
+    sim.now = 1_000;
+    let ctx = Fs::new();
+    let df = "FROM busybox\nRUN echo hi > /hello\nENV A=b\nCMD [\"cat\", \"/hello\"]\n";
+    let first = sim.build(&BuildRequest::new(df, &ctx));
+    let id = first.image.expect("image");
+    let first_history = sim.engine.history_rows(&id).unwrap();
+    sim.now = 2_000;
+    let again = sim.build(&BuildRequest::new(df, &ctx));
+    assert!(
+        again
+            .steps
+            .iter()
+            .all(|s| s.status != stowage_build::StepStatus::Miss),
+        "every step hits"
+    );
+    assert_eq!(again.image.as_deref(), Some(id.as_str()));
+    assert_eq!(sim.engine.history_rows(&id).unwrap(), first_history);
+    // Newest first: CMD, ENV, RUN, then the base's entries. The RUN is dated no earlier
+    // than the base it builds on.
+    assert!(first_history[2].created_by.starts_with("RUN"));
+    assert!(
+        first_history[2].created >= first_history[3].created,
+        "{first_history:?}"
+    );
+}
