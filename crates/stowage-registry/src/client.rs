@@ -82,6 +82,22 @@ struct ErrorEntry {
     message: String,
 }
 
+/// Whether scope `a` (`repository:x:pull,push`) grants everything `b` asks for.
+fn covers(a: &str, b: &str) -> bool {
+    let split = |s: &str| {
+        s.rsplit_once(':').map(|(res, actions)| {
+            (
+                res.to_owned(),
+                actions.split(',').map(str::to_owned).collect::<Vec<_>>(),
+            )
+        })
+    };
+    match (split(a), split(b)) {
+        (Some((ra, aa)), Some((rb, ab))) => ra == rb && ab.iter().all(|x| aa.contains(x)),
+        _ => a == b,
+    }
+}
+
 fn join_query(location: &str, query: &str) -> String {
     if location.contains('?') {
         format!("{location}&{query}")
@@ -265,7 +281,7 @@ impl Client {
                 }
                 let mut scopes = self.scopes.clone();
                 if let Some(s) = scope
-                    && !scopes.contains(s)
+                    && !scopes.iter().any(|own| covers(own, s))
                 {
                     scopes.push(s.clone());
                 }
@@ -569,5 +585,33 @@ fn refused(action: &str, resp: Response<ureq::Body>) -> RegistryError {
         status: status.as_u16(),
         reason: status.canonical_reason().unwrap_or("").to_owned(),
         errors: error_messages(resp),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scopes_cover_the_actions_they_list() {
+        assert!(covers("repository:a/b:pull,push", "repository:a/b:pull"));
+        assert!(covers("repository:a/b:pull", "repository:a/b:pull"));
+        assert!(!covers("repository:a/b:pull", "repository:a/b:pull,push"));
+        assert!(!covers("repository:a/c:pull,push", "repository:a/b:pull"));
+        assert!(covers("registry:catalog:*", "registry:catalog:*"));
+    }
+
+    #[test]
+    fn query_values_are_encoded() {
+        assert_eq!(
+            encode("repository:a/b:pull,push"),
+            "repository:a/b:pull%2Cpush"
+        );
+        assert_eq!(encode("a b&c"), "a%20b%26c");
+        assert_eq!(
+            join_query("/u?_state=x", "digest=d"),
+            "/u?_state=x&digest=d"
+        );
+        assert_eq!(join_query("/u", "digest=d"), "/u?digest=d");
     }
 }

@@ -28,15 +28,9 @@ struct Registry {
 }
 
 impl Registry {
-    /// Starts a registry in `dir`, with basic auth when `htpasswd` is given.
-    fn start(dir: &Path, htpasswd: Option<&Path>) -> Self {
+    /// Starts a registry in `dir` with an `auth:` section (YAML, may be empty).
+    fn start(dir: &Path, auth: &str) -> Self {
         let data = dir.join("data");
-        let auth = htpasswd.map_or_else(String::new, |p| {
-            format!(
-                "auth:\n  htpasswd:\n    realm: stowage-test\n    path: {}\n",
-                p.display()
-            )
-        });
         std::fs::create_dir_all(dir).expect("registry dir");
         let config = dir.join("config.yml");
         std::fs::write(
@@ -208,7 +202,7 @@ fn push_pull_round_trip_mount_chunked_upload_and_digest_checks() {
         return;
     }
     let tmp = tempdir();
-    let reg = Registry::start(&tmp.path().join("registry"), None);
+    let reg = Registry::start(&tmp.path().join("registry"), "");
     let (root, cfg, ctx) = (
         tmp.path().join("store"),
         tmp.path().join("docker"),
@@ -453,7 +447,13 @@ fn login_with_basic_auth_logout_and_the_password_is_never_printed() {
     let htpasswd = tmp.path().join("htpasswd");
     // distribution accepts only bcrypt entries; it serves basic auth over plain http too.
     std::fs::write(&htpasswd, tool("htpasswd", &["-Bbn", "alice", password])).expect("htpasswd");
-    let reg = Registry::start(&tmp.path().join("registry"), Some(&htpasswd));
+    let reg = Registry::start(
+        &tmp.path().join("registry"),
+        &format!(
+            "auth:\n  htpasswd:\n    realm: stowage-test\n    path: {}\n",
+            htpasswd.display()
+        ),
+    );
     let (root, cfg, cwd) = (
         tmp.path().join("store"),
         tmp.path().join("docker"),
@@ -561,7 +561,7 @@ fn a_build_pulls_a_base_image_it_does_not_have() {
         return;
     }
     let tmp = tempdir();
-    let reg = Registry::start(&tmp.path().join("registry"), None);
+    let reg = Registry::start(&tmp.path().join("registry"), "");
     let (root, cfg, cwd) = (
         tmp.path().join("store"),
         tmp.path().join("docker"),
@@ -699,7 +699,7 @@ fn an_index_is_pushed_after_its_children_and_pull_picks_the_platform() {
         return;
     }
     let tmp = tempdir();
-    let reg = Registry::start(&tmp.path().join("registry"), None);
+    let reg = Registry::start(&tmp.path().join("registry"), "");
     let (root, cfg, cwd) = (
         tmp.path().join("store"),
         tmp.path().join("docker"),
@@ -826,4 +826,306 @@ fn an_index_is_pushed_after_its_children_and_pull_picks_the_platform() {
         "{}",
         r.stderr
     );
+}
+
+/// A token service as Docker Hub runs one: `GET /token?service=…&scope=…` with basic
+/// credentials answers `{"token": <JWT>}`, an ES256 JWT whose `x5c` certificate is the
+/// registry's `rootcertbundle`, granting every scope asked for. Records each request (path
+/// and user, never the password). Stopped on drop.
+struct TokenServer {
+    addr: String,
+    requests: Arc<Mutex<Vec<String>>>,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    cert_pem: PathBuf,
+}
+
+fn b64url(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(v) = s
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(v);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+impl TokenServer {
+    fn start(dir: &Path, user: &'static str, password: &'static str) -> Self {
+        use std::io::Write as _;
+        std::fs::create_dir_all(dir).expect("token dir");
+        let (key_pem, cert_pem) = (dir.join("key.pem"), dir.join("cert.pem"));
+        let (key_der, cert_der) = (dir.join("key.der"), dir.join("cert.der"));
+        let p = |p: &Path| p.to_str().expect("UTF-8 path").to_owned();
+        tool(
+            "openssl",
+            &[
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:prime256v1",
+                "-nodes",
+                "-keyout",
+                &p(&key_pem),
+                "-out",
+                &p(&cert_pem),
+                "-days",
+                "2",
+                "-subj",
+                "/CN=stowage-test-token",
+            ],
+        );
+        tool(
+            "openssl",
+            &[
+                "pkcs8",
+                "-topk8",
+                "-nocrypt",
+                "-in",
+                &p(&key_pem),
+                "-outform",
+                "DER",
+                "-out",
+                &p(&key_der),
+            ],
+        );
+        tool(
+            "openssl",
+            &[
+                "x509",
+                "-in",
+                &p(&cert_pem),
+                "-outform",
+                "DER",
+                "-out",
+                &p(&cert_der),
+            ],
+        );
+        let rng = ring::rand::SystemRandom::new();
+        let key = ring::signature::EcdsaKeyPair::from_pkcs8(
+            &ring::signature::ECDSA_P256_SHA256_FIXED_SIGNING,
+            &std::fs::read(&key_der).expect("key"),
+            &rng,
+        )
+        .expect("P-256 key");
+        let x5c = {
+            use base64::Engine as _;
+            base64::engine::general_purpose::STANDARD
+                .encode(std::fs::read(&cert_der).expect("cert"))
+        };
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().expect("addr").to_string();
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (log, stopped) = (Arc::clone(&requests), Arc::clone(&stop));
+        std::thread::spawn(move || {
+            for (n, stream) in listener.incoming().enumerate() {
+                if stopped.load(std::sync::atomic::Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(mut stream) = stream else { continue };
+                let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+                let mut request_line = String::new();
+                let _ = reader.read_line(&mut request_line);
+                let mut basic = None;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
+                        break;
+                    }
+                    if let Some((k, v)) = line.split_once(':')
+                        && k.eq_ignore_ascii_case("authorization")
+                    {
+                        basic = v.trim().strip_prefix("Basic ").map(str::to_owned);
+                    }
+                }
+                let path = request_line.split(' ').nth(1).unwrap_or("").to_owned();
+                let creds = basic.and_then(|b| {
+                    use base64::Engine as _;
+                    let raw = base64::engine::general_purpose::STANDARD.decode(b).ok()?;
+                    let text = String::from_utf8(raw).ok()?;
+                    text.split_once(':')
+                        .map(|(u, p)| (u.to_owned(), p == password))
+                });
+                let who = match &creds {
+                    Some((u, true)) => u.clone(),
+                    Some((u, false)) => format!("{u} (wrong password)"),
+                    None => "anonymous".to_owned(),
+                };
+                log.lock()
+                    .expect("log")
+                    .push(format!("{} as {who}", percent_decode(&path)));
+                let (status, body) = if creds.as_ref().is_some_and(|(u, ok)| u == user && *ok) {
+                    let scopes: Vec<String> = path
+                        .split_once('?')
+                        .map_or("", |(_, q)| q)
+                        .split('&')
+                        .filter_map(|kv| kv.strip_prefix("scope="))
+                        .map(percent_decode)
+                        .collect();
+                    let access: Vec<Value> = scopes
+                        .iter()
+                        .filter_map(|s| {
+                            let mut parts = s.splitn(3, ':');
+                            let (t, name, actions) = (parts.next()?, parts.next()?, parts.next()?);
+                            Some(serde_json::json!({
+                                "type": t, "name": name,
+                                "actions": actions.split(',').collect::<Vec<_>>(),
+                            }))
+                        })
+                        .collect();
+                    let now = std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .expect("clock")
+                        .as_secs();
+                    let header = serde_json::json!({"typ": "JWT", "alg": "ES256", "x5c": [x5c]});
+                    let claims = serde_json::json!({
+                        "iss": "stowage-test", "sub": user, "aud": "stowage-registry",
+                        "exp": now + 600, "nbf": now - 60, "iat": now - 60,
+                        "jti": format!("token-{n}"), "access": access,
+                    });
+                    let input = format!(
+                        "{}.{}",
+                        b64url(header.to_string().as_bytes()),
+                        b64url(claims.to_string().as_bytes())
+                    );
+                    let sig = key.sign(&rng, input.as_bytes()).expect("sign");
+                    let token = format!("{input}.{}", b64url(sig.as_ref()));
+                    (
+                        "200 OK",
+                        serde_json::json!({"token": token, "expires_in": 600}).to_string(),
+                    )
+                } else {
+                    (
+                        "401 Unauthorized",
+                        r#"{"details":"incorrect username or password"}"#.to_owned(),
+                    )
+                };
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        });
+        Self {
+            addr,
+            requests,
+            stop,
+            cert_pem,
+        }
+    }
+
+    fn requests(&self) -> Vec<String> {
+        self.requests.lock().expect("log").clone()
+    }
+}
+
+impl Drop for TokenServer {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        // Wake the accept loop so it sees the flag.
+        let _ = std::net::TcpStream::connect(&self.addr);
+    }
+}
+
+#[test]
+fn token_auth_as_docker_hub_does_it() {
+    if !registry_available("registry token auth") {
+        return;
+    }
+    let tmp = tempdir();
+    let password = "Token-Service-pw";
+    let tokens = TokenServer::start(&tmp.path().join("token"), "alice", password);
+    let reg = Registry::start(
+        &tmp.path().join("registry"),
+        &format!(
+            "auth:\n  token:\n    realm: http://{}/token\n    service: stowage-registry\n    \
+             issuer: stowage-test\n    rootcertbundle: {}\n",
+            tokens.addr,
+            tokens.cert_pem.display()
+        ),
+    );
+    let (root, cfg, cwd) = (
+        tmp.path().join("store"),
+        tmp.path().join("docker"),
+        tmp.path(),
+    );
+    let image = format!("{}/tok/app:1", reg.addr);
+    build_small(&root, &cfg, cwd, &image, "behind a token\n");
+
+    let r = stowage(&root, &cfg, cwd, &["push", &image], &[]);
+    assert_ne!(r.code, 0);
+    assert!(
+        r.stderr
+            .contains(&format!("log in first with `stowage login {}`", reg.addr)),
+        "{}",
+        r.stderr
+    );
+
+    let login = |stdin: &str| {
+        stowage_stdin(
+            &root,
+            &cfg,
+            cwd,
+            &["login", "-u", "alice", "--password-stdin", &reg.addr],
+            &[],
+            stdin,
+        )
+    };
+    let r = login("nope\n");
+    assert_ne!(r.code, 0);
+    assert!(
+        r.stderr.contains("rejected the credentials"),
+        "{}",
+        r.stderr
+    );
+    let r = ok(login(password));
+    assert_eq!(r.stdout, "Login Succeeded\n");
+
+    let r = ok(stowage(&root, &cfg, cwd, &["push", &image], &[]));
+    assert_eq!(r.stdout.matches(": Pushed").count(), 1, "{}", r.stdout);
+    let other = format!("{}/tok/other:1", reg.addr);
+    ok(stowage(&root, &cfg, cwd, &["tag", &image, &other], &[]));
+    let r = ok(stowage(&root, &cfg, cwd, &["push", &other], &[]));
+    assert!(r.stdout.contains(": Mounted from tok/app"), "{}", r.stdout);
+    let root2 = tmp.path().join("store2");
+    let r = ok(stowage(&root2, &cfg, cwd, &["pull", &image], &[]));
+    assert!(r.stdout.contains("Pull complete"), "{}", r.stdout);
+
+    let requests = tokens.requests();
+    let has = |want: &str| requests.iter().any(|r| r.contains(want));
+    assert!(has(" as anonymous"), "{requests:#?}");
+    assert!(has("as alice (wrong password)"), "{requests:#?}");
+    assert!(
+        has("registry&scope=repository:tok/app:pull,push as alice"),
+        "{requests:#?}"
+    );
+    assert!(
+        has(
+            "/token?service=stowage-registry&scope=repository:tok/other:pull,push&scope=repository:tok/app:pull as alice"
+        ),
+        "a mount asks to read the source repository too: {requests:#?}"
+    );
+    assert!(
+        has("registry&scope=repository:tok/app:pull as alice"),
+        "{requests:#?}"
+    );
+    assert!(!requests.iter().any(|r| r.contains(password)));
 }
