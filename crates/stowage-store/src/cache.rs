@@ -72,7 +72,13 @@ pub struct DiskCacheStore {
     /// Files with an mtime at or after this are not memoised.
     racy_after: i64,
     errors: RefCell<Vec<StoreError>>,
+    /// Filesystems of results loaded in this process, by their layer stack: the next
+    /// result on top of one (the step after it) applies only its own layer.
+    fs_memo: RefCell<Vec<(Vec<Digest>, Fs)>>,
 }
+
+/// How many loaded filesystems [`DiskCacheStore`] keeps for stacking (O(1) clones).
+const FS_MEMO: usize = 8;
 
 impl DiskCacheStore {
     /// Opens the cache for `project` (any stable string naming the build, such as the
@@ -135,6 +141,7 @@ impl DiskCacheStore {
             checksums_dirty: false,
             racy_after: now - 1,
             errors: RefCell::new(Vec::new()),
+            fs_memo: RefCell::new(Vec::new()),
         })
     }
 
@@ -229,8 +236,9 @@ impl DiskCacheStore {
                 diff_id: diff_id.clone(),
             });
         }
-        let fs =
-            Fs::from_layers(layers.iter().map(|l| &*l.layer)).map_err(|e| StoreError::Invalid {
+        let fs = self
+            .stacked_fs(&file.layers, &layers)
+            .map_err(|e| StoreError::Invalid {
                 what: format!("cache entry {key}"),
                 reason: e.to_string(),
             })?;
@@ -257,6 +265,31 @@ impl DiskCacheStore {
             log,
             created: file.created,
         }))
+    }
+
+    /// The union of `layers` (diff IDs `ids`), starting from the longest stack loaded
+    /// before that they extend.
+    fn stacked_fs(
+        &self,
+        ids: &[Digest],
+        layers: &[LayerRef],
+    ) -> std::result::Result<Fs, stowage_vfs::VfsError> {
+        let mut memo = self.fs_memo.borrow_mut();
+        let (mut fs, done) = memo
+            .iter()
+            .filter(|(stack, _)| ids.starts_with(stack))
+            .max_by_key(|(stack, _)| stack.len())
+            .map_or_else(|| (Fs::new(), 0), |(stack, fs)| (fs.clone(), stack.len()));
+        for l in &layers[done..] {
+            fs.apply(&l.layer)?;
+        }
+        if done < ids.len() {
+            if memo.len() >= FS_MEMO {
+                memo.remove(0);
+            }
+            memo.push((ids.to_vec(), fs.clone()));
+        }
+        Ok(fs)
     }
 
     fn save(&self, key: &Digest, entry: &CacheEntry) -> Result<()> {

@@ -24,12 +24,17 @@ use stowage_vfs::{Fs, HostIdentity, Metadata};
 #[derive(Debug)]
 pub(crate) struct Context {
     pub(crate) fs: Fs,
+    /// The `.dockerignore` that applied (context-relative).
+    ignore_file: Option<String>,
 }
 
 /// Reads `dir`; `ignore_files` are the context-relative `.dockerignore` candidates, the
 /// first that exists wins (`<Dockerfile>.dockerignore`, then `.dockerignore`).
 pub(crate) fn read_context(dir: &Path, ignore_files: &[String]) -> Result<Context> {
-    let mut ctx = Context { fs: Fs::new() };
+    let mut ctx = Context {
+        fs: Fs::new(),
+        ignore_file: None,
+    };
     let mut ignore = DockerIgnore::parse("");
     for name in ignore_files {
         if let Ok(text) = fs::read_to_string(dir.join(name)) {
@@ -44,6 +49,7 @@ pub(crate) fn read_context(dir: &Path, ignore_files: &[String]) -> Result<Contex
             }
             ctx.fs
                 .write_file(&format!("/{name}"), text.as_str(), meta)?;
+            ctx.ignore_file = Some(name.clone());
             break;
         }
     }
@@ -73,24 +79,29 @@ fn walk(
     ctx: &mut Context,
 ) -> Result<()> {
     let dir = root.join(rel);
-    let mut names: Vec<String> = Vec::new();
+    // `DirEntry::metadata` stats relative to the open directory (no path walk per file).
+    let mut names: Vec<(String, fs::Metadata)> = Vec::new();
     for e in fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))? {
         let e = e.with_context(|| format!("reading {}", dir.display()))?;
         let Ok(name) = e.file_name().into_string() else {
             anyhow::bail!("{}: a file name that is not UTF-8", e.path().display());
         };
-        names.push(name);
+        let m = e
+            .metadata()
+            .with_context(|| format!("reading {}", e.path().display()))?;
+        names.push((name, m));
     }
-    names.sort();
-    for name in names {
+    names.sort_by(|a, b| a.0.cmp(&b.0));
+    // Whether this directory is in the tree yet (an excluded one is made only for a file
+    // an exception brings back).
+    let mut made = rel.is_empty() || ctx.fs.lstat(&format!("/{rel}")).is_ok();
+    for (name, m) in names {
         let path = if rel.is_empty() {
             name.clone()
         } else {
             format!("{rel}/{name}")
         };
         let host = root.join(&path);
-        let m =
-            fs::symlink_metadata(&host).with_context(|| format!("reading {}", host.display()))?;
         let (excluded, info) = if ignore.is_empty() {
             (false, ParentMatches::default())
         } else {
@@ -109,12 +120,14 @@ fn walk(
             walk(root, &path, Some(&info), ignore, ctx)?;
             continue;
         }
-        if excluded || ctx.fs.lstat(&vpath).is_ok() {
+        // The ignore file is in the tree already.
+        if excluded || ctx.ignore_file.as_deref() == Some(path.as_str()) {
             continue;
         }
-        let parent_dir = stowage_vfs::path::parent(&vpath).to_owned();
-        if ctx.fs.lstat(&parent_dir).is_err() {
+        if !made {
+            let parent_dir = stowage_vfs::path::parent(&vpath).to_owned();
             ctx.fs.create_dir_all(&parent_dir, &Metadata::dir())?;
+            made = true;
         }
         if t.is_symlink() {
             let target = fs::read_link(&host)?;
