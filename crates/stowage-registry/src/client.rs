@@ -568,6 +568,22 @@ fn error_messages(mut resp: Response<ureq::Body>) -> Vec<String> {
         .read_to_vec()
         .unwrap_or_default();
     let doc: ErrorDoc = serde_json::from_slice(&bytes).unwrap_or_default();
+    if doc.errors.is_empty() {
+        // Not the registry's error document: a proxy's or token service's message.
+        let text = String::from_utf8_lossy(&bytes);
+        let text = text.trim();
+        let message = match serde_json::from_str::<serde_json::Value>(text) {
+            Ok(v) => ["details", "message", "error"]
+                .iter()
+                .find_map(|k| v.get(*k)?.as_str().map(str::to_owned)),
+            Err(_) => text.lines().next().map(str::to_owned),
+        };
+        return message
+            .filter(|m| !m.is_empty())
+            .map(|m| m.chars().take(300).collect())
+            .into_iter()
+            .collect();
+    }
     doc.errors
         .into_iter()
         .map(|e| match (e.code.is_empty(), e.message.is_empty()) {

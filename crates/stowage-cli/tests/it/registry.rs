@@ -30,6 +30,11 @@ struct Registry {
 impl Registry {
     /// Starts a registry in `dir` with an `auth:` section (YAML, may be empty).
     fn start(dir: &Path, auth: &str) -> Self {
+        Self::start_env(dir, auth, &[])
+    }
+
+    /// [`Registry::start`] with `REGISTRY_*` settings in the environment.
+    fn start_env(dir: &Path, auth: &str, env: &[(&str, &str)]) -> Self {
         let data = dir.join("data");
         std::fs::create_dir_all(dir).expect("registry dir");
         let config = dir.join("config.yml");
@@ -46,6 +51,7 @@ impl Registry {
         let mut child = Command::new(REGISTRY)
             .arg("serve")
             .arg(&config)
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -1128,4 +1134,59 @@ fn token_auth_as_docker_hub_does_it() {
         "{requests:#?}"
     );
     assert!(!requests.iter().any(|r| r.contains(password)));
+}
+
+#[test]
+fn a_registry_that_refuses_says_why() {
+    if !registry_available("registry refusals") {
+        return;
+    }
+    let tmp = tempdir();
+    let (root, cfg, cwd) = (
+        tmp.path().join("store"),
+        tmp.path().join("docker"),
+        tmp.path(),
+    );
+    let reg = Registry::start_env(
+        &tmp.path().join("readonly"),
+        "",
+        &[("REGISTRY_STORAGE_MAINTENANCE_READONLY", "{enabled: true}")],
+    );
+    let image = format!("{}/ro/app:1", reg.addr);
+    build_small(&root, &cfg, cwd, &image, "read only\n");
+    let r = stowage(&root, &cfg, cwd, &["push", &image], &[]);
+    assert_ne!(r.code, 0);
+    assert!(
+        r.stderr.contains(
+            "registry refused starting an upload: 405 Method Not Allowed: Method not allowed"
+        ),
+        "{}",
+        r.stderr
+    );
+
+    // The registry's JSON error codes and messages are shown.
+    let reg = Registry::start(&tmp.path().join("registry"), "");
+    let mut client =
+        stowage_registry::Client::new(&reg.addr, &stowage_registry::ClientOptions::default(), None)
+            .expect("client");
+    let missing = stowage_oci::Digest::sha256(b"not uploaded");
+    let manifest = serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": missing.to_string(), "size": 12},
+        "layers": [],
+    });
+    let err = client
+        .put_manifest(
+            "app",
+            "1",
+            &stowage_oci::MediaType::ImageManifest,
+            manifest.to_string().as_bytes(),
+        )
+        .expect_err("the registry refuses a manifest whose blobs it lacks")
+        .to_string();
+    assert!(
+        err.starts_with("registry refused manifest app:1: 400 Bad Request: MANIFEST_BLOB_UNKNOWN: blob unknown to registry"),
+        "{err}"
+    );
 }
