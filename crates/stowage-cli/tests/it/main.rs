@@ -1,6 +1,7 @@
 //! The `stowage` binary, end to end.
 
 mod build;
+mod buildah;
 mod kill;
 mod lint;
 mod progress;
