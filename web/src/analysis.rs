@@ -17,6 +17,127 @@ pub struct Analysis {
     pub diagnostics: Vec<ProblemRow>,
     /// Lint findings (parse problems are in `diagnostics`), ordered by position.
     pub findings: Vec<ProblemRow>,
+    /// The build stages and what each needs, for the target select and the stage graph.
+    pub stages: Vec<StageRow>,
+}
+
+/// A build stage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StageRow {
+    /// The `AS` name (lower case), if any.
+    pub name: Option<String>,
+    /// The expanded FROM image, or the earlier stage it builds on.
+    pub base: String,
+    /// 1-based line of its FROM.
+    pub line: u32,
+    /// What it takes from earlier stages.
+    pub needs: Vec<StageEdge>,
+}
+
+impl StageRow {
+    /// The name, or what BuildKit calls an unnamed stage (`stage-1`).
+    pub fn label(&self, index: usize) -> String {
+        self.name
+            .clone()
+            .unwrap_or_else(|| format!("stage-{index}"))
+    }
+}
+
+/// One dependency of a stage on an earlier one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StageEdge {
+    /// The stage it needs (index).
+    pub stage: usize,
+    /// `FROM`, `COPY --from` or `RUN --mount`.
+    pub via: String,
+}
+
+/// The stages `target` (an index) needs, itself included: BuildKit skips the rest.
+pub fn needed_stages(stages: &[StageRow], target: usize) -> Vec<bool> {
+    let mut needed = vec![false; stages.len()];
+    let mut todo = vec![target];
+    while let Some(i) = todo.pop() {
+        let Some(stage) = stages.get(i) else { continue };
+        if std::mem::replace(&mut needed[i], true) {
+            continue;
+        }
+        todo.extend(stage.needs.iter().map(|e| e.stage));
+    }
+    needed
+}
+
+/// The stages of `dockerfile` with their edges (FROM expanded with the meta ARGs' defaults).
+fn stage_rows(
+    dockerfile: &stowage_syntax::Dockerfile,
+    index: &LineIndex,
+    source: &str,
+) -> Vec<StageRow> {
+    use stowage_syntax::InstructionKind;
+    let resolved = stowage_syntax::resolve::resolve_stages(
+        dockerfile,
+        &stowage_syntax::resolve::BuildArgs::default(),
+    );
+    let lookup = |name: &str| -> Option<usize> {
+        let lower = name.to_lowercase();
+        dockerfile
+            .stages
+            .iter()
+            .find(|s| s.name.as_deref() == Some(lower.as_str()))
+            .map(|s| s.index)
+            .or_else(|| name.parse().ok())
+    };
+    dockerfile
+        .stages
+        .iter()
+        .map(|stage| {
+            let resolved = resolved.get(stage.index);
+            let mut needs = Vec::new();
+            if let Some(base) = resolved.and_then(|r| r.base_stage) {
+                needs.push(StageEdge {
+                    stage: base,
+                    via: "FROM".to_owned(),
+                });
+            }
+            for &n in &stage.instructions {
+                match &dockerfile.instructions[n].kind {
+                    InstructionKind::Copy(copy) => {
+                        if let Some(dep) = copy.from.as_ref().and_then(|f| lookup(&f.text)) {
+                            needs.push(StageEdge {
+                                stage: dep,
+                                via: "COPY --from".to_owned(),
+                            });
+                        }
+                    }
+                    InstructionKind::Run(run) => {
+                        for dep in run
+                            .mounts
+                            .iter()
+                            .filter_map(|m| m.from.as_deref().and_then(lookup))
+                        {
+                            needs.push(StageEdge {
+                                stage: dep,
+                                via: "RUN --mount".to_owned(),
+                            });
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            // Only earlier stages count (BuildKit rejects the rest).
+            needs.retain(|e| e.stage < stage.index);
+            needs.dedup();
+            let line = dockerfile
+                .instructions
+                .get(stage.from)
+                .map_or(1, |i| index.line_col(i.span.start, source).line);
+            StageRow {
+                name: stage.name.clone(),
+                base: resolved.map(|r| r.base.clone()).unwrap_or_default(),
+                line,
+                needs,
+            }
+        })
+        .collect()
 }
 
 /// A diagnostic or a lint finding, as the lists and the editor show it.
@@ -45,7 +166,7 @@ impl ProblemRow {
     /// The lint rule behind a finding: its code, name and documentation page. `None` for
     /// parser diagnostics.
     pub fn rule(&self) -> Option<&'static RuleMeta> {
-        stowage_lint::find(&self.code).map(stowage_lint::Declared::meta)
+        stowage_lint::find_meta(&self.code)
     }
 }
 
@@ -263,10 +384,12 @@ pub fn analyze(source: &str) -> Analysis {
         .collect();
     diagnostics.sort_by_key(|row| (row.line, row.column));
 
+    let stages = stage_rows(&dockerfile, &rows.index, source);
     Analysis {
         instructions,
         diagnostics,
         findings,
+        stages,
     }
 }
 

@@ -1,17 +1,23 @@
 //! The simulated build: the page sends the Dockerfile and the build context, a web worker runs
 //! `stowage_build::Engine` over them and sends back plain rows (steps and layers). The engine
 //! lives as long as the worker, so its cache survives between builds and a rebuild shows HITs.
-//! `src/bin/build_worker.rs` registers [`BuildTask`].
+//! `src/bin/build_worker.rs` registers [`BuildTask`], a yew-agent worker that answers a
+//! build with a stream of BuildKit-style log chunks (sent as the engine reports each step, so
+//! the page shows the log while the build runs) and then the [`BuildOutcome`].
 
 use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use stowage_build::{
-    BuildRequest, Engine, FixedClock, Host, ImageStore, NoEvents, NoFetcher, SimulatedExecutor,
-    SimulatedImages, StepStatus, human_size,
+    BuildEvent, BuildRequest, Engine, EventSink, FixedClock, Host, ImageStore, NoFetcher,
+    SimulatedExecutor, SimulatedImages, StepStatus, human_size,
 };
-use stowage_vfs::{Fs, Metadata};
-use yew_agent::oneshot::oneshot;
+use stowage_vfs::{Fs, Layer, Metadata};
+use yew_agent::worker::{HandlerId, Worker, WorkerScope};
+
+use crate::explore::{Efficiency, FileRow, LayerFiles, explore, union_dir};
 
 /// The time the simulated builds say it is (image `created`, history): 2025-01-01, after the
 /// simulated base images were made (2024-07-01), so a stage's clock never has to go back.
@@ -27,8 +33,8 @@ pub struct ContextFile {
     pub mtime: i64,
 }
 
-/// What the build worker is asked.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A build the build worker is asked for.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BuildAsk {
     /// The page's build counter; answers for older builds are dropped.
     pub build: u64,
@@ -36,6 +42,12 @@ pub struct BuildAsk {
     pub context: Vec<ContextFile>,
     /// `--no-cache`: run every step (results are still stored).
     pub no_cache: bool,
+    /// `--build-arg NAME=value`.
+    pub build_args: BTreeMap<String, String>,
+    /// `--target`: the stage to build (by name or index); `None` builds the last.
+    pub target: Option<String>,
+    /// `-t name:tag` (the terminal's builds); empty means `playground:latest`.
+    pub tags: Vec<String>,
 }
 
 /// One step of the build, ready to draw.
@@ -55,6 +67,8 @@ pub struct StepRow {
     pub notes: Vec<String>,
     /// How long the step would take on a real builder (simulated), in milliseconds.
     pub simulated_ms: u64,
+    /// The first 12 hex digits of its layer's diff ID.
+    pub digest: Option<String>,
 }
 
 /// One layer of the built image, base first.
@@ -66,6 +80,10 @@ pub struct LayerRow {
     /// The Dockerfile lines of the instruction that made it (1-based, inclusive); `None` for
     /// the base image's layers.
     pub lines: Option<(u32, u32)>,
+    /// The first 12 hex digits of its diff ID.
+    pub digest: String,
+    /// The files it added, modified and deleted.
+    pub files: LayerFiles,
 }
 
 /// What the build worker answers.
@@ -81,6 +99,75 @@ pub struct BuildOutcome {
     pub image: Option<String>,
     /// Build errors (parse errors, missing files).
     pub errors: Vec<String>,
+    /// The whole log, BuildKit style (`#3 [2/6] RUN …`, `#3 CACHED`, `#3 DONE 1.2s`).
+    pub log: Vec<String>,
+    /// dive's efficiency of the image, wasted bytes and lessons.
+    pub efficiency: Option<Efficiency>,
+    /// Stages the target does not need (not built).
+    pub stages_skipped: Vec<usize>,
+    /// Where the layers came from: `None` for a build, the file name for an imported archive.
+    pub imported: Option<String>,
+}
+
+/// What the page asks the build worker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BuildInput {
+    /// Build.
+    Build(BuildAsk),
+    /// List directory `dir` of the union filesystem at layer `layer` (0-based) of the latest
+    /// build or import.
+    Union { layer: usize, dir: String },
+    /// Read a `docker save` or OCI archive (`.tar`, `.tar.gz`) into the layer explorer.
+    Import {
+        /// The page's build counter for it (imports and builds share one).
+        build: u64,
+        name: String,
+        bytes: Vec<u8>,
+    },
+    /// Run a terminal command line ([`terminal`]); `id` comes back with the answer.
+    Terminal { id: u64, ask: TerminalAsk },
+    /// Encode the Dockerfile and context as a share link's payload (`copy`: the Share button
+    /// asked, so the page copies the link).
+    ShareEncode { state: Shared, copy: bool },
+    /// Decode a share link's payload (from the URL fragment or local storage).
+    ShareDecode(String),
+    /// Save image `image` (a name or ID) as an OCI archive (Docker ≥ 25 `docker save`, which is
+    /// an OCI image layout that `skopeo … oci-archive:` reads).
+    Export { image: String },
+}
+
+/// What the build worker sends back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BuildOutput {
+    /// A share link's payload.
+    ShareLink { payload: String, copy: bool },
+    /// A decoded share link (`Err`: why it could not be read).
+    ShareState(Result<Shared, String>),
+    /// The answer to terminal command `id`.
+    Terminal { id: u64, reply: TerminalReply },
+    /// The OCI archive asked for (`Err`: docker's message).
+    Export {
+        image: String,
+        archive: Result<Vec<u8>, String>,
+    },
+    /// More log lines of build `build`, while it runs.
+    Log { build: u64, lines: Vec<String> },
+    /// The build (or import) finished.
+    Done(BuildOutcome),
+    /// A directory of the union filesystem.
+    Union {
+        layer: usize,
+        dir: String,
+        entries: Vec<FileRow>,
+        /// Entries not listed.
+        more: usize,
+    },
+}
+
+/// The short form of a digest: 12 hex digits without the algorithm.
+pub fn short_digest(digest: &str) -> String {
+    let hex = digest.split_once(':').map_or(digest, |(_, hex)| hex);
+    hex.chars().take(12).collect()
 }
 
 /// `12.3 kB`, as docker prints sizes.
@@ -88,16 +175,107 @@ pub fn size_text(size: u64) -> String {
     human_size(size)
 }
 
-/// The builder: an engine and its base images, kept between builds.
+/// Writes the engine's events as BuildKit's plain progress does (`#N [2/6] RUN …`, `#N CACHED`,
+/// output lines, `#N DONE 1.2s`), and hands each finished chunk to `flush`.
+struct LogSink<'a> {
+    lines: Vec<String>,
+    /// Lines already handed to `flush`.
+    sent: usize,
+    /// `#N` of each step seen, by its header.
+    numbers: BTreeMap<String, usize>,
+    flush: &'a mut dyn FnMut(&[String]),
+}
+
+impl LogSink<'_> {
+    fn number(&mut self, header: String) -> (usize, bool) {
+        let next = self.numbers.len() + 1;
+        let mut new = false;
+        let n = *self.numbers.entry(header).or_insert_with(|| {
+            new = true;
+            next
+        });
+        (n, new)
+    }
+
+    fn flush(&mut self) {
+        if self.sent < self.lines.len() {
+            (self.flush)(&self.lines[self.sent..]);
+            self.sent = self.lines.len();
+        }
+    }
+}
+
+impl EventSink for LogSink<'_> {
+    fn event(&mut self, event: &BuildEvent) {
+        match event {
+            BuildEvent::StepStarted { step } | BuildEvent::StepCached { step } => {
+                let header = step.to_string();
+                let (n, new) = self.number(header.clone());
+                if new {
+                    self.lines.push(format!("#{n} {header}"));
+                }
+                if matches!(event, BuildEvent::StepCached { .. }) {
+                    self.lines.push(format!("#{n} CACHED"));
+                }
+            }
+            BuildEvent::Log { step, line } => {
+                let (n, _) = self.number(step.to_string());
+                self.lines.push(format!("#{n} {}", line.text));
+            }
+            BuildEvent::StepFinished {
+                step,
+                status,
+                simulated_ms,
+                ..
+            } => {
+                let (n, _) = self.number(step.to_string());
+                match status {
+                    StepStatus::Hit => {}
+                    StepStatus::Failed => self.lines.push(format!("#{n} ERROR: the step failed")),
+                    StepStatus::Miss | StepStatus::Config => self.lines.push(format!(
+                        "#{n} DONE {}.{}s",
+                        simulated_ms / 1000,
+                        simulated_ms % 1000 / 100
+                    )),
+                }
+                self.flush();
+            }
+            BuildEvent::Context { files, bytes } => {
+                let (n, _) = self.number("[internal] load build context".to_owned());
+                self.lines
+                    .push(format!("#{n} [internal] load build context"));
+                self.lines.push(format!(
+                    "#{n} transferring context: {files} files, {} done",
+                    human_size(*bytes)
+                ));
+                self.lines.push(format!("#{n} DONE 0.0s"));
+            }
+            BuildEvent::Exported { .. } => {}
+        }
+    }
+}
+
+/// The builder: an engine and its base images, kept between builds, and the layers the
+/// explorer shows (the latest build's image or imported archive).
 #[derive(Debug, Default)]
 pub struct Builder {
     engine: Engine,
     images: SimulatedImages,
+    explored: Vec<Arc<Layer>>,
 }
 
 impl Builder {
     /// Builds `ask` with the simulated host.
     pub fn build(&mut self, ask: &BuildAsk) -> BuildOutcome {
+        self.build_streaming(ask, &mut |_| {})
+    }
+
+    /// Builds `ask`, handing the log to `flush` a chunk at a time while the engine runs.
+    pub fn build_streaming(
+        &mut self,
+        ask: &BuildAsk,
+        flush: &mut dyn FnMut(&[String]),
+    ) -> BuildOutcome {
         let mut context = Fs::new();
         let mut errors = Vec::new();
         for file in &ask.context {
@@ -120,15 +298,26 @@ impl Builder {
             }
         }
         let mut request = BuildRequest::new(&ask.dockerfile, &context);
-        request.tags = vec!["playground:latest".to_owned()];
+        request.tags = if ask.tags.is_empty() {
+            vec!["playground:latest".to_owned()]
+        } else {
+            ask.tags.clone()
+        };
         request.no_cache = ask.no_cache;
+        request.build_args.clone_from(&ask.build_args);
+        request.target.clone_from(&ask.target);
         let mut executor = SimulatedExecutor;
         let mut fetcher = NoFetcher;
         let mut clock = FixedClock {
             unix_seconds: NOW,
             millis: 0,
         };
-        let mut events = NoEvents;
+        let mut events = LogSink {
+            lines: Vec::new(),
+            sent: 0,
+            numbers: BTreeMap::new(),
+            flush,
+        };
         let mut host = Host {
             images: &mut self.images,
             executor: &mut executor,
@@ -137,6 +326,37 @@ impl Builder {
             events: &mut events,
         };
         let result = self.engine.build(&request, &mut host);
+        if let Some(id) = &result.image {
+            let n = events.numbers.len() + 1;
+            events.lines.extend([
+                format!("#{n} exporting to image"),
+                format!("#{n} writing image {id} done"),
+                format!("#{n} naming to {} done", naming(&request.tags)),
+                format!("#{n} DONE 0.0s"),
+            ]);
+        }
+        events.flush();
+        let mut log = std::mem::take(&mut events.lines);
+        // Notes (commands the simulation does not run) go with their step, before its DONE.
+        for step in result.steps.iter().filter(|s| !s.notes.is_empty()) {
+            let Some(n) = events.numbers.get(&step.id.to_string()) else {
+                continue;
+            };
+            let prefix = format!("#{n} ");
+            let done = format!("#{n} DONE ");
+            let at = log
+                .iter()
+                .rposition(|l| l.starts_with(&done))
+                .or_else(|| {
+                    log.iter()
+                        .rposition(|l| l.starts_with(&prefix))
+                        .map(|i| i + 1)
+                })
+                .unwrap_or(log.len());
+            for (k, note) in step.notes.iter().enumerate() {
+                log.insert(at + k, format!("#{n} note: {note}"));
+            }
+        }
         errors.extend(result.diagnostics.iter().map(|d| d.message.clone()));
         let steps = result
             .steps
@@ -154,10 +374,16 @@ impl Builder {
                 log: step.log.iter().map(|line| line.text.clone()).collect(),
                 notes: step.notes.clone(),
                 simulated_ms: step.simulated_ms,
+                digest: step
+                    .layer
+                    .as_ref()
+                    .filter(|_| step.status != StepStatus::Config)
+                    .map(|layer| short_digest(&layer.diff_id)),
             })
             .collect();
         let mut layers = Vec::new();
         let mut total_size = 0;
+        let mut stack = Vec::new();
         if let Some(image) = result
             .image
             .as_deref()
@@ -174,6 +400,7 @@ impl Builder {
                     continue;
                 };
                 total_size += layer.size;
+                stack.push(Arc::clone(&layer.layer));
                 let diff_id = layer.diff_id.to_string();
                 let lines = result
                     .steps
@@ -190,9 +417,12 @@ impl Builder {
                     created_by: entry.created_by.clone().unwrap_or_default(),
                     size: layer.size,
                     lines,
+                    digest: short_digest(&diff_id),
+                    files: LayerFiles::default(),
                 });
             }
         }
+        let efficiency = self.explore(stack, &mut layers);
         BuildOutcome {
             build: ask.build,
             steps,
@@ -200,7 +430,64 @@ impl Builder {
             total_size,
             image: result.image.clone(),
             errors,
+            log,
+            efficiency,
+            stages_skipped: result.stages_skipped.clone(),
+            imported: None,
         }
+    }
+
+    /// Keeps `stack` for the union view and fills each row's files; the efficiency.
+    fn explore(&mut self, stack: Vec<Arc<Layer>>, rows: &mut [LayerRow]) -> Option<Efficiency> {
+        self.explored = stack;
+        let refs: Vec<&Layer> = self.explored.iter().map(AsRef::as_ref).collect();
+        let explored = explore(&refs)?;
+        for (row, files) in rows.iter_mut().zip(explored.layers) {
+            row.files = files;
+        }
+        Some(explored.efficiency)
+    }
+
+    /// Directory `dir` of the union filesystem at layer `layer` of the explored image.
+    pub fn union(&self, layer: usize, dir: &str) -> (Vec<FileRow>, usize) {
+        let upto = self.explored.len().min(layer + 1);
+        let refs: Vec<&Layer> = self.explored[..upto].iter().map(AsRef::as_ref).collect();
+        union_dir(&refs, dir)
+    }
+
+    /// Reads a `docker save` or OCI archive into the explorer: its first image's layers.
+    pub fn import(&mut self, build: u64, name: &str, bytes: &[u8]) -> BuildOutcome {
+        let mut outcome = BuildOutcome {
+            build,
+            imported: Some(name.to_owned()),
+            ..BuildOutcome::default()
+        };
+        match crate::import::read_archive(bytes) {
+            Ok(image) => {
+                outcome.image = Some(image.id);
+                outcome.total_size = image.layers.iter().map(|l| l.size).sum();
+                let mut rows: Vec<LayerRow> = image
+                    .layers
+                    .iter()
+                    .map(|l| LayerRow {
+                        created_by: l.created_by.clone(),
+                        size: l.size,
+                        lines: None,
+                        digest: short_digest(&l.diff_id),
+                        files: LayerFiles::default(),
+                    })
+                    .collect();
+                let stack = image.layers.into_iter().map(|l| l.layer).collect();
+                outcome.efficiency = self.explore(stack, &mut rows);
+                outcome.layers = rows;
+                outcome.log = vec![format!(
+                    "Loaded {} from {name}",
+                    outcome.image.as_deref().unwrap_or_default()
+                )];
+            }
+            Err(err) => outcome.errors.push(format!("{name}: {err}")),
+        }
+        outcome
     }
 }
 
@@ -212,9 +499,34 @@ fn line_of(text: &str, at: u32) -> u32 {
     u32::try_from(before.split(|&b| b == b'\n').count()).unwrap_or(u32::MAX)
 }
 
+/// `docker.io/library/app:latest, docker.io/library/app:v1`: the names BuildKit's export step
+/// prints.
+fn naming(tags: &[String]) -> String {
+    tags.iter()
+        .map(|t| stowage_oci::archive::qualify(&stowage_build::normalize_tag(t)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl Builder {
+    /// `docker save` of `image` in Docker ≥ 25's shape: an OCI image layout in a tar (layers
+    /// uncompressed), which `skopeo inspect oci-archive:` accepts.
+    pub fn export(&self, image: &str) -> Result<Vec<u8>, String> {
+        self.engine
+            .save(
+                &[image],
+                stowage_oci::archive::ArchiveFormat::Oci,
+                stowage_oci::layer::Compression::None,
+            )
+            .map_err(|err| err.to_string())
+    }
+}
+
 thread_local! {
     /// The worker's builder: one per worker, alive between builds (the cache).
     static BUILDER: RefCell<Builder> = RefCell::default();
+    /// The terminal's state (the `localhost:5000` registry), alive as long as the worker.
+    static TERMINAL: RefCell<Terminal> = RefCell::default();
 }
 
 /// Builds with the worker's long-lived [`Builder`].
@@ -222,15 +534,78 @@ pub fn respond(ask: &BuildAsk) -> BuildOutcome {
     BUILDER.with(|builder| builder.borrow_mut().build(ask))
 }
 
-/// The oneshot agent: a build request in, the rows out. The worker keeps its engine.
-#[oneshot]
-#[expect(
-    clippy::needless_pass_by_value,
-    reason = "yew-agent's oneshot hands its input over by value"
-)]
-pub fn BuildTask(ask: BuildAsk) -> BuildOutcome {
-    respond(&ask)
+/// The build worker: answers each [`BuildInput`] with [`BuildOutput`]s. A build's log goes out
+/// a chunk at a time while the engine runs (each `respond` posts a message at once, so the page
+/// draws it while the worker is still busy), then the outcome.
+#[derive(Debug)]
+pub struct BuildTask;
+
+impl Worker for BuildTask {
+    type Message = ();
+    type Input = BuildInput;
+    type Output = BuildOutput;
+
+    fn create(_scope: &WorkerScope<Self>) -> Self {
+        Self
+    }
+
+    fn update(&mut self, _scope: &WorkerScope<Self>, (): ()) {}
+
+    fn received(&mut self, scope: &WorkerScope<Self>, input: BuildInput, id: HandlerId) {
+        let output = BUILDER.with(|builder| {
+            let mut builder = builder.borrow_mut();
+            match input {
+                BuildInput::Build(ask) => {
+                    let build = ask.build;
+                    let mut flush = |lines: &[String]| {
+                        scope.respond(
+                            id,
+                            BuildOutput::Log {
+                                build,
+                                lines: lines.to_vec(),
+                            },
+                        );
+                    };
+                    BuildOutput::Done(builder.build_streaming(&ask, &mut flush))
+                }
+                BuildInput::Union { layer, dir } => {
+                    let (entries, more) = builder.union(layer, &dir);
+                    BuildOutput::Union {
+                        layer,
+                        dir,
+                        entries,
+                        more,
+                    }
+                }
+                BuildInput::Import { build, name, bytes } => {
+                    BuildOutput::Done(builder.import(build, &name, &bytes))
+                }
+                BuildInput::ShareEncode { state, copy } => BuildOutput::ShareLink {
+                    payload: share::encode(&state),
+                    copy,
+                },
+                BuildInput::ShareDecode(payload) => {
+                    BuildOutput::ShareState(share::decode(&payload).map_err(|e| e.to_string()))
+                }
+                BuildInput::Export { image } => BuildOutput::Export {
+                    archive: builder.export(&image),
+                    image,
+                },
+                BuildInput::Terminal { id, ask } => BuildOutput::Terminal {
+                    id,
+                    reply: TERMINAL.with(|t| t.borrow_mut().run(&mut builder, &ask)),
+                },
+            }
+        });
+        scope.respond(id, output);
+    }
 }
+
+pub mod share;
+mod terminal;
+
+pub use share::Shared;
+pub use terminal::{REGISTRY, Terminal, TerminalAsk, TerminalReply};
 
 #[cfg(test)]
 mod tests;

@@ -9,8 +9,14 @@ mod app;
 pub mod build;
 mod clock;
 mod components;
+mod context_tree;
+mod disk;
+mod download;
 pub mod editor_js;
+pub mod examples;
+pub mod explore;
 mod hooks;
+pub mod import;
 mod state;
 pub mod worker;
 

@@ -48,7 +48,7 @@ fn the_build_worker_keeps_its_cache_and_its_answer_survives_the_codec() {
             text: "print('hi')\n".to_owned(),
             mtime: 1,
         }],
-        no_cache: false,
+        ..BuildAsk::default()
     };
     let statuses = |o: &BuildOutcome| o.steps.iter().map(|s| s.status.clone()).collect::<Vec<_>>();
     let first = build(&ask(1));

@@ -14,7 +14,7 @@ export default async function buildSpec(page, { origin }) {
 
 // The Python example: build (all MISS), rebuild (all HIT), edit app.py, rebuild (COPY . . MISS).
 async function buildAndRebuild(page) {
-  await page.getByTestId('load-python').click();
+  await page.locator('[data-testid="examples"] [data-example="python-app"]').click();
   await waitUntil('the Python example in the editor', async () => (await editorText(page)).startsWith('FROM python') || 'not yet');
   const paths = await page.$$eval('[data-testid="context"] > *', (rows) => rows.map((r) => r.dataset.path));
   assert(sameList(paths, ['.dockerignore', 'app.py', 'requirements.txt']), `context files: ${paths}`);
@@ -69,7 +69,8 @@ async function buildAndRebuild(page) {
   });
 
   // A layer made here selects its instruction in the editor.
-  await page.locator('[data-testid="layer"][data-lines="5-5"] button').click();
+  await page.getByTestId('tab-layers').click();
+  await page.locator('[data-testid="layer"][data-lines="5-5"] button.created-by').click();
   const selectedText = () =>
     page.$eval('.cm-editor', (el) => {
       const { state } = el.stowageEditor.view;

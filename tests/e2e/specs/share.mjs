@@ -11,7 +11,7 @@ const dockerfile = 'FROM alpine:3.20\nWORKDIR /srv\nCOPY . .\nCMD ["sh", "run.sh
 
 // Every context file as [path, text], read by opening each one.
 async function contextFiles(page) {
-  const paths = await page.$$eval('[data-testid="context"] > *', (rows) => rows.map((r) => r.dataset.path));
+  const paths = await page.$$eval('[data-testid="context"] > [data-kind="file"]', (rows) => rows.map((r) => r.dataset.path));
   const files = [];
   for (const p of paths) {
     await page.locator(`[data-testid="context"] > [data-path="${p}"] .file-name`).click();

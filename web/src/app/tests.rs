@@ -121,13 +121,14 @@ fn build_views_for_a_build_and_a_rebuild() {
     use crate::components::{
         BuildSteps, LayerList, build_steps::BuildStepsProps, layer_list::LayerListProps,
     };
-    use crate::state::{PYTHON_EXAMPLE, example_context};
+    use crate::state::{example_context, python_dockerfile};
 
     let ask = |build| BuildAsk {
         build,
-        dockerfile: PYTHON_EXAMPLE.to_owned(),
+        dockerfile: python_dockerfile().to_owned(),
         context: example_context(),
         no_cache: false,
+        ..BuildAsk::default()
     };
     let mut builder = Builder::default();
     let first = Rc::new(builder.build(&ask(1)));
@@ -140,7 +141,6 @@ fn build_views_for_a_build_and_a_rebuild() {
     assert_eq!(steps.matches(r#"data-status="CONFIG""#).count(), 1);
     assert_eq!(steps.matches(r#"data-testid="step""#).count(), 6);
     assert_eq!(steps.matches(r#"data-cache="miss""#).count(), 5);
-    assert!(steps.contains(r#"data-testid="build-log""#), "{steps}");
     assert!(steps.contains("[4/6] RUN pip install"), "{steps}");
     let rebuilt = render::<BuildSteps>(BuildStepsProps {
         outcome: Some(Rc::new(builder.build(&ask(2)))),
@@ -155,6 +155,8 @@ fn build_views_for_a_build_and_a_rebuild() {
     let layers = render::<LayerList>(LayerListProps {
         outcome: Some(Rc::clone(&first)),
         on_lines: Callback::noop(),
+        union: None,
+        on_union: Callback::noop(),
     });
     assert_eq!(
         layers.matches(r#"data-testid="layer""#).count(),
@@ -180,22 +182,50 @@ fn build_views_for_a_build_and_a_rebuild() {
 }
 
 #[test]
-fn context_panel_lists_the_files() {
+fn context_panel_shows_a_tree_with_ignored_rows() {
+    use crate::build::ContextFile;
     use crate::components::{ContextPanel, context_panel::ContextPanelProps};
     use crate::state::example_context;
 
+    let mut files = example_context();
+    files.push(ContextFile {
+        path: "__pycache__/app.cpython-312.pyc".into(),
+        text: "x".into(),
+        mtime: 1,
+    });
     let html = render::<ContextPanel>(ContextPanelProps {
-        files: example_context(),
+        files,
+        folders: vec!["docs".into()],
         selected: Some("app.py".into()),
         on_select: Callback::noop(),
         on_edit: Callback::noop(),
         on_add: Callback::noop(),
+        on_add_folder: Callback::noop(),
+        on_rename: Callback::noop(),
         on_delete: Callback::noop(),
+        on_files: Callback::noop(),
     });
     assert!(html.contains(r#"data-testid="context""#), "{html}");
-    for path in [".dockerignore", "app.py", "requirements.txt"] {
+    for path in [
+        ".dockerignore",
+        "app.py",
+        "requirements.txt",
+        "docs",
+        "__pycache__",
+    ] {
         assert!(html.contains(&format!(r#"data-path="{path}""#)), "{html}");
     }
+    assert!(html.contains(r#"data-kind="dir""#), "{html}");
+    assert!(
+        html.contains("Not in the build context: excluded by .dockerignore line 1: __pycache__"),
+        "{html}"
+    );
+    assert!(html.contains(r#"data-ignored="true""#), "{html}");
+    assert!(html.contains(r#"aria-label="Rename app.py""#), "{html}");
+    assert!(
+        html.contains(r#"data-testid="context-pick-folder""#),
+        "{html}"
+    );
     assert!(html.contains(r#"data-testid="context-text""#), "{html}");
     assert!(html.contains("Contents of app.py"), "{html}");
 }

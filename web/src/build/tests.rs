@@ -1,12 +1,13 @@
 use super::*;
-use crate::state::{PYTHON_EXAMPLE, example_context};
+use crate::state::{example_context, python_dockerfile};
 
 fn ask(build: u64, context: Vec<ContextFile>) -> BuildAsk {
     BuildAsk {
         build,
-        dockerfile: PYTHON_EXAMPLE.to_owned(),
+        dockerfile: python_dockerfile().to_owned(),
         context,
         no_cache: false,
+        ..BuildAsk::default()
     }
 }
 
@@ -86,6 +87,7 @@ fn a_broken_dockerfile_reports_errors_and_no_image() {
         dockerfile: "FROM python:3.12-slim\nCOPY missing.txt /\n".to_owned(),
         context: example_context(),
         no_cache: false,
+        ..BuildAsk::default()
     });
     assert!(outcome.image.is_none());
     assert!(outcome.layers.is_empty());
@@ -125,11 +127,147 @@ fn layers_point_at_their_instruction_lines() {
                 .to_owned(),
         context: example_context(),
         no_cache: false,
+        ..BuildAsk::default()
     });
     let lines: Vec<_> = outcome.layers.iter().filter_map(|l| l.lines).collect();
     assert_eq!(lines, [(3, 4), (5, 5)], "{:?}", outcome.layers);
     assert!(
         outcome.layers.first().is_some_and(|l| l.lines.is_none()),
         "the base's layer"
+    );
+}
+
+/// Four stages: `test` builds on `base`, `unused` on nothing, the last copies from `base`.
+const STAGES: &str = "\
+FROM alpine:3.20 AS base
+ARG GREETING=hello
+RUN echo \"greeting: $GREETING\"
+
+FROM base AS test
+RUN echo testing > /test.txt
+
+FROM alpine:3.20 AS unused
+RUN echo never > /never.txt
+
+FROM scratch
+COPY --from=base /etc/alpine-release /release
+";
+
+fn stages_ask(build: u64) -> BuildAsk {
+    BuildAsk {
+        build,
+        dockerfile: STAGES.to_owned(),
+        ..BuildAsk::default()
+    }
+}
+
+#[test]
+fn the_log_reads_like_buildkit_and_streams_a_step_at_a_time() {
+    let mut builder = Builder::default();
+    let mut chunks: Vec<Vec<String>> = Vec::new();
+    let first = builder.build_streaming(&stages_ask(1), &mut |lines| chunks.push(lines.to_vec()));
+    assert!(first.errors.is_empty(), "{:?}", first.errors);
+    assert!(chunks.len() >= 3, "one chunk per finished step: {chunks:?}");
+    assert_eq!(
+        chunks.concat(),
+        first.log,
+        "the chunks add up to the whole log (no notes here)"
+    );
+    let log = first.log.join("\n");
+    assert!(log.contains("#1 [internal] load build context"), "{log}");
+    assert!(log.contains("#2 [base 1/3] FROM alpine:3.20"), "{log}");
+    assert!(
+        log.contains(" greeting: hello"),
+        "the RUN's output is in the log: {log}"
+    );
+    assert!(log.contains(" DONE "), "{log}");
+    assert!(log.contains("exporting to image"), "{log}");
+    assert!(
+        !log.contains("testing"),
+        "stages the target does not need do not run: {log}"
+    );
+    assert_eq!(first.stages_skipped, [1, 2]);
+    let again = builder.build(&stages_ask(2));
+    assert!(
+        again.log.iter().any(|l| l.ends_with(" CACHED")),
+        "{:?}",
+        again.log
+    );
+}
+
+#[test]
+fn build_args_and_the_target_reach_the_engine() {
+    let mut builder = Builder::default();
+    let ask = BuildAsk {
+        build_args: [("GREETING".to_owned(), "bonjour".to_owned())].into(),
+        target: Some("test".to_owned()),
+        ..stages_ask(1)
+    };
+    let outcome = builder.build(&ask);
+    assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
+    let log = outcome.log.join("\n");
+    assert!(log.contains(" greeting: bonjour"), "{log}");
+    assert!(
+        outcome
+            .steps
+            .iter()
+            .any(|s| s.header.starts_with("[test 2/2] RUN echo testing")),
+        "{:?}",
+        outcome.steps.iter().map(|s| &s.header).collect::<Vec<_>>()
+    );
+    assert_eq!(outcome.stages_skipped, [2, 3]);
+    assert!(outcome.steps.iter().all(|s| !s.header.contains("never")));
+}
+
+#[test]
+fn layers_carry_their_files_digest_and_the_image_efficiency() {
+    let outcome = Builder::default().build(&ask(1, example_context()));
+    let copy = outcome
+        .layers
+        .iter()
+        .find(|l| l.created_by.starts_with("COPY . ."))
+        .expect("the COPY . . layer");
+    assert_eq!(copy.digest.len(), 12);
+    let app = copy
+        .files
+        .files
+        .iter()
+        .find(|f| f.path == "/app/app.py")
+        .expect("app.py is added by COPY . .");
+    assert_eq!(app.change, crate::explore::Change::Added);
+    assert_eq!(
+        app.size,
+        example_context()
+            .iter()
+            .find(|f| f.path == "app.py")
+            .map(|f| f.text.len() as u64)
+            .expect("app.py")
+    );
+    let efficiency = outcome
+        .efficiency
+        .as_ref()
+        .expect("a built image is analysed");
+    assert!(
+        efficiency.score > 0 && efficiency.score <= 10_000,
+        "{efficiency:?}"
+    );
+    let steps_with_digest = outcome.steps.iter().filter(|s| s.digest.is_some()).count();
+    assert_eq!(steps_with_digest, 4, "the four layers made here");
+}
+
+#[test]
+fn the_union_view_lists_the_image_at_a_layer() {
+    let mut builder = Builder::default();
+    let outcome = builder.build(&ask(1, example_context()));
+    let last = outcome.layers.len() - 1;
+    let (root, _) = builder.union(last, "/");
+    assert!(root.iter().any(|e| e.path == "/app" && e.dir), "{root:?}");
+    let (app, more) = builder.union(last, "/app");
+    assert_eq!(more, 0);
+    assert!(app.iter().any(|e| e.path == "/app/app.py"), "{app:?}");
+    let (base_only, _) = builder.union(0, "/app");
+    assert!(
+        base_only.is_empty(),
+        "the base image has no /app: {base_only:?}"
     );
 }

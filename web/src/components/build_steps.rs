@@ -32,7 +32,7 @@ pub(crate) fn BuildSteps(props: &BuildStepsProps) -> Html {
     let steps = props.outcome.as_ref().map_or(&[][..], |o| &o.steps[..]);
     let errors = props.outcome.as_ref().map_or(&[][..], |o| &o.errors[..]);
     html! {
-        <section class="pane" data-testid="build-log" aria-labelledby="steps-title" aria-busy={props.building.to_string()}>
+        <section class="pane" data-testid="build-steps" aria-labelledby="steps-title" aria-busy={props.building.to_string()}>
             <h2 id="steps-title" class="pane-title">
                 { "Build steps" }<span class="count">{ steps.len() }</span>
             </h2>

@@ -27,7 +27,7 @@ pub(crate) fn RulePanel(props: &RulePanelProps) -> Html {
             }
         });
     }
-    let Some(rule) = stowage_lint::find(&props.code).map(stowage_lint::Declared::meta) else {
+    let Some(rule) = stowage_lint::find_meta(&props.code) else {
         return Html::default();
     };
     let on_close = props.on_close.reform(|_: MouseEvent| ());
