@@ -1,7 +1,7 @@
 //! `push`, `pull`, `login` and `logout` over `stowage-registry`, with docker's output, and
 //! [`PullingResolver`], which pulls the base images a build does not find locally.
 
-use std::io::{IsTerminal as _, Read as _};
+use std::io::{IsTerminal as _, Read as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::rc::Rc;
@@ -54,7 +54,7 @@ pub(crate) struct PullArgs {
 pub(crate) struct LoginArgs {
     /// The registry (default: Docker Hub).
     server: Option<String>,
-    /// User name.
+    /// User name (asked for on a terminal when missing).
     #[arg(short, long)]
     username: Option<String>,
     /// Password (visible to other users of the machine: prefer --password-stdin).
@@ -242,9 +242,15 @@ pub(crate) fn pull_command(args: &PullArgs, root: Option<&Path>) -> Result<ExitC
 #[expect(clippy::print_stderr, reason = "docker's warning about -p")]
 pub(crate) fn login_command(args: &LoginArgs) -> Result<ExitCode> {
     let registry = server_name(args.server.as_deref());
-    let Some(username) = args.username.clone().filter(|u| !u.is_empty()) else {
-        bail!("a user name is required: pass -u USER");
+    let interactive = std::io::stdin().is_terminal() && !args.password_stdin;
+    let username = match args.username.clone().filter(|u| !u.is_empty()) {
+        Some(u) => u,
+        None if interactive => prompt("Username: ", true)?,
+        None => bail!("a user name is required: pass -u USER"),
     };
+    if username.is_empty() {
+        bail!("a user name is required");
+    }
     let password = match (&args.password, args.password_stdin) {
         (Some(_), true) => bail!("--password and --password-stdin are mutually exclusive"),
         (Some(p), false) => {
@@ -258,10 +264,8 @@ pub(crate) fn login_command(args: &LoginArgs) -> Result<ExitCode> {
                 .context("reading the password from standard input")?;
             text.trim_end_matches(['\n', '\r']).to_owned()
         }
+        (None, false) if interactive => prompt("Password: ", false)?,
         (None, false) => {
-            if std::io::stdin().is_terminal() {
-                bail!("a password is required: pass --password-stdin (or -p)");
-            }
             bail!("a password is required: pass --password-stdin and write it to standard input");
         }
     };
@@ -282,6 +286,32 @@ pub(crate) fn login_command(args: &LoginArgs) -> Result<ExitCode> {
     config.save()?;
     println!("Login Succeeded");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Reads a line from the terminal after `label` (on stderr), without echo for passwords.
+#[expect(clippy::print_stderr, reason = "the prompt")]
+fn prompt(label: &str, echo: bool) -> Result<String> {
+    use nix::sys::termios::{LocalFlags, SetArg, tcgetattr, tcsetattr};
+    eprint!("{label}");
+    let _ = std::io::stderr().flush();
+    let stdin = std::io::stdin();
+    let saved = if echo {
+        None
+    } else {
+        let saved = tcgetattr(&stdin).context("reading the terminal settings")?;
+        let mut quiet = saved.clone();
+        quiet.local_flags.remove(LocalFlags::ECHO);
+        tcsetattr(&stdin, SetArg::TCSANOW, &quiet).context("turning off echo")?;
+        Some(saved)
+    };
+    let mut line = String::new();
+    let read = stdin.read_line(&mut line);
+    if let Some(saved) = saved {
+        let _ = tcsetattr(&stdin, SetArg::TCSANOW, &saved);
+        eprintln!();
+    }
+    read.context("reading from the terminal")?;
+    Ok(line.trim_end_matches(['\n', '\r']).to_owned())
 }
 
 #[expect(clippy::print_stdout, reason = "command output")]
