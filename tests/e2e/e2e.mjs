@@ -13,15 +13,16 @@ import { createServer } from 'node:http';
 import { mkdir, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 
 import { artifacts, here, timeout } from './lib.mjs';
 
-const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+export const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
 // Without these flags Chromium keeps reaching for the (closed) network and may log errors.
-const chromiumArgs = [
+export const chromiumArgs = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-quic',
@@ -48,7 +49,7 @@ const mimeTypes = {
 // Problems the server saw (requests it could not answer); the running spec fails if any.
 const serverProblems = [];
 
-function serve(root) {
+export function serve(root) {
   const server = createServer(async (req, res) => {
     const respond = (status, body, type = 'text/plain; charset=utf-8') => {
       if (status >= 400) serverProblems.push(`server: ${status} for ${req.method} ${req.url}`);
@@ -75,8 +76,9 @@ function serve(root) {
   });
 }
 
-// What the page downloads, gzipped (level 9), by kind: reported, not asserted.
-async function reportSizes(root) {
+// What the page downloads, gzipped (level 9), by kind: reported (budget.mjs asserts the total
+// for release builds). Returns the total in bytes.
+export async function reportSizes(root) {
   const files = (await readdir(root, { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
   const kinds = {};
   for (const entry of files) {
@@ -91,6 +93,7 @@ async function reportSizes(root) {
   const total = Object.values(kinds).reduce((a, b) => a + b, 0);
   const parts = Object.entries(kinds).sort(([, a], [, b]) => b - a).map(([k, n]) => `${k} ${kb(n)}`);
   console.log(`app over the wire: ${kb(total)} gzip (${parts.join(', ')})`);
+  return total;
 }
 
 // One spec in a fresh profile (nothing cached or remembered between specs); returns the
@@ -186,4 +189,5 @@ async function main() {
   return 0;
 }
 
-process.exitCode = await main();
+// Run only as a script: budget.mjs imports the server and the size report.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) process.exitCode = await main();

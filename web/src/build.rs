@@ -107,6 +107,8 @@ pub struct BuildOutcome {
     pub stages_skipped: Vec<usize>,
     /// Where the layers came from: `None` for a build, the file name for an imported archive.
     pub imported: Option<String>,
+    /// How long the worker took (build and rows), in microseconds, when it has a clock.
+    pub took_us: Option<u32>,
 }
 
 /// What the page asks the build worker.
@@ -434,6 +436,7 @@ impl Builder {
             efficiency,
             stages_skipped: result.stages_skipped.clone(),
             imported: None,
+            took_us: None,
         }
     }
 
@@ -556,6 +559,7 @@ impl Worker for BuildTask {
             let mut builder = builder.borrow_mut();
             match input {
                 BuildInput::Build(ask) => {
+                    let started = crate::clock::now_ms();
                     let build = ask.build;
                     let mut flush = |lines: &[String]| {
                         scope.respond(
@@ -566,7 +570,9 @@ impl Worker for BuildTask {
                             },
                         );
                     };
-                    BuildOutput::Done(builder.build_streaming(&ask, &mut flush))
+                    let mut outcome = builder.build_streaming(&ask, &mut flush);
+                    outcome.took_us = crate::clock::elapsed_us(started);
+                    BuildOutput::Done(outcome)
                 }
                 BuildInput::Union { layer, dir } => {
                     let (entries, more) = builder.union(layer, &dir);

@@ -8,6 +8,9 @@ pub(crate) struct BuildLogProps {
     /// The lines so far.
     pub(crate) lines: Vec<String>,
     pub(crate) building: bool,
+    /// How long the worker took for the latest build, in microseconds.
+    #[prop_or_default]
+    pub(crate) took_us: Option<u32>,
 }
 
 /// The line's kind for colouring: a step header, CACHED, DONE, an error, a note or output.
@@ -45,6 +48,10 @@ pub(crate) fn BuildLog(props: &BuildLogProps) -> Html {
             <h2 id="log-title" class="pane-title">{ "Log" }
                 if props.building {
                     <span class="timing" role="status">{ "building…" }</span>
+                } else if let Some(us) = props.took_us {
+                    <span class="timing" data-testid="build-time" data-us={us.to_string()}>
+                        { format!("built in {:.1} ms in the worker", f64::from(us) / 1000.0) }
+                    </span>
                 }
             </h2>
             <pre
