@@ -533,6 +533,46 @@ fn fail(message: &str) -> ExitCode {
     ExitCode::from(SANDBOX_FAILED as u8)
 }
 
+/// What a non-root user needs when the kernel refused a user namespace, by its answer,
+/// with the values of the settings that decide it on this machine.
+fn userns_help(e: nix::errno::Errno) -> String {
+    let setting = |path: &str| {
+        std::fs::read_to_string(path)
+            .ok()
+            .map(|v| format!(" (now {})", v.trim()))
+    };
+    let named = |name: &str, path: &str| {
+        setting(path).map_or_else(String::new, |now| format!(" `{name}`{now};"))
+    };
+    let cause = match e {
+        nix::errno::Errno::ENOSPC => format!(
+            "the limit on user namespaces is reached or 0: raise `sysctl \
+             user.max_user_namespaces`{} (an enclosing container's limit counts too)",
+            setting("/proc/sys/user/max_user_namespaces").unwrap_or_default()
+        ),
+        nix::errno::Errno::EPERM | nix::errno::Errno::EACCES => format!(
+            "unprivileged user namespaces are not allowed here:{}{} set them to 1 and 0; \
+             inside a container, its seccomp profile may forbid unshare",
+            named(
+                "sysctl kernel.unprivileged_userns_clone",
+                "/proc/sys/kernel/unprivileged_userns_clone"
+            ),
+            named(
+                "sysctl kernel.apparmor_restrict_unprivileged_userns",
+                "/proc/sys/kernel/apparmor_restrict_unprivileged_userns"
+            ),
+        ),
+        nix::errno::Errno::EINVAL => {
+            "this kernel has no user namespaces (CONFIG_USER_NS)".to_owned()
+        }
+        _ => "the kernel refused a user namespace".to_owned(),
+    };
+    format!(
+        "Without root, RUN runs in a user namespace that maps your user to root, and {cause}. \
+         Or run stowage as root"
+    )
+}
+
 /// `stowage __sandbox SPEC`: enters the namespaces and runs the init stage in them.
 pub(crate) fn sandbox_main(spec_path: &Path) -> ExitCode {
     let spec = match read_spec(spec_path) {
@@ -553,13 +593,11 @@ pub(crate) fn sandbox_main(spec_path: &Path) -> ExitCode {
         return fail(&format!(
             "cannot create namespaces for RUN ({e}). {}",
             if spec.userns {
-                "Without root, RUN needs unprivileged user namespaces: check \
-                 `sysctl user.max_user_namespaces` (> 0) and, on Debian/Ubuntu, \
-                 `sysctl kernel.unprivileged_userns_clone=1` or the AppArmor restriction \
-                 `kernel.apparmor_restrict_unprivileged_userns=0`; or run stowage as root"
+                userns_help(e)
             } else {
                 "Running as root but the kernel refused: inside a container, give it \
                  CAP_SYS_ADMIN (or run stowage on the host)"
+                    .to_owned()
             }
         ));
     }

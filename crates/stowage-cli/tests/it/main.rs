@@ -6,6 +6,7 @@ mod kill;
 mod lint;
 mod progress;
 mod registry;
+mod rootless;
 mod run_mounts;
 
 use std::io::Write;
