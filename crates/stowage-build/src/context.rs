@@ -83,6 +83,15 @@ impl<'a> ContextView<'a> {
                         files += 1;
                         bytes += file.content.len();
                     }
+                    // Its parents come with it even when excluded themselves (`build/` then
+                    // `!build/keep.txt`), as BuildKit sends the parents of every included path.
+                    let mut parent = path.as_str();
+                    while let Some((up, _)) = parent.rsplit_once('/') {
+                        if up.is_empty() || !included.insert(up.to_owned()) {
+                            break;
+                        }
+                        parent = up;
+                    }
                     included.insert(path);
                 }
             }
