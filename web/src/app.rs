@@ -1,10 +1,10 @@
-//! The page: header, editor, and the result lists, all fed from one reducer. The analysis
-//! runs in a web worker (`worker.js`, see [`crate::worker`]).
+//! The page: header, editor, and the result tabs, all fed from one reducer. The analysis and
+//! the builds run in two instances of the app's web worker (`build-worker.js`, see
+//! [`crate::build::BuildTask`]).
 
 use std::rc::Rc;
 
 use yew::prelude::*;
-use yew_agent::oneshot::OneshotProvider;
 
 use crate::components::{
     BuildControls, BuildLog, BuildSteps, CacheView, ContextPanel, DiagnosticList, Editor,
@@ -13,19 +13,12 @@ use crate::components::{
 };
 use crate::hooks::{use_analysis, use_build, use_share};
 use crate::state::{Action, State, Tab};
-use crate::worker::AnalysisTask;
 
-/// Where Trunk puts the worker's script (`data-bin="worker"` in `web/index.html`), relative
-/// to the page.
-const WORKER_PATH: &str = "worker.js";
-
-/// The app: the playground inside the provider of its analysis worker.
+/// The app (its workers start on first use, see `hooks/lazy_bridge.rs`).
 #[function_component]
 pub fn App() -> Html {
     html! {
-        <OneshotProvider<AnalysisTask> path={WORKER_PATH}>
-            <Playground />
-        </OneshotProvider<AnalysisTask>>
+        <Playground />
     }
 }
 

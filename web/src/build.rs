@@ -114,6 +114,8 @@ pub struct BuildOutcome {
 /// What the page asks the build worker.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BuildInput {
+    /// Parse and lint the editor's text (the page's analysis instance of this worker).
+    Analyze(crate::worker::AnalysisRequest),
     /// Build.
     Build(BuildAsk),
     /// List directory `dir` of the union filesystem at layer `layer` (0-based) of the latest
@@ -141,6 +143,8 @@ pub enum BuildInput {
 /// What the build worker sends back.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BuildOutput {
+    /// The analysis asked for.
+    Analysis(crate::worker::AnalysisResponse),
     /// A share link's payload.
     ShareLink { payload: String, copy: bool },
     /// A decoded share link (`Err`: why it could not be read).
@@ -558,6 +562,9 @@ impl Worker for BuildTask {
         let output = BUILDER.with(|builder| {
             let mut builder = builder.borrow_mut();
             match input {
+                BuildInput::Analyze(request) => {
+                    BuildOutput::Analysis(crate::worker::respond(request))
+                }
                 BuildInput::Build(ask) => {
                     let started = crate::clock::now_ms();
                     let build = ask.build;

@@ -1,5 +1,6 @@
 //! Hooks: side effects the components share.
 
+mod lazy_bridge;
 mod use_analysis;
 mod use_build;
 pub(crate) mod use_share;

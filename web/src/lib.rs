@@ -1,8 +1,9 @@
 //! The Stowage playground: a Dockerfile editor that shows, as you type, what the parser and
 //! the linter make of the file. Everything runs in the browser; the core crates do the work,
 //! this crate draws. Two binaries share this library: `stowage-web` mounts [`App`], and
-//! `worker` registers [`AnalysisTask`], the web worker that runs [`analysis::analyze`];
-//! `build-worker` registers [`BuildTask`], the web worker that keeps a simulated build engine.
+//! `build-worker` registers [`BuildTask`], the app's one web worker: the page runs an instance
+//! of it that parses and lints ([`analysis::analyze`]) and another that keeps a simulated build
+//! engine, so one worker binary is downloaded.
 
 pub mod analysis;
 mod app;
@@ -22,4 +23,3 @@ pub mod worker;
 
 pub use app::App;
 pub use build::BuildTask;
-pub use worker::AnalysisTask;

@@ -1,9 +1,9 @@
-//! The analysis worker: the page sends the source, a web worker parses and lints it and sends
-//! the rows back, so typing never waits for the core. `src/bin/worker.rs` registers
-//! [`AnalysisTask`]; the page runs it through `yew_agent`'s oneshot provider.
+//! The analysis: the page sends the source, a web worker parses and lints it and sends the rows
+//! back, so typing never waits for the core. It is one of the requests of the app's one worker
+//! ([`crate::build::BuildTask`], `BuildInput::Analyze`): the page runs an instance of it for
+//! analysis and another for builds, and downloads one worker binary rather than two.
 
 use serde::{Deserialize, Serialize};
-use yew_agent::oneshot::oneshot;
 
 use crate::analysis::{Analysis, analyze};
 
@@ -35,12 +35,6 @@ pub fn respond(request: AnalysisRequest) -> AnalysisResponse {
         analysis,
         took_us: crate::clock::elapsed_us(started),
     }
-}
-
-/// The oneshot agent: one request in, one response out.
-#[oneshot]
-pub fn AnalysisTask(request: AnalysisRequest) -> AnalysisResponse {
-    respond(request)
 }
 
 #[cfg(test)]

@@ -3,12 +3,13 @@
 //! [`Action::AnalysisReady`], which the reducer drops if the text has moved on since.
 
 use gloo_timers::callback::Timeout;
-use yew::platform::spawn_local;
 use yew::prelude::*;
-use yew_agent::oneshot::use_oneshot_runner;
+use yew_agent::worker::WorkerBridge;
 
+use super::lazy_bridge::LazyBridge;
+use crate::build::{BuildInput, BuildOutput, BuildTask};
 use crate::state::{Action, State};
-use crate::worker::{AnalysisRequest, AnalysisTask};
+use crate::worker::AnalysisRequest;
 
 /// How long typing must pause before the worker is asked, in milliseconds. Analysis of a
 /// 300-line file takes a few milliseconds in the worker; the pause only saves work during
@@ -17,15 +18,19 @@ pub(crate) const DEBOUNCE_MS: u32 = 60;
 
 #[hook]
 pub(crate) fn use_analysis(state: &UseReducerHandle<State>) {
-    let runner = use_oneshot_runner::<AnalysisTask>();
-    let (source, dispatcher) = (state.source.clone(), state.dispatcher());
-    use_effect_with(state.revision, move |&revision| {
-        let send = move || {
-            spawn_local(async move {
-                let response = runner.run(AnalysisRequest { revision, source }).await;
+    // Its own instance of the worker: analysis never waits behind a build.
+    let cell = use_mut_ref(|| None::<WorkerBridge<BuildTask>>);
+    let bridge = {
+        let dispatcher = state.dispatcher();
+        LazyBridge::new(cell, move |output| {
+            if let BuildOutput::Analysis(response) = output {
                 dispatcher.dispatch(Action::AnalysisReady(response));
-            });
-        };
+            }
+        })
+    };
+    let source = state.source.clone();
+    use_effect_with(state.revision, move |&revision| {
+        let send = move || bridge.send(BuildInput::Analyze(AnalysisRequest { revision, source }));
         // The first text is analysed at once; edits wait for a pause. A newer edit drops the
         // timer (the cleanup below), so stale text is never sent.
         let timer = Timeout::new(if revision == 0 { 0 } else { DEBOUNCE_MS }, send);

@@ -2,12 +2,10 @@
 //! (the log arrives in chunks as [`Action::BuildLog`] while the worker runs, the rows as
 //! [`Action::BuildReady`]), union-filesystem listings and archive imports.
 
-use std::cell::RefCell;
-use std::rc::Rc;
-
 use yew::prelude::*;
-use yew_agent::Spawnable;
 use yew_agent::worker::WorkerBridge;
+
+use super::lazy_bridge::LazyBridge;
 
 use crate::build::{BuildAsk, BuildInput, BuildOutput, BuildTask, Shared, TerminalAsk};
 use crate::state::{Action, State, parse_build_args};
@@ -31,32 +29,6 @@ pub(crate) struct BuildCalls {
     pub(crate) unshare: Callback<String>,
 }
 
-/// Where Trunk puts the build worker's script (`data-bin="build-worker"` in `web/index.html`).
-const BUILD_WORKER_PATH: &str = "build-worker.js";
-
-/// The bridge to the build worker, which starts on first use rather than at the first render:
-/// the page loads without waiting for the engine's wasm, and the server renderer (the native
-/// component tests) never starts a worker.
-#[derive(Clone)]
-struct LazyBridge {
-    bridge: Rc<RefCell<Option<WorkerBridge<BuildTask>>>>,
-    on_output: Rc<dyn Fn(BuildOutput)>,
-}
-
-impl LazyBridge {
-    fn send(&self, input: BuildInput) {
-        let mut bridge = self.bridge.borrow_mut();
-        bridge
-            .get_or_insert_with(|| {
-                let on_output = Rc::clone(&self.on_output);
-                BuildTask::spawner()
-                    .callback(move |output| on_output(output))
-                    .spawn(BUILD_WORKER_PATH)
-            })
-            .send(input);
-    }
-}
-
 #[hook]
 pub(crate) fn use_build(state: &UseReducerHandle<State>) -> BuildCalls {
     let cell = use_mut_ref(|| None::<WorkerBridge<BuildTask>>);
@@ -67,6 +39,9 @@ pub(crate) fn use_build(state: &UseReducerHandle<State>) -> BuildCalls {
                 dispatcher.dispatch(Action::BuildLog { build, lines });
             }
             BuildOutput::Done(outcome) => dispatcher.dispatch(Action::BuildReady(outcome)),
+            BuildOutput::Analysis(response) => {
+                dispatcher.dispatch(Action::AnalysisReady(response));
+            }
             BuildOutput::Union {
                 layer,
                 dir,
@@ -93,10 +68,7 @@ pub(crate) fn use_build(state: &UseReducerHandle<State>) -> BuildCalls {
             }
             BuildOutput::ShareState(state) => dispatcher.dispatch(Action::Restore(state)),
         };
-        LazyBridge {
-            bridge: cell,
-            on_output: Rc::new(on_output),
-        }
+        LazyBridge::new(cell, on_output)
     };
     let build = {
         let (state, bridge) = (state.clone(), bridge.clone());
