@@ -146,6 +146,10 @@ impl Client {
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_connect(Some(Duration::from_secs(30)))
+            // A stalled registry fails instead of hanging; big blobs still stream for as
+            // long as bytes keep coming.
+            .timeout_per_read(Some(Duration::from_mins(2)))
+            .timeout_recv_response(Some(Duration::from_mins(5)))
             .user_agent(concat!("stowage/", env!("CARGO_PKG_VERSION")))
             .tls_config(tls.build())
             .build()

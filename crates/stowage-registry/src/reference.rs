@@ -162,7 +162,9 @@ impl Reference {
 
     /// The name as docker shows it: `alpine`, `user/app`, `127.0.0.1:5000/app` (no tag).
     pub fn familiar_name(&self) -> String {
-        if self.registry == DOCKER_HUB {
+        let first = self.repository.split('/').next().unwrap_or("");
+        // `docker.io/0.0/a` keeps its registry: `0.0/a` would name a registry `0.0`.
+        if self.registry == DOCKER_HUB && !is_domain(first) {
             self.repository
                 .strip_prefix("library/")
                 .unwrap_or(&self.repository)

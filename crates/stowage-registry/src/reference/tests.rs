@@ -39,6 +39,14 @@ fn docker_hub_defaults() {
         Some("latest"),
         Some("alpine:latest"),
     );
+    // A first component that looks like a host keeps Docker Hub's name (found by proptest).
+    check(
+        "docker.io/0.0/a",
+        "docker.io",
+        "0.0/a",
+        Some("latest"),
+        Some("docker.io/0.0/a:latest"),
+    );
     check(
         "index.docker.io/user/app",
         "docker.io",
@@ -139,5 +147,37 @@ fn local_registries() {
         "localhost.example.com",
     ] {
         assert!(!is_local(r), "{r}");
+    }
+}
+
+fn component() -> impl proptest::strategy::Strategy<Value = String> {
+    proptest::string::string_regex("[a-z0-9]{1,6}([._-][a-z0-9]{1,6}){0,2}").expect("regex")
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn display_and_local_tag_parse_back(
+        registry in proptest::sample::select(vec!["", "localhost/", "localhost:5000/", "127.0.0.1:5000/", "ghcr.io/", "docker.io/", "[::1]:5000/"]),
+        path in proptest::collection::vec(component(), 1..4),
+        tag in proptest::option::of(proptest::string::string_regex("[A-Za-z0-9_][A-Za-z0-9_.-]{0,20}").expect("regex")),
+        digest in proptest::option::of(proptest::array::uniform32(0u8..)),
+    ) {
+        let mut text = format!("{registry}{}", path.join("/"));
+        if let Some(t) = &tag {
+            text.push(':');
+            text.push_str(t);
+        }
+        if let Some(d) = digest {
+            text.push('@');
+            text.push_str(&stowage_oci::Digest::from_sha256(d).to_string());
+        }
+        let r = Reference::parse(&text).expect("a valid reference parses");
+        proptest::prop_assert_eq!(&Reference::parse(&r.to_string()).expect("reparses"), &r);
+        if let Some(local) = r.local_tag() {
+            let back = Reference::parse(&local).expect("the local tag parses");
+            proptest::prop_assert_eq!((&back.registry, &back.repository, &back.tag), (&r.registry, &r.repository, &r.tag));
+        }
     }
 }
