@@ -209,12 +209,14 @@ fn setup(root: &Path, browser: bool) -> Result<()> {
     if browser && !Path::new("/bin/busybox").exists() {
         packages.push("busybox-static");
     }
-    // docker-registry (distribution 2.8) and htpasswd: the CLI's registry tests.
+    // docker-registry (distribution 2.8), htpasswd and openssl (the token service's key):
+    // the CLI's registry tests.
     if browser
         && (!Path::new("/usr/bin/docker-registry").exists()
-            || !Path::new("/usr/bin/htpasswd").exists())
+            || !Path::new("/usr/bin/htpasswd").exists()
+            || !Path::new("/usr/bin/openssl").exists())
     {
-        packages.extend(["docker-registry", "apache2-utils"]);
+        packages.extend(["docker-registry", "apache2-utils", "openssl"]);
     }
     // buildah: the CLI's comparison test and `cargo xtask bench-build`.
     if browser && !Path::new("/usr/bin/buildah").exists() {
