@@ -1192,7 +1192,14 @@ impl<'r, 'h> Builder<'r, 'h> {
             Some(l) => l,
             None => Layer::diff(&before, &state.fs),
         };
-        let lref = layer_ref(layer, &self.tar_opts).map_err(fail)?;
+        // Through the cache store, which may keep the tar it hashes (one pass over the
+        // layer's bytes instead of two).
+        let diff_id = self.cache.diff_id(&layer, &self.tar_opts).map_err(fail)?;
+        let lref = LayerRef {
+            size: layer.size(),
+            layer: Arc::new(layer),
+            diff_id,
+        };
         state.layers.push(lref.clone());
         // The stage clock never goes back (a HIT takes the newer of its first-built time
         // and the stage's): a build clock behind the base image's `created` must date the

@@ -5,7 +5,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use serde::Serialize;
-use stowage_oci::{Digest, ImageConfig};
+use stowage_oci::layer::{TarOptions, write_tar};
+use stowage_oci::{Digest, ImageConfig, Sha256Writer};
 use stowage_shell::interp::{self, LogLine, RunOptions};
 use stowage_syntax::resolve::Platform;
 use stowage_vfs::{Fs, Layer};
@@ -395,6 +396,14 @@ pub trait CacheStore {
     /// Drops every result, record and cache mount (`docker builder prune -a`); returns how
     /// many results were dropped.
     fn clear(&mut self) -> usize;
+    /// The diff ID of a step's new `layer` tarred with `opts`. A persistent store may keep
+    /// the tar it hashes, so that the result's [`CacheStore::put`] does not read the layer's
+    /// bytes a second time; the default only hashes.
+    fn diff_id(&mut self, layer: &Layer, opts: &TarOptions) -> Result<Digest, String> {
+        let mut w = Sha256Writer::new();
+        write_tar(layer, opts, &mut w).map_err(|e| e.to_string())?;
+        Ok(w.finish())
+    }
 }
 
 /// A [`CacheStore`] in memory.

@@ -416,6 +416,13 @@ impl CacheStore for DiskCacheStore {
         }
     }
 
+    fn diff_id(&mut self, layer: &Layer, opts: &TarOptions) -> std::result::Result<Digest, String> {
+        self.store
+            .store_layer(layer, opts)
+            .map(|(digest, _)| digest)
+            .map_err(|e| e.to_string())
+    }
+
     fn clear(&mut self) -> usize {
         let mut n = 0;
         let root = self.store.root().to_owned();

@@ -210,39 +210,78 @@ impl Store {
         if let Ok(m) = fs::metadata(&dest) {
             return Ok(m.len());
         }
+        let tarred = self.tar_layer(layer, &self.tar_options.get(), diff_id)?;
+        if &tarred.digest != diff_id {
+            return Err(StoreError::Corrupt {
+                digest: diff_id.to_string(),
+                reason: format!(
+                    "the layer's tar hashes to {} (built with other tar options?)",
+                    tarred.digest
+                ),
+            });
+        }
+        self.commit_layer(layer, tarred)
+    }
+
+    /// Tars `layer` with `opts` into the store and returns its diff ID and size: the
+    /// build's one pass over the layer's bytes (hashing and storing at once), after which
+    /// [`Store::write_layer`] of the same layer finds the blob there.
+    pub fn store_layer(&self, layer: &Layer, opts: &TarOptions) -> Result<(Digest, u64)> {
+        let placeholder = Digest::sha256(b"");
+        let tarred = self.tar_layer(layer, opts, &placeholder)?;
+        let digest = tarred.digest.clone();
+        if let Ok(m) = fs::metadata(self.blob_path(&digest)) {
+            return Ok((digest, m.len()));
+        }
+        let size = self.commit_layer(layer, tarred)?;
+        Ok((digest, size))
+    }
+
+    /// Writes the tar of `layer` to a temporary file while hashing it.
+    fn tar_layer(&self, layer: &Layer, opts: &TarOptions, naming: &Digest) -> Result<Tarred> {
         let mut t = TempFile::new(&self.tmp(), "layer")?;
         let mut hash = Sha256Writer::new();
         let tpath = t.path.clone();
         let mut offsets = HashMap::new();
         {
             let mut out = std::io::BufWriter::with_capacity(256 << 10, Tee(t.writer(), &mut hash));
-            write_tar_indexed(layer, &self.tar_options.get(), &mut out, &mut |p, o| {
+            write_tar_indexed(layer, opts, &mut out, &mut |p, o| {
                 offsets.insert(p.to_owned(), o);
             })
             .map_err(|e| StoreError::Layer {
-                digest: diff_id.to_string(),
+                digest: naming.to_string(),
                 reason: e.to_string(),
             })?;
             out.flush().map_err(io_err("writing", &tpath))?;
         }
         let size = hash.len();
-        let got = hash.finish();
-        if &got != diff_id {
-            return Err(StoreError::Corrupt {
-                digest: diff_id.to_string(),
-                reason: format!("the layer's tar hashes to {got} (built with other tar options?)"),
-            });
-        }
-        t.commit(&dest, true)?;
+        Ok(Tarred {
+            temp: t,
+            digest: hash.finish(),
+            size,
+            offsets,
+        })
+    }
+
+    /// Renames a tarred layer into `blobs/`, writes its index and remembers it.
+    fn commit_layer(&self, layer: &Layer, tarred: Tarred) -> Result<u64> {
+        let Tarred {
+            temp,
+            digest,
+            size,
+            offsets,
+        } = tarred;
+        let dest = self.blob_path(&digest);
+        temp.commit(&dest, true)?;
         // From now on the layer's bytes are read from its blob (a context file may change).
         let indexed = LayerIndex::new(layer, size, &offsets).and_then(|index| {
-            self.write_json(&self.layer_index_path(diff_id), &index, false)
+            self.write_json(&self.layer_index_path(&digest), &index, false)
                 .ok()?;
             index.to_layer(&dest, size)
         });
         self.layers
             .borrow_mut()
-            .entry(diff_id.clone())
+            .entry(digest)
             .or_insert_with(|| (Arc::new(indexed.unwrap_or_else(|| layer.clone())), true));
         Ok(size)
     }
@@ -477,6 +516,14 @@ fn open_lock(path: &Path) -> Result<File> {
         .truncate(false)
         .open(path)
         .map_err(io_err("opening", path))
+}
+
+/// A layer tarred into a temporary file.
+struct Tarred {
+    temp: TempFile,
+    digest: Digest,
+    size: u64,
+    offsets: HashMap<String, u64>,
 }
 
 /// Writes to a file and a hasher at once.
