@@ -5,7 +5,7 @@
 //! never re-read. The engine then diffs old and new trees into the RUN's layer (deletions
 //! become whiteouts).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs;
 use std::io::Write;
 use std::os::unix::fs::{MetadataExt, PermissionsExt, symlink};
@@ -71,6 +71,50 @@ fn set_times(p: &Path, mtime: i64) -> Result<()> {
     .with_context(|| format!("setting times of {}", p.display()))
 }
 
+/// Extended attributes that describe the host, not the image (`security.selinux` labels).
+fn host_only(name: &str) -> bool {
+    name == "security.selinux"
+}
+
+/// Writes `meta`'s extended attributes to `p` (after its owner: a chown clears
+/// `security.capability`). Best effort: a filesystem or a user namespace may refuse some
+/// (`user.*` on symbolic links, `trusted.*` without root); the image keeps them anyway
+/// unless the RUN rewrites that file.
+fn set_xattrs(p: &Path, meta: &Metadata) {
+    for (name, value) in &meta.xattrs {
+        let _ = rustix::fs::lsetxattr(p, name.as_str(), value, rustix::fs::XattrFlags::empty());
+    }
+}
+
+/// The extended attributes of `p` itself (symbolic links not followed).
+fn read_xattrs(p: &Path) -> Result<BTreeMap<String, Vec<u8>>> {
+    let context = || format!("reading the xattrs of {}", p.display());
+    let mut out = BTreeMap::new();
+    let size = match rustix::fs::llistxattr_query(p) {
+        // None, or a filesystem without extended attributes.
+        Ok(0) | Err(rustix::io::Errno::OPNOTSUPP) => return Ok(out),
+        Ok(n) => n,
+        Err(e) => return Err(e).with_context(context),
+    };
+    let mut names = vec![0_u8; size];
+    let len = rustix::fs::llistxattr(p, &mut names[..]).with_context(context)?;
+    names.truncate(len);
+    for name in names.split(|b| *b == 0).filter(|n| !n.is_empty()) {
+        let Ok(text) = std::str::from_utf8(name) else {
+            continue;
+        };
+        if host_only(text) {
+            continue;
+        }
+        let size = rustix::fs::lgetxattr_query(p, text).with_context(context)?;
+        let mut value = vec![0_u8; size];
+        let len = rustix::fs::lgetxattr(p, text, &mut value[..]).with_context(context)?;
+        value.truncate(len);
+        out.insert(text.to_owned(), value);
+    }
+    Ok(out)
+}
+
 fn set_owner(p: &Path, meta: &Metadata, ids: IdMap) -> Result<()> {
     if !ids.rootless {
         std::os::unix::fs::lchown(p, Some(meta.uid), Some(meta.gid))
@@ -122,6 +166,7 @@ fn write_tree<'a>(
                     set_owner(&p, &file.meta, ids)?;
                     fs::set_permissions(&p, fs::Permissions::from_mode(file.meta.mode))
                         .with_context(|| format!("chmod {}", p.display()))?;
+                    set_xattrs(&p, &file.meta);
                     set_times(&p, file.meta.mtime)?;
                     if let Some(ino) = link {
                         linked.insert(ino, p.clone());
@@ -131,6 +176,7 @@ fn write_tree<'a>(
             Entry::Symlink(l) => {
                 symlink(&l.target, &p).with_context(|| format!("symlink {}", p.display()))?;
                 set_owner(&p, &l.meta, ids)?;
+                set_xattrs(&p, &l.meta);
                 set_times(&p, l.meta.mtime)?;
             }
         }
@@ -140,6 +186,7 @@ fn write_tree<'a>(
         set_owner(p, meta, ids)?;
         fs::set_permissions(p, fs::Permissions::from_mode(meta.mode))
             .with_context(|| format!("chmod {}", p.display()))?;
+        set_xattrs(p, meta);
         set_times(p, meta.mtime)?;
     }
     Ok(())
@@ -310,23 +357,18 @@ pub(crate) fn read_back(old: &Fs, root: &Path, stamps: &Stamps, ids: IdMap) -> R
         } else {
             (m.uid(), m.gid())
         };
-        let meta = Metadata::new(m.mode() & 0o7777)
+        let mut meta = Metadata::new(m.mode() & 0o7777)
             .with_owner(uid, gid)
             .with_mtime(m.mtime());
+        if kind_of(&m).is_some() {
+            meta.xattrs = read_xattrs(&hp)?;
+        }
         let old_kind = new.lstat(&path).ok().map(|e| e.kind());
         match kind_of(&m) {
             Some(Kind::Dir) => {
                 if old_kind == Some(Kind::Dir) {
-                    // Keep xattrs the image had; take the rest from disk.
-                    let mut merged = new
-                        .lstat(&path)
-                        .map(|e| e.meta().clone())
-                        .unwrap_or_default();
-                    merged.mode = meta.mode;
-                    merged.uid = meta.uid;
-                    merged.gid = meta.gid;
-                    merged.mtime = meta.mtime;
-                    new.set_metadata(&path, merged)?;
+                    // Its contents stay; mode, owner, time and xattrs come from disk.
+                    new.set_metadata(&path, meta)?;
                 } else {
                     if old_kind.is_some() {
                         new.remove_all(&path)?;
@@ -381,3 +423,6 @@ fn kind_of(m: &fs::Metadata) -> Option<Kind> {
         None
     }
 }
+
+#[cfg(test)]
+mod tests;

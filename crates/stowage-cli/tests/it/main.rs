@@ -7,6 +7,7 @@ mod lint;
 mod progress;
 mod registry;
 mod rootless;
+mod run_capture;
 mod run_mounts;
 
 use std::io::Write;

@@ -1,0 +1,136 @@
+//! A tree written to disk, changed there as a RUN would, and read back: what the layer
+//! captures. Unprivileged (`user.*` xattrs, no chown), on the temporary directory's
+//! filesystem.
+
+use std::os::unix::fs::MetadataExt as _;
+use std::path::Path;
+
+use stowage_vfs::{Entry, Fs, Layer, LayerEntry, Metadata};
+
+use super::{IdMap, materialize, materialize_at, read_back};
+
+const IDS: IdMap = IdMap { rootless: true };
+
+fn xattrs_of(fs: &Fs, path: &str) -> Vec<(String, Vec<u8>)> {
+    fs.lstat(path)
+        .expect("exists")
+        .meta()
+        .xattrs
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+fn set_xattr(p: &Path, name: &str, value: &[u8]) {
+    rustix::fs::lsetxattr(p, name, value, rustix::fs::XattrFlags::empty()).expect("setxattr");
+}
+
+fn ino(p: &Path) -> u64 {
+    std::fs::symlink_metadata(p).expect("stat").ino()
+}
+
+fn image() -> Fs {
+    let mut fs = Fs::new();
+    fs.create_dir_all("/etc", &Metadata::dir()).expect("mkdir");
+    let mut tagged = Metadata::new(0o644);
+    tagged
+        .xattrs
+        .insert("user.origin".into(), b"image".to_vec());
+    fs.write_file("/etc/kept", "kept\n", tagged).expect("write");
+    fs.write_file("/etc/a", "a\n", Metadata::new(0o644))
+        .expect("write");
+    fs.hard_link("/etc/a", "/etc/b").expect("link");
+    fs
+}
+
+#[test]
+fn xattrs_and_hard_links_go_to_disk_and_come_back_into_the_layer() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("rootfs");
+    std::fs::create_dir(&root).expect("mkdir");
+    let old = image();
+    let stamps =
+        materialize(&old, &root, IDS, &[("/run/secrets/x".into(), false)]).expect("materialize");
+    // On disk as in the image: the xattr, one inode for both names, the mount stub.
+    assert_eq!(
+        super::read_xattrs(&root.join("etc/kept")).expect("xattrs"),
+        [("user.origin".to_owned(), b"image".to_vec())].into()
+    );
+    assert_eq!(ino(&root.join("etc/a")), ino(&root.join("etc/b")));
+    assert!(root.join("run/secrets/x").is_file());
+
+    // What a RUN might do.
+    std::fs::write(root.join("new"), "new\n").expect("write");
+    set_xattr(&root.join("new"), "user.tag", b"v1");
+    std::fs::hard_link(root.join("new"), root.join("etc/new-link")).expect("link");
+    set_xattr(&root.join("etc/kept"), "user.added", b"2");
+
+    let new = read_back(&old, &root, &stamps, IDS).expect("read back");
+    assert_eq!(
+        xattrs_of(&new, "/new"),
+        [("user.tag".into(), b"v1".to_vec())]
+    );
+    assert_eq!(
+        xattrs_of(&new, "/etc/kept"),
+        [
+            ("user.added".into(), b"2".to_vec()),
+            ("user.origin".into(), b"image".to_vec())
+        ]
+    );
+    let Ok(Entry::File {
+        link: Some(group), ..
+    }) = new.lstat("/new")
+    else {
+        panic!("/new is not hard-linked: {:?}", new.lstat("/new"));
+    };
+    assert_eq!(new.link_paths(group), ["/etc/new-link", "/new"]);
+
+    // The layer: the changed and new files (one of the names as a hard link), the stub gone.
+    let layer = Layer::diff(&old, &new);
+    let kinds: Vec<(&str, &str)> = layer
+        .entries
+        .iter()
+        .map(|(p, e)| {
+            let kind = match e {
+                LayerEntry::Dir(_) => "dir",
+                LayerEntry::File(_) => "file",
+                LayerEntry::Hardlink(_) => "hardlink",
+                _ => "other",
+            };
+            (p.as_str(), kind)
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("/etc", "dir"),
+            ("/etc/kept", "file"),
+            ("/etc/new-link", "file"),
+            ("/new", "hardlink")
+        ]
+    );
+    match layer.entries.get("/etc/kept") {
+        Some(LayerEntry::File(f)) => assert_eq!(f.meta.xattrs.len(), 2),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_bind_source_is_written_as_a_directory_or_a_single_file() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let fs = image();
+    materialize_at(&fs, "/etc", &tmp.path().join("dir"), IDS).expect("dir");
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("dir/kept")).expect("kept"),
+        "kept\n"
+    );
+    assert_eq!(
+        ino(&tmp.path().join("dir/a")),
+        ino(&tmp.path().join("dir/b"))
+    );
+    materialize_at(&fs, "/etc/kept", &tmp.path().join("file"), IDS).expect("file");
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("file")).expect("file"),
+        "kept\n"
+    );
+}
