@@ -920,6 +920,28 @@ impl<'r, 'h> Builder<'r, 'h> {
                             mtime: self.mtime,
                         };
                         copy::checksum_inputs(&op, &mut inputs, self.cache).map_err(fail)?;
+                    } else if let Some(from) = &m.from {
+                        // What is mounted from a stage or an image is an input too: the
+                        // stage's result key, or the image's digest.
+                        let lower = from.to_lowercase();
+                        let stage = self
+                            .df
+                            .stages
+                            .iter()
+                            .find(|s| {
+                                s.name.as_deref() == Some(lower.as_str())
+                                    || s.index.to_string() == *from
+                            })
+                            .and_then(|s| self.built.get(&s.index));
+                        let identity = match stage {
+                            Some(built) => built.key.to_string(),
+                            None => self
+                                .resolve_image(from)
+                                .map_err(|e| fail(e.to_string()))?
+                                .digest
+                                .to_string(),
+                        };
+                        inputs.set(&format!("mount-from:{target}"), identity);
                     }
                 }
                 inputs.set("platform", self.req.platform.to_string());

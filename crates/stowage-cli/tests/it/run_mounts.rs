@@ -133,7 +133,7 @@ fn tmpfs_and_bind_mounts_leave_nothing_in_the_layer() {
         &[
             (
                 "Dockerfile",
-                "FROM busybox:static AS gen\nRUN mkdir /out && echo generated > /out/g.txt\n\
+                "FROM busybox:static AS gen\nARG GEN=generated\nRUN mkdir /out && echo $GEN > /out/g.txt\n\
                  FROM busybox:static\nRUN mkdir /data && echo keep > /data/keep\n\
                  RUN --mount=type=tmpfs,target=/data,size=1048576 \
                  echo scratch > /data/tmp.txt && ls /data && grep -q ' /data tmpfs' /proc/mounts && echo on-tmpfs\n\
@@ -182,6 +182,19 @@ fn tmpfs_and_bind_mounts_leave_nothing_in_the_layer() {
     for gone in ["mnt", "ctx", "etc/one.txt", "out"] {
         assert!(!rootfs.join(gone).exists(), "{gone} leaked into the image");
     }
+    // What a bind mount shows is part of the step's key: a changed stage runs it again.
+    let again = ok(build(&root, tmp.path(), &["-t", "m:1", "ctx"]));
+    assert!(!again.stderr.contains(" read-only\n"), "{}", again.stderr);
+    let changed = ok(build(
+        &root,
+        tmp.path(),
+        &["-t", "m:1", "--build-arg", "GEN=regenerated", "ctx"],
+    ));
+    assert!(
+        changed.stderr.contains(" read-only\n"),
+        "{}",
+        changed.stderr
+    );
 }
 
 #[test]
