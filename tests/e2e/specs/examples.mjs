@@ -20,7 +20,7 @@ export default async function examplesSpec(page, { origin }) {
     'nginx-static': 'FROM nginx:1.27-alpine',
     'python-app': 'FROM python:3.12-slim',
     'node-app': 'FROM node:20-alpine',
-    'go-multistage': 'FROM golang:1.22 AS build',
+    'go-multistage': 'FROM golang:1.22-alpine AS build',
     dockerignore: 'FROM python:3.12-slim',
     'apt-cleanup': 'FROM debian:bookworm-slim',
     'non-root-user': 'FROM alpine:3.20',
