@@ -11,8 +11,8 @@ use clap::Args;
 use stowage_build::{BaseImage, ImageResolver, ImageStore as _, ResolveError};
 use stowage_oci::Digest;
 use stowage_registry::{
-    BlobPush, Client, ClientOptions, Credentials, DockerConfig, PullEvent, PushEvent, Reference,
-    Sources, auth_key, parse_platform,
+    BlobPush, Client, ClientOptions, Credentials, DockerConfig, PullEvent, PushCompression,
+    PushEvent, Reference, Sources, auth_key, parse_platform,
 };
 use stowage_store::{DiskImageStore, Store};
 use stowage_vfs::Fs;
@@ -32,6 +32,10 @@ pub(crate) struct PushArgs {
     /// Print only the digest line.
     #[arg(short, long)]
     quiet: bool,
+    /// Push layers as stored (uncompressed tars) instead of gzipping them: the registry
+    /// then gets the local manifest, byte for byte.
+    #[arg(long)]
+    uncompressed: bool,
 }
 
 #[derive(Debug, Args)]
@@ -159,6 +163,11 @@ pub(crate) fn push_command(args: &PushArgs, root: Option<&Path>) -> Result<ExitC
         &mut sources,
         &manifest,
         &reference,
+        if args.uncompressed {
+            PushCompression::AsStored
+        } else {
+            PushCompression::Gzip
+        },
         &mut |ev| {
             let PushEvent::Blob {
                 desc,

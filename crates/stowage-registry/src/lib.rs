@@ -11,8 +11,9 @@
 //!   realm with `service` and `scope`, basic credentials if any, read `token` or
 //!   `access_token`) — and are retried once. Plain http for `localhost`, `127.*` and
 //!   `[::1]` registries and with [`ClientOptions::insecure`], https otherwise.
-//! - [`push()`]: per blob HEAD first, then a cross-repository mount when the blob is known
-//!   to be in another repository of the same registry ([`Sources`], kept in
+//! - [`push()`]: uncompressed layers are gzipped first unless [`PushCompression::AsStored`];
+//!   per blob HEAD first, then a cross-repository mount when the blob is known to be in
+//!   another repository of the same registry ([`Sources`], kept in
 //!   `<store>/registry-sources.json`), else a monolithic PUT or PATCH chunks with
 //!   `Content-Range` above [`ClientOptions::chunk_size`]; then the manifest with its media
 //!   type. An index is pushed after its children.
@@ -37,7 +38,7 @@ use std::path::PathBuf;
 pub use auth::{Challenge, Credentials, DockerConfig, auth_key};
 pub use client::{Client, ClientOptions, MANIFEST_ACCEPT, Mount};
 pub use pull::{PullEvent, Pulled, parse_platform, pull, select_platform};
-pub use push::{BlobPush, PushEvent, Pushed, push, push_scopes};
+pub use push::{BlobPush, PushCompression, PushEvent, Pushed, push, push_scopes};
 pub use reference::{
     DOCKER_HUB, DOCKER_HUB_API, DOCKER_HUB_AUTH_KEY, Reference, api_host, is_local,
 };

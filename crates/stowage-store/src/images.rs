@@ -166,14 +166,20 @@ impl DiskImageStore {
             let _lock = self.store.lock_index()?;
             self.store.read_index()?
         };
-        for desc in index.manifests.iter().filter(|d| d.media_type.is_manifest()) {
+        for desc in index
+            .manifests
+            .iter()
+            .filter(|d| d.media_type.is_manifest())
+        {
             let Ok(bytes) = self.store.read_blob(&desc.digest) else {
                 continue;
             };
             let manifest: Manifest = parse(&bytes, "manifest")?;
             if &manifest.config.digest == id {
-                let config: ImageConfig =
-                    parse(&self.store.read_blob(&manifest.config.digest)?, "image config")?;
+                let config: ImageConfig = parse(
+                    &self.store.read_blob(&manifest.config.digest)?,
+                    "image config",
+                )?;
                 return Ok(Some(Slot {
                     manifest: bare(desc),
                     layers: manifest.layers,

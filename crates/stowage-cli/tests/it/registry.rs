@@ -173,19 +173,28 @@ fn stowage_stdin(
 /// A small project without RUN: two layers, one of them 40 kB (chunked with a 16 kB chunk
 /// size).
 fn project(dir: &Path) {
-    let big = "registry payload\n".repeat(2500);
     write(
         dir,
         &[
             (
                 "Dockerfile",
-                "FROM scratch\nCOPY small.txt /small.txt\nCOPY big.txt /data/big.txt\n\
+                "FROM scratch\nCOPY small.txt /small.txt\nCOPY big.bin /data/big.bin\n\
                  ENV MODE=registry\nCMD [\"/small.txt\"]\n",
             ),
             ("small.txt", "hello registry\n"),
-            ("big.txt", &big),
         ],
     );
+    // 64 kB that gzip cannot shrink (xorshift), so its layer stays above the chunk size.
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let big: Vec<u8> = (0..65_536)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x.to_le_bytes()[0]
+        })
+        .collect();
+    std::fs::write(dir.join("big.bin"), big).expect("write");
 }
 
 fn inspect(root: &Path, cfg: &Path, cwd: &Path, image: &str) -> Value {
@@ -227,7 +236,7 @@ fn push_pull_round_trip_mount_chunked_upload_and_digest_checks() {
     let before = inspect(&root, &cfg, cwd, &demo);
     let id = before["Id"].as_str().expect("Id").to_owned();
 
-    // Push with a 16 kB chunk size: the 40 kB layer goes in PATCH chunks, the rest in one PUT.
+    // Push with a 16 kB chunk size: the 64 kB layer goes in PATCH chunks, the rest in one PUT.
     let r = ok(stowage(
         &root,
         &cfg,
@@ -286,6 +295,41 @@ fn push_pull_round_trip_mount_chunked_upload_and_digest_checks() {
         r.stdout
     );
     assert_eq!(digest_line(&r.stdout), digest);
+    // Layers were gzipped for the registry (as docker pushes them).
+    let raw: Value = serde_json::from_str(&tool(
+        "skopeo",
+        &["inspect", "--tls-verify=false", "--raw", &remote],
+    ))
+    .expect("manifest JSON");
+    assert!(
+        raw["layers"]
+            .as_array()
+            .expect("layers")
+            .iter()
+            .all(|l| l["mediaType"] == "application/vnd.oci.image.layer.v1.tar+gzip"),
+        "{raw:#}"
+    );
+    // --uncompressed pushes the local manifest as it is: its layer digests are the diff IDs.
+    let plain = format!("{}/plain/demo:1", reg.addr);
+    ok(stowage(&root, &cfg, cwd, &["tag", &demo, &plain], &[]));
+    ok(stowage(
+        &root,
+        &cfg,
+        cwd,
+        &["push", "--uncompressed", &plain],
+        &[],
+    ));
+    let plain_info: Value = serde_json::from_str(&tool(
+        "skopeo",
+        &[
+            "inspect",
+            "--tls-verify=false",
+            &format!("docker://{plain}"),
+        ],
+    ))
+    .expect("skopeo JSON");
+    assert_eq!(plain_info["Layers"], before["RootFS"]["Layers"]);
+    ok(stowage(&root, &cfg, cwd, &["rmi", &plain], &[]));
 
     // Another repository of the same registry: blobs are mounted.
     let other = format!("{}/other/app:v2", reg.addr);
@@ -308,13 +352,7 @@ fn push_pull_round_trip_mount_chunked_upload_and_digest_checks() {
     ok(stowage(&root, &cfg, cwd, &["rmi", &demo, &other], &[]));
     let r = stowage(&root, &cfg, cwd, &["inspect", &demo], &[]);
     assert_ne!(r.code, 0, "the image is gone");
-    let r = ok(stowage(&root, &cfg, cwd, &["pull", &demo], &[]));
-    assert_eq!(
-        r.stdout.matches(": Already exists").count(),
-        2,
-        "{}",
-        r.stdout
-    );
+    ok(stowage(&root, &cfg, cwd, &["pull", &demo], &[]));
     assert_eq!(
         inspect(&root, &cfg, cwd, &demo)["Id"].as_str(),
         Some(id.as_str())
@@ -354,6 +392,12 @@ fn push_pull_round_trip_mount_chunked_upload_and_digest_checks() {
         "{}",
         r.stdout
     );
+    assert_eq!(
+        r.stdout.matches(": Already exists").count(),
+        2,
+        "{}",
+        r.stdout
+    );
     // By digest, quietly: only the reference is printed.
     let by_digest = format!("{}/other/app@{digest}", reg.addr);
     let r = ok(stowage(&root, &cfg, cwd, &["pull", "-q", &by_digest], &[]));
@@ -361,10 +405,7 @@ fn push_pull_round_trip_mount_chunked_upload_and_digest_checks() {
 
     // A pull whose blob does not hash to its digest is refused and commits nothing.
     ok(stowage(&root, &cfg, cwd, &["rmi", &demo], &[]));
-    let layers = after["RootFS"]["Layers"]
-        .as_array()
-        .expect("layers")
-        .clone();
+    let layers = info["Layers"].as_array().expect("layers").clone();
     let big = layers[1].as_str().expect("digest");
     let file = reg.blob_file(big);
     let mut bytes = std::fs::read(&file).expect("registry blob");
@@ -776,6 +817,7 @@ fn an_index_is_pushed_after_its_children_and_pull_picks_the_platform() {
             &mut sources,
             &index_desc,
             &reference,
+            stowage_registry::PushCompression::AsStored,
             &mut |_| blobs += 1,
         )
         .expect("push");
