@@ -316,13 +316,17 @@ pub(crate) fn builder_command(cmd: &BuilderCommand, root: Option<&Path>) -> Resu
             flush(&mut engine)?;
             let store = Rc::clone(engine.images.store());
             let report = store.gc(&engine.cache.live_blobs()?)?;
-            println!("Deleted build cache objects: {n}");
+            let (mounts, mount_bytes) = crate::sandbox::prune_cache_mounts(&store)?;
+            println!("Deleted build cache objects: {}", n + mounts);
             if report.skipped_busy {
                 println!(
                     "(another stowage command is using the store: blobs are left for a later prune)"
                 );
             }
-            println!("Total reclaimed space: {}", human_size(report.bytes));
+            println!(
+                "Total reclaimed space: {}",
+                human_size(report.bytes + mount_bytes)
+            );
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -455,6 +455,47 @@ impl Executor for RealExecutor {
     }
 }
 
+/// `builder prune`: deletes the cache-mount directories no build is using (those whose
+/// lock can be taken); returns how many and their size in bytes. Each is renamed into
+/// `tmp/` first, so a killed prune leaves no half-deleted cache.
+pub(crate) fn prune_cache_mounts(store: &Store) -> Result<(usize, u64)> {
+    let base = store.root().join("cache/run-mounts");
+    let Ok(entries) = std::fs::read_dir(&base) else {
+        return Ok((0, 0));
+    };
+    let (mut count, mut bytes) = (0, 0);
+    for entry in entries {
+        let path = entry?.path();
+        if path.extension().is_none_or(|e| e != "lock") {
+            continue;
+        }
+        let dir = path.with_extension("");
+        let lock = std::fs::File::options().write(true).open(&path)?;
+        if lock.try_lock().is_err() || std::fs::symlink_metadata(&dir).is_err() {
+            continue;
+        }
+        let doomed = store.temp_dir("pruned-cache")?;
+        std::fs::rename(&dir, doomed.join("dir"))?;
+        bytes += tree_size(&doomed);
+        std::fs::remove_dir_all(&doomed)?;
+        count += 1;
+    }
+    Ok((count, bytes))
+}
+
+fn tree_size(dir: &Path) -> u64 {
+    std::fs::read_dir(dir).map_or(0, |entries| {
+        entries
+            .filter_map(Result::ok)
+            .map(|e| match e.metadata() {
+                Ok(m) if m.is_dir() => tree_size(&e.path()),
+                Ok(m) => m.len(),
+                Err(_) => 0,
+            })
+            .sum()
+    })
+}
+
 struct RemoveOnDrop(PathBuf);
 
 impl Drop for RemoveOnDrop {

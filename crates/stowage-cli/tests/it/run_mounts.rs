@@ -117,6 +117,13 @@ fn a_cache_mount_keeps_its_contents_between_builds_and_stays_out_of_the_layer() 
     for gone in ["var/cache/demo", "var", "owned"] {
         assert!(!rootfs.join(gone).exists(), "{gone} leaked into the image");
     }
+
+    // `builder prune` empties the cache mounts too.
+    let pruned = ok(run_in(&root, tmp.path(), &["builder", "prune", "-f"]));
+    assert!(!pruned.stdout.contains("objects: 0\n"), "{}", pruned.stdout);
+    let third = ok(build(&root, tmp.path(), &["--build-arg", "N=3", "ctx"]));
+    assert!(third.stderr.contains(" run3\n"), "{}", third.stderr);
+    assert!(!third.stderr.contains(" run1\n"), "{}", third.stderr);
 }
 
 #[test]
