@@ -324,3 +324,6 @@ fn push_blob(
     let chunks = client.upload_blob(location, &blob.digest, size, &mut BufReader::new(file))?;
     Ok(BlobPush::Pushed { chunks })
 }
+
+#[cfg(test)]
+mod tests;
