@@ -119,13 +119,27 @@ fn reset_restores_the_example() {
 
 #[test]
 fn rule_pages_open_by_code_or_name_and_close() {
-    let state = Rc::new(State::default());
+    // `FROM debian` is untagged: DL3006's page comes with the analysis.
+    let state = analysed(Rc::new(State::new("FROM debian\nRUN echo hi\n")));
+    let unfired = Rc::clone(&state).reduce(Action::ShowRule("DL3008".to_owned()));
+    assert!(
+        Rc::ptr_eq(&unfired, &state),
+        "rules without a finding have no page here"
+    );
     let open = Rc::clone(&state).reduce(Action::ShowRule("from-untagged".to_owned()));
     assert_eq!(
-        open.rule.as_deref(),
+        open.rule.as_ref().map(|r| r.code.as_str()),
         Some("DL3006"),
         "names resolve to codes"
     );
+    let fixed = analysed(open.reduce(Action::Edit("FROM debian:12\nRUN echo hi\n".to_owned())));
+    assert!(fixed.analysis.rule("DL3006").is_none());
+    assert_eq!(
+        fixed.rule.as_ref().map(|r| r.code.as_str()),
+        Some("DL3006"),
+        "the page stays open after its finding is fixed"
+    );
+    let open = fixed;
     let again = Rc::clone(&open).reduce(Action::ShowRule("DL3006".to_owned()));
     assert!(Rc::ptr_eq(&open, &again));
     let unknown = Rc::clone(&open).reduce(Action::ShowRule("json-not-strings".to_owned()));
@@ -320,7 +334,7 @@ fn outcome(build: u64) -> BuildOutcome {
 
 #[test]
 fn tabs_follow_builds_rule_pages_and_the_arrow_keys() {
-    let state = Rc::new(State::default());
+    let state = analysed(Rc::new(State::new("FROM debian\n")));
     assert_eq!(state.tab, Tab::Lint);
     let same = Rc::clone(&state).reduce(Action::SelectTab(Tab::Lint));
     assert!(

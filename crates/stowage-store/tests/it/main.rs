@@ -208,3 +208,77 @@ fn gc_keeps_what_is_referenced_and_waits_for_other_users() {
     assert!(!again.cache.is_empty());
     assert_eq!(again.cache.clear(), 3);
 }
+
+#[test]
+fn an_all_hit_rebuild_reads_no_layer_blob_and_an_image_read_still_checks_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let first = build(&mut open(dir.path()), &context(), "demo", false);
+    let id: Digest = first.image.expect("image").parse().expect("digest");
+    // Damage the first layer's bytes (same size): the hit loads it from its index.
+    let engine = open(dir.path());
+    let layer = engine.images.config(&id).expect("config").rootfs.diff_ids[0].clone();
+    let path = dir.path().join(layer.blob_path());
+    let mut bytes = std::fs::read(&path).expect("blob");
+    bytes[600] ^= 0xff;
+    std::fs::write(&path, bytes).expect("damage it");
+    drop(engine);
+    let mut engine = open(dir.path());
+    let again = build(&mut engine, &context(), "demo", false);
+    assert!(
+        again.steps.iter().all(|s| s.status != StepStatus::Miss),
+        "{:?}",
+        statuses(&again)
+    );
+    assert_eq!(again.image.as_deref(), Some(id.to_string().as_str()));
+    // Reading the image (what save, push and run do) verifies the blob.
+    let reopened = open(dir.path());
+    assert!(reopened.images.get(&id).is_none());
+    let err = reopened.images.take_error().expect("an error").to_string();
+    assert!(err.contains("corrupt blob"), "{err}");
+}
+
+#[test]
+fn the_checksum_memo_hits_only_for_the_same_host_file() {
+    use stowage_build::FileStamp;
+    use stowage_vfs::HostIdentity;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(dir.path()).expect("store");
+    let stamp = |inode, ctime_nanos| FileStamp {
+        path: "/src/app.txt".into(),
+        mode: 0o644,
+        uid: 0,
+        gid: 0,
+        size: 6,
+        mtime: 1000,
+        host: Some(HostIdentity {
+            dev: 1,
+            inode,
+            mtime_nanos: 1_000_000_000_123,
+            ctime_nanos,
+        }),
+    };
+    {
+        let mut cache = DiskCacheStore::open(Rc::clone(&store), "p", 10_000).expect("cache");
+        cache.set_checksum(stamp(7, 1_000_000_000_500), [1; 32]);
+        // Changed within a second of the build's start: never memoised (racy).
+        let mut racy = stamp(8, 9_999_500_000_000);
+        racy.path = "/racy.txt".into();
+        cache.set_checksum(racy, [2; 32]);
+        cache.flush().expect("flush");
+    }
+    let cache = DiskCacheStore::open(store, "p", 20_000).expect("reopened");
+    assert_eq!(cache.checksum(&stamp(7, 1_000_000_000_500)), Some([1; 32]));
+    assert_eq!(
+        cache.checksum(&stamp(9, 1_000_000_000_500)),
+        None,
+        "another inode"
+    );
+    assert_eq!(
+        cache.checksum(&stamp(7, 1_000_000_000_501)),
+        None,
+        "ctime moved"
+    );
+    let mut racy = stamp(8, 9_999_500_000_000);
+    racy.path = "/racy.txt".into();
+    assert_eq!(cache.checksum(&racy), None);
+}
