@@ -1,11 +1,11 @@
 //! The one place the playground calls the core: source text in, view rows out. It runs in the
-//! analysis worker ([`crate::worker`]), so the rows are plain serde data that cross the worker
-//! boundary; rule codes are mapped back to the registry's `&'static RuleMeta` on the page
-//! ([`ProblemRow::rule`]).
+//! worker ([`crate::worker`]), so the rows are plain serde data that cross the worker
+//! boundary. The pages of the rules that fired travel with the answer ([`Analysis::rules`]):
+//! the page links no linter code and no rule documentation, which keeps its wasm small.
 
 use serde::{Deserialize, Serialize};
 use stowage_diagnostics::{Applicability, Diagnostic, Fix};
-use stowage_lint::{Config, HostData, RuleMeta};
+use stowage_lint::{Config, HostData};
 use stowage_syntax::{LineIndex, Severity, Span};
 
 /// Everything the page shows about one version of the source.
@@ -19,6 +19,28 @@ pub struct Analysis {
     pub findings: Vec<ProblemRow>,
     /// The build stages and what each needs, for the target select and the stage graph.
     pub stages: Vec<StageRow>,
+    /// The documentation of each rule with a finding, sorted by code.
+    pub rules: Vec<RuleRow>,
+}
+
+impl Analysis {
+    /// The page of the rule with this code or name, if it fired.
+    pub fn rule(&self, id: &str) -> Option<&RuleRow> {
+        self.rules
+            .iter()
+            .find(|r| r.code.eq_ignore_ascii_case(id) || r.name == id)
+    }
+}
+
+/// A lint rule's page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleRow {
+    /// `DL3006`.
+    pub code: String,
+    /// `from-untagged`.
+    pub name: String,
+    /// The documentation, Markdown.
+    pub docs: String,
 }
 
 /// A build stage.
@@ -160,14 +182,8 @@ pub struct ProblemRow {
     pub notes: Vec<String>,
     /// A mechanical fix, when the core knows one.
     pub fix: Option<FixRow>,
-}
-
-impl ProblemRow {
-    /// The lint rule behind a finding: its code, name and documentation page. `None` for
-    /// parser diagnostics.
-    pub fn rule(&self) -> Option<&'static RuleMeta> {
-        stowage_lint::find_meta(&self.code)
-    }
+    /// The lint rule's name (its page is in [`Analysis::rules`]); `None` for parser diagnostics.
+    pub rule: Option<String>,
 }
 
 /// A fix: a title and edits, positioned for the editor.
@@ -306,6 +322,7 @@ impl Rows<'_> {
             help: diagnostic.help,
             notes: diagnostic.notes,
             fix: diagnostic.fix.map(|fix| self.fix(fix)),
+            rule: None,
         }
     }
 
@@ -371,7 +388,10 @@ pub fn analyze(source: &str) -> Analysis {
     )
     .into_iter()
     .filter(|f| !duplicates_a_diagnostic(f.rule.code))
-    .map(|f| rows.problem(f.diagnostic))
+    .map(|f| ProblemRow {
+        rule: Some(f.rule.name.to_owned()),
+        ..rows.problem(f.diagnostic)
+    })
     .collect();
     // Stable sorts: problems at the same place keep the core's order.
     findings.sort_by_key(|row| (row.line, row.column));
@@ -385,11 +405,26 @@ pub fn analyze(source: &str) -> Analysis {
     diagnostics.sort_by_key(|row| (row.line, row.column));
 
     let stages = stage_rows(&dockerfile, &rows.index, source);
+    let mut rules: Vec<RuleRow> = Vec::new();
+    for finding in &findings {
+        if rules.iter().any(|r| r.code == finding.code) {
+            continue;
+        }
+        if let Some(meta) = stowage_lint::find_meta(&finding.code) {
+            rules.push(RuleRow {
+                code: meta.code.to_owned(),
+                name: meta.name.to_owned(),
+                docs: meta.docs(),
+            });
+        }
+    }
+    rules.sort_by(|a, b| a.code.cmp(&b.code));
     Analysis {
         instructions,
         diagnostics,
         findings,
         stages,
+        rules,
     }
 }
 

@@ -207,8 +207,8 @@ pub(crate) fn Playground() -> Html {
                 <div class="results">
                     <ResultsTabs current={state.tab} on_select={on_tab} counts={counts} />
                     <div class="tab-panel" role="tabpanel" id="panel-lint" aria-labelledby="tab-lint" hidden={state.tab != Tab::Lint}>
-                        if let Some(code) = &state.rule {
-                            <RulePanel code={AttrValue::from(code.clone())} on_close={on_close_rule} />
+                        if let Some(rule) = &state.rule {
+                            <RulePanel rule={rule.clone()} on_close={on_close_rule} />
                         }
                         <DiagnosticList analysis={Rc::clone(&state.analysis)} />
                         <FindingList analysis={Rc::clone(&state.analysis)} took_us={state.took_us} analysed={state.analysed} {current} />

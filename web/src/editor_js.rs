@@ -54,7 +54,7 @@ pub struct EditorProblem<'a> {
     pub help: Option<&'a str>,
     pub notes: &'a [String],
     /// The lint rule's name; `None` for parser diagnostics (they have no page).
-    pub rule: Option<&'static str>,
+    pub rule: Option<&'a str>,
     /// The fix, if the core knows one (the facade labels unsafe ones as such).
     pub fixes: Vec<&'a FixRow>,
 }
@@ -68,7 +68,7 @@ fn problem(row: &ProblemRow) -> EditorProblem<'_> {
         message: &row.message,
         help: row.help.as_deref(),
         notes: &row.notes,
-        rule: row.rule().map(|meta| meta.name),
+        rule: row.rule.as_deref(),
         fixes: row.fix.iter().collect(),
     }
 }

@@ -174,8 +174,9 @@ pub(crate) struct State {
     pub(crate) analysed: Option<u64>,
     /// How long the worker took for `analysis`, in microseconds (when it has a clock).
     pub(crate) took_us: Option<u32>,
-    /// The lint rule whose page is open (a code such as `DL3006`).
-    pub(crate) rule: Option<String>,
+    /// The lint rule whose page is open (taken from the analysis that had its finding, so it
+    /// stays open after the finding is fixed).
+    pub(crate) rule: Option<crate::analysis::RuleRow>,
     /// The build context, sorted by path.
     pub(crate) context: Vec<ContextFile>,
     /// Folders made by hand that hold no file yet (others follow from the file paths).
@@ -389,15 +390,15 @@ impl Reducible for State {
                 })
             }
             Action::ShowRule(code) => {
-                let Some(rule) = stowage_lint::find_meta(&code) else {
+                // Only rules with a finding have their page in the analysis.
+                let Some(rule) = self.analysis.rule(&code) else {
                     return self;
                 };
-                let code = rule.code.to_owned();
-                if self.rule.as_ref() == Some(&code) {
+                if self.rule.as_ref() == Some(rule) {
                     return self;
                 }
                 Rc::new(Self {
-                    rule: Some(code),
+                    rule: Some(rule.clone()),
                     tab: Tab::Lint,
                     ..(*self).clone()
                 })

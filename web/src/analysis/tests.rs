@@ -103,8 +103,19 @@ fn lint_findings_with_rules_and_editor_ranges() {
     // Each finding knows where the editor underlines it, and its rule.
     assert_eq!(covered(source, find("DL3006")), "ubuntu");
     assert_eq!(covered(source, find("DL3008")), "curl");
-    assert_eq!(find("DL3006").rule().map(|r| r.name), Some("from-untagged"));
-    assert_eq!(analysis.diagnostics[0].rule().map(|r| r.code), None);
+    assert_eq!(find("DL3006").rule.as_deref(), Some("from-untagged"));
+    assert_eq!(analysis.diagnostics[0].rule, None);
+    // The pages of the rules that fired come with the answer, once each, sorted.
+    let codes: Vec<&str> = analysis.rules.iter().map(|r| r.code.as_str()).collect();
+    let mut fired: Vec<&str> = analysis.findings.iter().map(|f| f.code.as_str()).collect();
+    fired.sort_unstable();
+    fired.dedup();
+    assert_eq!(codes, fired);
+    let page = analysis
+        .rule("from-untagged")
+        .expect("DL3006's page by name");
+    assert_eq!(page.code, "DL3006");
+    assert!(page.docs.contains("## What it does"), "{}", page.docs);
     assert_eq!(covered(source, &analysis.diagnostics[0]), "[\"a\", 1]");
 }
 

@@ -39,7 +39,7 @@ pub(crate) fn FindingList(props: &FindingListProps) -> Html {
                 }
             </h2>
             <ul class="findings" data-testid="findings" aria-labelledby="findings-title">
-                { for keyed(rows).map(|(key, finding)| row(key, finding)) }
+                { for keyed(rows).map(|(key, finding)| row(key, finding, &props.analysis)) }
             </ul>
             if rows.is_empty() && props.current {
                 <p class="empty ok">{ "No lint findings." }</p>
@@ -60,7 +60,7 @@ fn keyed(rows: &[ProblemRow]) -> impl Iterator<Item = (String, &ProblemRow)> {
     })
 }
 
-fn row(key: String, finding: &ProblemRow) -> Html {
+fn row(key: String, finding: &ProblemRow, analysis: &Analysis) -> Html {
     let severity = finding.severity.as_str();
     html! {
         <li
@@ -83,12 +83,12 @@ fn row(key: String, finding: &ProblemRow) -> Html {
                     { &fix.title }
                 </p>
             }
-            if let Some(rule) = finding.rule() {
+            if let Some(rule) = analysis.rule(&finding.code) {
                 <details class="rule">
                     <summary title="show the rule's documentation">
-                        <code class="code">{ rule.code }</code>{ " " }{ rule.name }
+                        <code class="code">{ &rule.code }</code>{ " " }{ &rule.name }
                     </summary>
-                    <RuleDoc markdown={AttrValue::from(rule.docs())} />
+                    <RuleDoc markdown={AttrValue::from(rule.docs.clone())} />
                 </details>
             }
         </li>

@@ -3,12 +3,13 @@
 
 use yew::prelude::*;
 
+use crate::analysis::RuleRow;
 use crate::components::RuleDoc;
 
 #[derive(Debug, Properties, PartialEq)]
 pub(crate) struct RulePanelProps {
-    /// The rule's code; nothing is drawn when it is not a known rule.
-    pub(crate) code: AttrValue,
+    /// The rule (its page comes with the analysis).
+    pub(crate) rule: RuleRow,
     pub(crate) on_close: Callback<()>,
 }
 
@@ -19,7 +20,7 @@ pub(crate) fn RulePanel(props: &RulePanelProps) -> Html {
     // where the text appeared.
     {
         let title = title.clone();
-        use_effect_with(props.code.clone(), move |_| {
+        use_effect_with(props.rule.code.clone(), move |_| {
             if let Some(title) = title.cast::<web_sys::HtmlElement>() {
                 title.scroll_into_view();
                 // Focus fails only when the element is gone; nothing to do then.
@@ -27,17 +28,15 @@ pub(crate) fn RulePanel(props: &RulePanelProps) -> Html {
             }
         });
     }
-    let Some(rule) = stowage_lint::find_meta(&props.code) else {
-        return Html::default();
-    };
+    let rule = &props.rule;
     let on_close = props.on_close.reform(|_: MouseEvent| ());
     html! {
-        <section class="pane rule-panel" data-testid="rule-panel" data-code={rule.code} aria-labelledby="rule-panel-title">
+        <section class="pane rule-panel" data-testid="rule-panel" data-code={rule.code.clone()} aria-labelledby="rule-panel-title">
             <h2 id="rule-panel-title" class="pane-title" tabindex="-1" ref={title}>
-                { "Rule " }<code class="code">{ rule.code }</code>{ " " }{ rule.name }
+                { "Rule " }<code class="code">{ &rule.code }</code>{ " " }{ &rule.name }
                 <button type="button" class="close" aria-label="close the rule's page" onclick={on_close}>{ "×" }</button>
             </h2>
-            <RuleDoc markdown={AttrValue::from(rule.docs())} />
+            <RuleDoc markdown={AttrValue::from(rule.docs.clone())} />
         </section>
     }
 }
