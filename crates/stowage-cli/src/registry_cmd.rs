@@ -26,7 +26,8 @@ const CERTS_ENV: &str = "STOWAGE_CERTS_D";
 pub(crate) struct PushArgs {
     /// The image (`NAME[:TAG]`, named for its registry: `127.0.0.1:5000/app:1`).
     image: String,
-    /// Use plain http (always the case for `localhost`, `127.*` and `[::1]` registries).
+    /// An insecure registry: https without certificate checks, else plain http (always the
+    /// case for `localhost`, `127.*` and `[::1]` registries, as with docker).
     #[arg(long)]
     insecure: bool,
     /// Print only the digest line.
@@ -42,7 +43,8 @@ pub(crate) struct PushArgs {
 pub(crate) struct PullArgs {
     /// The image (`NAME[:TAG|@DIGEST]`).
     image: String,
-    /// Use plain http (always the case for `localhost`, `127.*` and `[::1]` registries).
+    /// An insecure registry: https without certificate checks, else plain http (always the
+    /// case for `localhost`, `127.*` and `[::1]` registries, as with docker).
     #[arg(long)]
     insecure: bool,
     /// The platform to pick from a multi-platform image (`os/arch[/variant]`; default: the
@@ -67,7 +69,8 @@ pub(crate) struct LoginArgs {
     /// Read the password from standard input.
     #[arg(long)]
     password_stdin: bool,
-    /// Use plain http (always the case for `localhost`, `127.*` and `[::1]` registries).
+    /// An insecure registry: https without certificate checks, else plain http (always the
+    /// case for `localhost`, `127.*` and `[::1]` registries, as with docker).
     #[arg(long)]
     insecure: bool,
 }

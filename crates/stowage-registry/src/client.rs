@@ -24,8 +24,8 @@ const MAX_DOCUMENT: u64 = 8 << 20;
 /// How a [`Client`] talks to its registry.
 #[derive(Clone, Debug)]
 pub struct ClientOptions {
-    /// Plain http even for a remote registry (local ones — `localhost`, `127.*`, `[::1]` —
-    /// always use http, as docker does).
+    /// Treat the registry as insecure, as docker does for local ones (`localhost`, `127.*`,
+    /// `[::1]`) anyway: https without certificate checks, else plain http.
     pub insecure: bool,
     /// Blobs up to this size are uploaded in one PUT; larger ones in PATCH chunks of this
     /// size, then a closing PUT.
@@ -59,6 +59,9 @@ pub enum Mount {
 pub struct Client {
     agent: ureq::Agent,
     base: String,
+    /// The plain-http base to switch to if the first https request fails (insecure
+    /// registries only); dropped after the first answer.
+    fallback: Option<String>,
     registry: String,
     creds: Option<Credentials>,
     scopes: Vec<String>,
@@ -126,12 +129,10 @@ impl Client {
         options: &ClientOptions,
         creds: Option<Credentials>,
     ) -> Result<Self> {
-        let scheme = if options.insecure || is_local(registry) {
-            "http"
-        } else {
-            "https"
-        };
-        let mut tls = ureq::tls::TlsConfig::builder();
+        // Docker's rule for insecure registries (`--insecure`, and every local one): try
+        // https without verifying the certificate, fall back to http if that fails.
+        let insecure = options.insecure || is_local(registry);
+        let mut tls = ureq::tls::TlsConfig::builder().disable_verification(insecure);
         if !options.ca_pem.is_empty() {
             let mut certs = Vec::new();
             for pem in &options.ca_pem {
@@ -156,7 +157,8 @@ impl Client {
             .new_agent();
         Ok(Self {
             agent,
-            base: format!("{scheme}://{}", api_host(registry)),
+            base: format!("https://{}", api_host(registry)),
+            fallback: insecure.then(|| format!("http://{}", api_host(registry))),
             registry: registry.to_owned(),
             creds,
             scopes: Vec::new(),
@@ -170,7 +172,8 @@ impl Client {
         &self.registry
     }
 
-    /// The base URL (`http://127.0.0.1:5000`).
+    /// The base URL (`https://ghcr.io`; an insecure registry's turns to `http://…` when its
+    /// first https request fails).
     pub fn base_url(&self) -> &str {
         &self.base
     }
@@ -213,7 +216,7 @@ impl Client {
         headers: &[(&str, &str)],
         body: &[u8],
     ) -> Result<Response<ureq::Body>> {
-        let url = self.url(path);
+        let mut url = self.url(path);
         let mut tried_auth = false;
         loop {
             let mut req = http::Request::builder().method(method.clone()).uri(&url);
@@ -227,7 +230,22 @@ impl Client {
                 registry: self.registry.clone(),
                 reason: e.to_string(),
             })?;
-            let resp = self.agent.run(req).map_err(|e| self.network(&e))?;
+            let resp = match self.agent.run(req) {
+                Ok(resp) => {
+                    self.fallback = None;
+                    resp
+                }
+                Err(e) => {
+                    if let Some(http) = self.fallback.take()
+                        && let Some(rest) = url.strip_prefix(&self.base)
+                    {
+                        url = format!("{http}{rest}");
+                        self.base = http;
+                        continue;
+                    }
+                    return Err(self.network(&e));
+                }
+            };
             if resp.status() != StatusCode::UNAUTHORIZED {
                 return Ok(resp);
             }

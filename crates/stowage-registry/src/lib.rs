@@ -9,8 +9,9 @@
 //! - [`Client`]: one registry. Requests that get a 401 answer the `WWW-Authenticate`
 //!   challenge — Basic with the stored credentials, or Bearer as Docker Hub does it (GET the
 //!   realm with `service` and `scope`, basic credentials if any, read `token` or
-//!   `access_token`) — and are retried once. Plain http for `localhost`, `127.*` and
-//!   `[::1]` registries and with [`ClientOptions::insecure`], https otherwise.
+//!   `access_token`) — and are retried once. Insecure registries (`localhost`, `127.*`,
+//!   `[::1]`, or [`ClientOptions::insecure`]) get docker's treatment: https without
+//!   certificate checks, falling back to plain http; others verified https.
 //! - [`push()`]: uncompressed layers are gzipped first unless [`PushCompression::AsStored`];
 //!   per blob HEAD first, then a cross-repository mount when the blob is known to be in
 //!   another repository of the same registry ([`Sources`], kept in

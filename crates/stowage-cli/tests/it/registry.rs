@@ -1232,3 +1232,78 @@ fn a_registry_that_refuses_says_why() {
         "{err}"
     );
 }
+
+#[test]
+fn a_local_registry_serving_https_is_used_over_tls() {
+    if !registry_available("registry over TLS") {
+        return;
+    }
+    let tmp = tempdir();
+    let certs = tmp.path().join("certs");
+    std::fs::create_dir_all(&certs).expect("mkdir");
+    let (key, cert) = (certs.join("key.pem"), certs.join("cert.pem"));
+    tool(
+        "openssl",
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            key.to_str().expect("UTF-8"),
+            "-out",
+            cert.to_str().expect("UTF-8"),
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ],
+    );
+    // A TLS-only registry: nothing answers plain http, so a push that works went over https
+    // (a self-signed certificate, accepted for a local registry as docker does).
+    let reg = Registry::start_env(
+        &tmp.path().join("registry"),
+        "",
+        &[
+            (
+                "REGISTRY_HTTP_TLS_CERTIFICATE",
+                cert.to_str().expect("UTF-8"),
+            ),
+            ("REGISTRY_HTTP_TLS_KEY", key.to_str().expect("UTF-8")),
+        ],
+    );
+    let (root, cfg, cwd) = (
+        tmp.path().join("store"),
+        tmp.path().join("docker"),
+        tmp.path(),
+    );
+    let image = format!("{}/tls/app:1", reg.addr);
+    build_small(&root, &cfg, cwd, &image, "over tls\n");
+    let r = ok(stowage(&root, &cfg, cwd, &["push", &image], &[]));
+    let digest = digest_line(&r.stdout);
+    let info: Value = serde_json::from_str(&tool(
+        "skopeo",
+        &[
+            "inspect",
+            "--cert-dir",
+            certs.to_str().expect("UTF-8"),
+            "--tls-verify=false",
+            &format!("docker://{image}"),
+        ],
+    ))
+    .expect("skopeo JSON");
+    assert_eq!(info["Digest"].as_str(), Some(digest.as_str()));
+    let r = ok(stowage(
+        &tmp.path().join("store2"),
+        &cfg,
+        cwd,
+        &["pull", &image],
+        &[],
+    ));
+    assert!(r.stdout.contains("Pull complete"), "{}", r.stdout);
+}
