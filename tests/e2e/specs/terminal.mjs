@@ -67,6 +67,13 @@ export default async function terminalSpec(page, { origin }) {
   const pulled = await ok(page, 'docker pull localhost:5000/app:v1');
   assert(pulled.includes('Status: Image is up to date for localhost:5000/app:v1') || pulled.includes('Downloaded newer image'), `pull: ${pulled}`);
 
+  // docker pull of a simulated base, and docker save -o: the archive arrives as a download (a
+  // small image: the debug build takes its time over the Python one's 130 MB).
+  const busybox = await ok(page, 'docker pull busybox');
+  assert(busybox.includes('Status: Downloaded newer image for busybox:latest'), `pull busybox: ${busybox}`);
+  const [saved] = await Promise.all([page.waitForEvent('download'), ok(page, 'docker save -o busybox.tar busybox')]);
+  assert(saved.suggestedFilename() === 'busybox.tar', `docker save download: ${saved.suggestedFilename()}`);
+
   const unknown = await docker(page, 'docker frobnicate');
   assert(unknown.status !== 0 && unknown.text.startsWith("docker: 'frobnicate' is not a docker command."), `unknown: ${unknown.text}`);
   const noSuch = await docker(page, 'docker rmi nosuch');

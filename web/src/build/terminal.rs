@@ -35,6 +35,8 @@ pub struct TerminalReply {
     pub output: Vec<String>,
     /// The exit status (0 = success).
     pub status: i32,
+    /// A file for the browser to save (`docker save -o NAME`): its name and bytes.
+    pub download: Option<(String, Vec<u8>)>,
 }
 
 impl TerminalReply {
@@ -42,6 +44,7 @@ impl TerminalReply {
         Self {
             output: text.as_ref().lines().map(str::to_owned).collect(),
             status: 0,
+            download: None,
         }
     }
 
@@ -90,6 +93,8 @@ Commands:
                  Remove unused images
   run IMAGE [COMMAND...]
                  Run a command in a new container (ls, cat, sh -c ..., simulated)
+  save -o FILE IMAGE
+                 Download an image as an archive (an OCI layout, as docker save writes)
   push NAME[:TAG]
                  Push an image to the registry at localhost:5000
   pull NAME[:TAG]
@@ -305,6 +310,7 @@ impl Terminal {
             "rmi" => Self::rmi(builder, args, "rmi"),
             "run" => Self::run_container(builder, args),
             "push" => self.push(builder, args),
+            "save" => Self::save(builder, args, "save"),
             "pull" => self.pull(builder, args),
             "ps" => TerminalReply::ok(
                 "CONTAINER ID   IMAGE     COMMAND   CREATED   STATUS    PORTS     NAMES",
@@ -319,6 +325,7 @@ impl Terminal {
                 Some("build") => self.build(builder, ask, &args[1..]),
                 Some("push") => self.push(builder, &args[1..]),
                 Some("pull") => self.pull(builder, &args[1..]),
+                Some("save") => Self::save(builder, &args[1..], "image save"),
                 Some(other) => TerminalReply::fail(
                     format!(
                         "docker: unknown command: docker image {other}\n\nRun 'docker image --help' for more information"
@@ -679,11 +686,45 @@ impl Terminal {
         let mut reply = TerminalReply {
             output: result.log.iter().map(|l| l.text.clone()).collect(),
             status: result.status,
+            download: None,
         };
         for note in &result.notes {
             reply.output.push(format!("note: {note}"));
         }
         reply
+    }
+
+    /// `docker save -o FILE IMAGE`: the archive goes to the browser as a download (a
+    /// terminal cannot print a tar).
+    fn save(builder: &Builder, args: &[String], command: &str) -> TerminalReply {
+        let args = match Args::parse(args, &["-o", "--output", "--platform"], command) {
+            Ok(args) => args,
+            Err(err) => return TerminalReply::fail(err, 1),
+        };
+        if let Some(err) = args.unknown(&["-o", "--output", "--platform"], command) {
+            return TerminalReply::fail(err, 1);
+        }
+        let [image] = args.positional.as_slice() else {
+            return needs(command, "at least 1 argument", "[OPTIONS] IMAGE [IMAGE...]");
+        };
+        let Some(file) = args.value(&["-o", "--output"]) else {
+            return TerminalReply::fail(
+                "cowardly refusing to save to a terminal. Use the -o flag or redirect",
+                1,
+            );
+        };
+        let name = file.rsplit('/').next().unwrap_or(&file).to_owned();
+        match builder.export(image) {
+            Ok(bytes) => TerminalReply {
+                output: vec![format!(
+                    "{name}: {} (your browser saves it as a download)",
+                    human_size(bytes.len() as u64)
+                )],
+                status: 0,
+                download: Some((name, bytes)),
+            },
+            Err(err) => TerminalReply::fail(err, 1),
+        }
     }
 
     fn push(&mut self, builder: &Builder, args: &[String]) -> TerminalReply {
@@ -734,6 +775,7 @@ impl Terminal {
         TerminalReply {
             output: out,
             status: 0,
+            download: None,
         }
     }
 
@@ -785,6 +827,7 @@ impl Terminal {
             return TerminalReply {
                 output: out,
                 status: 0,
+                download: None,
             };
         }
         // Anything else comes from the simulated base images (what FROM uses).
@@ -812,6 +855,7 @@ impl Terminal {
                 TerminalReply {
                     output: out,
                     status: 0,
+                    download: None,
                 }
             }
             Err(err) => TerminalReply::fail(

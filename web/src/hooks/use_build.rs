@@ -53,7 +53,14 @@ pub(crate) fn use_build(state: &UseReducerHandle<State>) -> BuildCalls {
                 entries,
                 more,
             }),
-            BuildOutput::Terminal { id, reply } => {
+            BuildOutput::Terminal { id, mut reply } => {
+                // `docker save -o FILE`: the browser saves the archive.
+                if let Some((name, bytes)) = reply.download.take()
+                    && let Err(err) = crate::download::download(&name, &bytes, "application/x-tar")
+                {
+                    reply.output.push(err);
+                    reply.status = 1;
+                }
                 dispatcher.dispatch(Action::TerminalReady { id, reply });
             }
             BuildOutput::Export { image, archive } => {

@@ -523,6 +523,7 @@ fn terminal_lines_wait_for_their_answer_and_clear_empties_the_screen() {
     let reply = |text: &str, status| crate::build::TerminalReply {
         output: vec![text.to_owned()],
         status,
+        download: None,
     };
     let state = state.reduce(Action::TerminalReady {
         id: 1,

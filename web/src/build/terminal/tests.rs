@@ -268,3 +268,33 @@ fn unknown_commands_are_answered_like_docker() {
     );
     assert!(c.ok("docker ps").starts_with("CONTAINER ID"));
 }
+
+#[test]
+fn save_hands_an_archive_to_the_browser() {
+    let mut c = Console::new();
+    c.ok("docker build -t app .");
+    let reply = c.run("docker save -o out/app.tar app");
+    assert_eq!(reply.status, 0, "{:?}", reply.output);
+    let (name, bytes) = reply.download.expect("a download");
+    assert_eq!(name, "app.tar");
+    assert!(
+        reply.output[0].starts_with("app.tar: "),
+        "{:?}",
+        reply.output
+    );
+    // A tar whose first entry is an OCI layout file or a blob directory.
+    assert!(
+        bytes.len() > 1024 && bytes.len() % 512 == 0,
+        "{}",
+        bytes.len()
+    );
+    assert!(
+        c.fails("docker save app")
+            .starts_with("cowardly refusing to save to a terminal"),
+        "without -o"
+    );
+    assert!(
+        c.fails("docker save -o x.tar nosuch")
+            .contains("No such image: nosuch")
+    );
+}
