@@ -628,7 +628,17 @@ impl Fs {
 
     /// Replaces the node at `path` with `node` for layer application: parents are created
     /// (as `0755 root:root`), a directory over a directory keeps its children.
-    pub(crate) fn apply_node(&mut self, path: &str, node: ApplyNode) -> Result<(), VfsError> {
+    ///
+    /// `last_parent` is the previous entry's parent (its path and resolved components): a
+    /// layer lists a directory's entries one after the other, and an entry
+    /// never changes how its siblings' parent resolves, so the parent is made and resolved
+    /// once per run of siblings rather than once per entry.
+    pub(crate) fn apply_node_in(
+        &mut self,
+        path: &str,
+        node: ApplyNode,
+        last_parent: &mut Option<(String, Vec<String>)>,
+    ) -> Result<(), VfsError> {
         let comps: Vec<&str> = components(path).collect();
         let Some((name, parents)) = comps.split_last() else {
             if let ApplyNode::Dir(meta) = node {
@@ -643,8 +653,15 @@ impl Fs {
             ));
         }
         let parent_path = parents.join("/");
-        self.create_dir_all(&parent_path, &Metadata::dir())?;
-        let parent = self.resolve_comps(&parent_path, true)?;
+        let parent = match last_parent {
+            Some((p, resolved)) if *p == parent_path => resolved.clone(),
+            _ => {
+                self.create_dir_all(&parent_path, &Metadata::dir())?;
+                let resolved = self.resolve_comps(&parent_path, true)?;
+                *last_parent = Some((parent_path, resolved.clone()));
+                resolved
+            }
+        };
         let here = join_comps(&parent, name);
         match node {
             ApplyNode::Dir(meta) => {

@@ -164,6 +164,7 @@ impl Fs {
                 self.whiteout(path)?;
             }
         }
+        let mut last_parent = None;
         for (path, entry) in ordered {
             let node = match entry {
                 LayerEntry::Whiteout => continue,
@@ -172,7 +173,7 @@ impl Fs {
                 LayerEntry::Symlink(link) => ApplyNode::Symlink(link.clone()),
                 LayerEntry::Hardlink(target) => ApplyNode::Hardlink(target.clone()),
             };
-            self.apply_node(path, node)?;
+            self.apply_node_in(path, node, &mut last_parent)?;
         }
         Ok(())
     }
