@@ -223,6 +223,8 @@ impl EventSink for LogSink<'_> {
                 if matches!(event, BuildEvent::StepCached { .. }) {
                     self.lines.push(format!("#{n} CACHED"));
                 }
+                // The header goes out at once: a slow step (a large base image) shows what runs.
+                self.flush();
             }
             BuildEvent::Log { step, line } => {
                 let (n, _) = self.number(step.to_string());

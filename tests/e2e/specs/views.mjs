@@ -34,6 +34,7 @@ RUN rm -rf /var/lib/apt/lists/*
 export default async function viewsSpec(page, { origin }) {
   await openPlayground(page, origin);
   await tabs(page);
+  await liveLog(page);
   await stagesArgsAndLog(page);
   await cacheAfterAnEdit(page);
   await layerExplorer(page);
@@ -67,6 +68,27 @@ async function tabs(page) {
   await waitUntil('the last tab', async () => (await selectedTab(page)) === 'tab-terminal' || await selectedTab(page));
   await page.keyboard.press('ArrowRight');
   await waitUntil('wrapping to the first tab', async () => (await selectedTab(page)) === 'tab-lint' || await selectedTab(page));
+}
+
+// The log streams: the Go example's first step (a large simulated base image) takes a while in
+// the worker, and its header is on screen while the build still runs.
+async function liveLog(page) {
+  await page.locator('[data-testid="examples"] [data-example="go-multistage"]').click();
+  await waitUntil('the Go example in the editor', async () => (await editorText(page)).startsWith('FROM golang') || 'not yet');
+  await page.getByTestId('build').click();
+  const log = page.getByTestId('build-log');
+  await waitUntil('a log line while the build runs', async () => {
+    const [building, text] = [await log.getAttribute('data-building'), await log.textContent()];
+    if (building !== 'true') return `not building (the build ended before a line was seen): ${text}`;
+    return text.includes('[build 1/6] FROM golang:1.22') || text || 'no line yet';
+  });
+  assert(await page.getByTestId('build').isDisabled(), 'the build is still running');
+  // The page stays responsive meanwhile: switching tabs works.
+  await page.getByTestId('tab-stages').click();
+  assert((await selectedTab(page)) === 'tab-stages', 'tabs switch during a build');
+  await page.getByTestId('tab-build').click();
+  await waitUntil('the Go build to finish', async () => (await log.getAttribute('data-building')) === 'false' || 'building');
+  assert((await log.textContent()).includes('exporting to image'), 'the whole log once done');
 }
 
 const stageState = (page) =>

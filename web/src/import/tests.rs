@@ -106,3 +106,21 @@ fn broken_archives_are_errors_not_panics() {
         );
     }
 }
+
+#[test]
+fn a_gzipped_archive_reads_the_same() {
+    use std::io::Write as _;
+    let tar = tiny_archive();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&tar).expect("gzips");
+    let gz = gz.finish().expect("gzips");
+    let (plain, zipped) = (
+        read_archive(&tar).expect("tar"),
+        read_archive(&gz).expect("tar.gz"),
+    );
+    assert_eq!(plain.id, zipped.id);
+    assert_eq!(
+        plain.layers.iter().map(|l| &l.diff_id).collect::<Vec<_>>(),
+        zipped.layers.iter().map(|l| &l.diff_id).collect::<Vec<_>>()
+    );
+}
