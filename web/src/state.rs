@@ -604,6 +604,21 @@ impl Reducible for State {
                 }
                 next.context.sort_by(|a, b| a.path.cmp(&b.path));
                 next.selected = first;
+                // A project's own Dockerfile goes into the editor too (and stays in the
+                // context, where `COPY . .` would find it as docker's would).
+                let dockerfile = next
+                    .context
+                    .iter()
+                    .find(|f| f.path == "Dockerfile" && f.mtime == mtime)
+                    .map(|f| f.text.clone());
+                if let Some(dockerfile) = dockerfile {
+                    let loaded = next.loaded;
+                    let edited = Rc::new(next).edit(dockerfile);
+                    let mut next = (*edited).clone();
+                    next.loaded = loaded + 1;
+                    next.example = None;
+                    return Rc::new(next);
+                }
                 Rc::new(next)
             }
             Action::TerminalSubmit(line) => {

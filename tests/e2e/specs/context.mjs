@@ -6,8 +6,10 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
-  artifacts, assert, build, openPlayground, sameList, waitUntil,
+  artifacts, assert, build, editorText, openPlayground, sameList, waitUntil,
 } from '../lib.mjs';
+
+const projectDockerfile = 'FROM alpine:3.20\nWORKDIR /srv\nCOPY . .\n';
 
 const rows = (page) =>
   page.$$eval('[data-testid="context"] > *', (items) => items.map((r) => `${r.dataset.kind}:${r.dataset.path}${r.dataset.ignored ? ' (ignored)' : ''}`));
@@ -64,10 +66,13 @@ export default async function contextSpec(page, { origin }) {
     await mkdir(path.join(project, 'web', 'static'), { recursive: true });
     await writeFile(path.join(project, 'web', 'index.html'), '<h1>picked</h1>\n');
     await writeFile(path.join(project, 'web', 'static', 'app.css'), 'h1 { color: red; }\n');
+    await writeFile(path.join(project, 'Dockerfile'), projectDockerfile);
     await page.getByTestId('context-pick-folder').setInputFiles(project);
     // The picked folder is the context root: its own name is dropped.
     await waitRows(page, 'the picked folder', (r) => r.includes('dir:web') && r.includes('dir:web/static') && r.includes('file:web/static/app.css'));
-    assert((await page.getByTestId('context-status').textContent()).startsWith('Added 2 files'), 'status after the folder');
+    assert((await page.getByTestId('context-status').textContent()).startsWith('Added 3 files'), 'status after the folder');
+    // Its Dockerfile opens in the editor.
+    await waitUntil('the project Dockerfile in the editor', async () => (await editorText(page)) === projectDockerfile || JSON.stringify(await editorText(page)));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

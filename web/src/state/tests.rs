@@ -737,3 +737,26 @@ fn files_from_disk_are_added_or_overwrite() {
     let same = Rc::clone(&state).reduce(Action::AddFiles(vec![("..".into(), String::new())]));
     assert!(Rc::ptr_eq(&same, &state));
 }
+
+#[test]
+fn a_dropped_project_dockerfile_opens_in_the_editor() {
+    let state = Rc::new(State::default());
+    let state = state.reduce(Action::AddFiles(vec![
+        ("Dockerfile".into(), "FROM busybox\nCOPY . /x\n".into()),
+        ("x.txt".into(), "x".into()),
+    ]));
+    assert_eq!(state.source, "FROM busybox\nCOPY . /x\n");
+    assert_eq!(state.loaded, 1, "the editor takes the text");
+    assert!(
+        state.context.iter().any(|f| f.path == "Dockerfile"),
+        "and the context keeps it"
+    );
+    let nested = state.reduce(Action::AddFiles(vec![(
+        "docs/Dockerfile".into(),
+        "FROM scratch\n".into(),
+    )]));
+    assert_eq!(
+        nested.source, "FROM busybox\nCOPY . /x\n",
+        "only the context root's Dockerfile"
+    );
+}
