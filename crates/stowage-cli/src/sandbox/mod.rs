@@ -57,6 +57,9 @@ struct Spec {
     host_gid: u32,
     resolv_conf: PathBuf,
     hosts: PathBuf,
+    /// The build's process: the sandbox dies with it (see [`die_with_parent`]).
+    #[serde(default)]
+    parent: u32,
     /// `RUN --mount`s, in mounting order (parents before what is mounted inside them).
     mounts: Vec<MountSpec>,
     /// An empty directory outside the root: a tmpfs is mounted there in the sandbox and
@@ -350,6 +353,7 @@ impl RealExecutor {
             host_gid: nix::unistd::getegid().as_raw(),
             resolv_conf,
             hosts,
+            parent: std::process::id(),
             mounts,
             secrets_dir,
         };
@@ -615,11 +619,30 @@ fn userns_help(e: nix::errno::Errno) -> String {
 }
 
 /// `stowage __sandbox SPEC`: enters the namespaces and runs the init stage in them.
+/// Asks the kernel to SIGKILL this process when its parent dies, so a killed build takes
+/// its RUN down (and, the init being PID 1 of the sandbox's PID namespace, everything the
+/// command started) instead of leaving it writing and holding cache-mount locks. `parent`:
+/// the expected parent, when known, to catch one that died before the request.
+fn die_with_parent(parent: Option<u32>) -> Result<(), String> {
+    nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL)
+        .map_err(|e| format!("prctl(PR_SET_PDEATHSIG): {e}"))?;
+    if let Some(p) = parent
+        && p != 0
+        && nix::unistd::getppid().as_raw().cast_unsigned() != p
+    {
+        return Err("the build exited before its RUN started".to_owned());
+    }
+    Ok(())
+}
+
 pub(crate) fn sandbox_main(spec_path: &Path) -> ExitCode {
     let spec = match read_spec(spec_path) {
         Ok(s) => s,
         Err(e) => return fail(&format!("reading {}: {e}", spec_path.display())),
     };
+    if let Err(e) = die_with_parent(Some(spec.parent)) {
+        return fail(&e);
+    }
     let mut flags = CloneFlags::CLONE_NEWNS
         | CloneFlags::CLONE_NEWUTS
         | CloneFlags::CLONE_NEWIPC
@@ -685,6 +708,10 @@ pub(crate) fn sandbox_main(spec_path: &Path) -> ExitCode {
 /// `stowage __sandbox-init SPEC`: PID 1 in the new namespaces. Mounts, chroots, becomes
 /// the user and executes the command (so the command is PID 1, as in BuildKit's runc).
 pub(crate) fn init_main(spec_path: &Path) -> ExitCode {
+    // Its parent is outside the new PID namespace (getppid says 0): nothing to compare.
+    if let Err(e) = die_with_parent(None) {
+        return fail(&e);
+    }
     let spec = match read_spec(spec_path) {
         Ok(s) => s,
         Err(e) => return fail(&format!("reading {}: {e}", spec_path.display())),

@@ -244,3 +244,95 @@ fn system_check_finds_missing_and_corrupt_blobs() {
         bad.stdout
     );
 }
+
+/// Pids of processes whose command line is exactly `argv`.
+fn processes(argv: &[&str]) -> Vec<String> {
+    let want: Vec<u8> = argv
+        .iter()
+        .flat_map(|a| [a.as_bytes(), b"\0"].concat())
+        .collect();
+    std::fs::read_dir("/proc")
+        .expect("/proc")
+        .filter_map(Result::ok)
+        .filter(|e| std::fs::read(e.path().join("cmdline")).is_ok_and(|c| c == want))
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+/// Polls `cond` every 50 ms for up to `secs` seconds.
+fn eventually(secs: u64, mut cond: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while Instant::now() < deadline {
+        if cond() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    cond()
+}
+
+#[test]
+fn a_killed_build_takes_its_run_down_and_frees_the_cache_lock() {
+    if !slow_enabled() {
+        println!("skipped: kill -9 during RUN (set STOWAGE_SLOW_TESTS=1 or CI=true; needs root)");
+        return;
+    }
+    assert!(nix_is_root(), "real RUN tests run as root here (CI=true)");
+    let tmp = tempdir();
+    let root = tmp.path().join("store");
+    busybox_base(&root, tmp.path());
+    let mount = "--mount=type=cache,id=held,target=/c,sharing=locked";
+    write(
+        &tmp.path().join("slow"),
+        &[(
+            "Dockerfile",
+            &format!("FROM busybox:static\nRUN {mount} sleep 3017\n"),
+        )],
+    );
+    write(
+        &tmp.path().join("next"),
+        &[(
+            "Dockerfile",
+            &format!("FROM busybox:static\nRUN {mount} echo next\n"),
+        )],
+    );
+    let mut build = Command::new(env!("CARGO_BIN_EXE_stowage"))
+        .arg("--root")
+        .arg(&root)
+        .args(["build", "--progress", "plain", "slow"])
+        .current_dir(tmp.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("stowage starts");
+    let sleep = ["sleep", "3017"];
+    assert!(
+        eventually(20, || !processes(&sleep).is_empty()),
+        "the RUN never started"
+    );
+    build.kill().expect("SIGKILL");
+    build.wait().expect("reaped");
+    assert!(
+        eventually(10, || processes(&sleep).is_empty()),
+        "the RUN outlived its build: {:?}",
+        processes(&sleep)
+    );
+    // The cache mount's lock went with it: a build that needs it runs now.
+    let mut next = Command::new(env!("CARGO_BIN_EXE_stowage"))
+        .arg("--root")
+        .arg(&root)
+        .args(["build", "--progress", "plain", "next"])
+        .current_dir(tmp.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("stowage starts");
+    let finished = eventually(30, || next.try_wait().expect("wait").is_some());
+    if !finished {
+        let _ = next.kill();
+    }
+    let status = next.wait().expect("reaped");
+    assert!(finished && status.success(), "the next build: {status:?}");
+    let check = run_in(&root, tmp.path(), &["system", "check"]);
+    assert_eq!(check.code, 0, "{}", check.stdout);
+}
