@@ -127,3 +127,58 @@ async fn the_editor_underlines_problems_and_applies_text() {
     editor.destroy();
     parent.remove();
 }
+
+#[wasm_bindgen_test]
+fn the_terminal_export_and_share_links_run_in_wasm() {
+    use stowage_web::build::{
+        BuildOutput, Builder, ContextFile, Shared, Terminal, TerminalAsk, share,
+    };
+    let (mut builder, mut terminal) = (Builder::default(), Terminal::default());
+    let context = vec![ContextFile {
+        path: "hello.txt".to_owned(),
+        text: "héllo\n".to_owned(),
+        mtime: 1,
+    }];
+    let mut run = |line: &str| {
+        terminal.run(
+            &mut builder,
+            &TerminalAsk {
+                line: line.to_owned(),
+                dockerfile: "FROM busybox\nCOPY . /x\n".to_owned(),
+                context: context.clone(),
+            },
+        )
+    };
+    let built = run("docker build -t app .");
+    assert_eq!(built.status, 0, "{:?}", built.output);
+    let cat = run("docker run app cat /x/hello.txt");
+    assert_eq!(cat.output, ["héllo"]);
+    let pushed = run("docker tag app localhost:5000/app");
+    assert_eq!(pushed.status, 0);
+    let pushed = run("docker push localhost:5000/app");
+    assert!(
+        pushed
+            .output
+            .last()
+            .is_some_and(|l| l.starts_with("latest: digest: sha256:"))
+    );
+    let answer = BuildOutput::Terminal {
+        id: 7,
+        reply: pushed,
+    };
+    let back: BuildOutput = Bincode::decode(Bincode::encode(&answer));
+    assert_eq!(back, answer);
+
+    let archive = builder.export("app").expect("the image exports");
+    assert!(
+        archive.len() > 1024 && archive.len() % 512 == 0,
+        "a tar: {}",
+        archive.len()
+    );
+
+    let state = Shared {
+        dockerfile: "FROM busybox\n".to_owned(),
+        files: vec![("a/b.txt".to_owned(), "ü\n".repeat(100))],
+    };
+    assert_eq!(share::decode(&share::encode(&state)), Ok(state));
+}
