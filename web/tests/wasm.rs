@@ -1,6 +1,7 @@
 //! The playground's pieces as the browser runs them, in headless Chromium through
-//! `wasm-bindgen-test-runner`: the analysis (with the host clock), the worker's wire codec, and
-//! the CodeMirror facade driven from Rust. The native tests own the behaviour; these catch what
+//! `wasm-bindgen-test-runner`: the analysis (with the host clock), the worker's wire codec, the
+//! CodeMirror facade driven from Rust, and the terminal, export and share links of the build
+//! worker. The native tests own the behaviour; these catch what
 //! only wasm32 and a real DOM can break. `tests/e2e` then drives the whole built app.
 //!
 //! ```text

@@ -73,6 +73,15 @@ export default async function contextSpec(page, { origin }) {
     assert((await page.getByTestId('context-status').textContent()).startsWith('Added 3 files'), 'status after the folder');
     // Its Dockerfile opens in the editor.
     await waitUntil('the project Dockerfile in the editor', async () => (await editorText(page)) === projectDockerfile || JSON.stringify(await editorText(page)));
+
+    // A real drop of a folder from disk (Chromium's DevTools drag input): the page walks it
+    // through webkitGetAsEntry and the directory reader.
+    const dropped = path.join(dir, 'assets');
+    await mkdir(path.join(dropped, 'img', 'icons'), { recursive: true });
+    await writeFile(path.join(dropped, 'img', 'icons', 'logo.svg'), '<svg/>\n');
+    await writeFile(path.join(dropped, 'readme.txt'), 'assets\n');
+    await dragFromDesktop(page, [dropped]);
+    await waitRows(page, 'the dropped folder', (r) => r.includes('file:img/icons/logo.svg') && r.includes('file:readme.txt'));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -98,4 +107,16 @@ export default async function contextSpec(page, { origin }) {
   const steps = await build(page, 'a build of the edited context', (r) => r.length > 0 || 'no steps');
   const copy = steps.find((s) => s.text.includes('COPY . .'));
   assert(copy, `a COPY . . step: ${JSON.stringify(steps)}`);
+}
+
+// Drags `files` (paths on disk) from outside the browser onto the context panel.
+async function dragFromDesktop(page, files) {
+  const box = await page.getByTestId('context-panel').boundingBox();
+  const [x, y] = [box.x + box.width / 2, box.y + Math.min(box.height / 2, 60)];
+  const cdp = await page.context().newCDPSession(page);
+  const data = { items: [], files, dragOperationsMask: 1 };
+  for (const type of ['dragEnter', 'dragOver', 'drop']) {
+    await cdp.send('Input.dispatchDragEvent', { type, x, y, data });
+  }
+  await cdp.detach();
 }
