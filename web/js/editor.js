@@ -98,9 +98,14 @@ function renderMessage(problem, onRule) {
   return root;
 }
 
-// CodeMirror's own base styles (search panel, lint gutter) follow the page's colour scheme.
+// CodeMirror's own base styles (search panel, lint gutter) follow the page's colour scheme: the
+// theme toggle's `data-theme` on <html> when set, the system's preference otherwise.
 const darkQuery = typeof matchMedia === 'function' ? matchMedia('(prefers-color-scheme: dark)') : null;
-const darkTheme = () => EditorView.darkTheme.of(Boolean(darkQuery?.matches));
+const isDark = () => {
+  const chosen = typeof document === 'undefined' ? undefined : document.documentElement.dataset.theme;
+  return chosen ? chosen === 'dark' : Boolean(darkQuery?.matches);
+};
+const darkTheme = () => EditorView.darkTheme.of(isDark());
 
 const severities = { error: 'error', warning: 'warning', info: 'info', style: 'hint' };
 
@@ -157,6 +162,8 @@ class StowageEditor {
     this.view.dom.stowageEditor = this;
     this.onScheme = () => this.view.dispatch({ effects: this.scheme.reconfigure(darkTheme()) });
     darkQuery?.addEventListener('change', this.onScheme);
+    this.themeObserver = typeof MutationObserver === 'function' ? new MutationObserver(this.onScheme) : null;
+    this.themeObserver?.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
   }
 
   getText() {
@@ -220,6 +227,7 @@ class StowageEditor {
 
   destroy() {
     darkQuery?.removeEventListener('change', this.onScheme);
+    this.themeObserver?.disconnect();
     this.view.destroy();
   }
 }

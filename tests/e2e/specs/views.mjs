@@ -217,6 +217,12 @@ async function darkTheme(page) {
   await waitUntil('the dark theme', async () => (await page.evaluate(() => document.documentElement.dataset.theme)) === 'dark' || 'not yet');
   const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
   assert(background === 'rgb(13, 17, 23)', `a dark background: ${background}`);
+  // CodeMirror's base styles follow the toggle too (its darkTheme facet).
+  const editorDark = () => page.$eval('.cm-editor', (el) => {
+    const { view } = el.stowageEditor;
+    return view.state.facet(view.constructor.darkTheme);
+  });
+  await waitUntil('the editor in dark mode', async () => (await editorDark()) === true || 'light');
   await page.screenshot({ path: path.join(artifacts, 'views-dark.png') });
   // A tablet in portrait: the editor over the results, nothing wider than the screen.
   await page.setViewportSize({ width: 820, height: 1180 });
@@ -224,6 +230,8 @@ async function darkTheme(page) {
   assert(overflow <= 0, `no sideways scrolling on a tablet: ${overflow}px`);
   await page.screenshot({ path: path.join(artifacts, 'views-tablet.png') });
   await toggle.click();
+  await waitUntil('the light theme', async () => (await page.evaluate(() => document.documentElement.dataset.theme)) === 'light' || 'not yet');
+  await waitUntil('the editor in light mode', async () => (await editorDark()) === false || 'dark');
   await toggle.click();
   await waitUntil('back to the system theme', async () => (await page.evaluate(() => document.documentElement.dataset.theme)) === undefined || 'not yet');
 }
