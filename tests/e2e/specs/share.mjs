@@ -54,6 +54,15 @@ export default async function shareSpec(page, { origin, context }) {
   await other.close();
   assert(problems.length === 0, `the shared page had errors: ${problems}`);
 
+  // A damaged link says so and leaves the page usable (with the example it starts with).
+  const broken = await context.newPage();
+  await broken.goto(`${origin}/#s=not*base64`);
+  await broken.getByRole('alert').waitFor();
+  const alert = await broken.getByRole('alert').textContent();
+  assert(alert.includes('The shared link could not be opened: the link is not base64url'), `alert: ${alert}`);
+  assert((await editorText(broken)).includes('FROM alpine:3.20 AS build'), 'the starting example is shown');
+  await broken.close();
+
   // Local storage: a plain visit (no fragment) comes back to the latest state.
   await page.locator('[data-testid="context"] > [data-path="requirements.txt"] .file-name').click();
   await page.getByTestId('context-text').fill('flask==3.1.0\n');
