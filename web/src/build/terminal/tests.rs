@@ -298,3 +298,50 @@ fn save_hands_an_archive_to_the_browser() {
             .contains("No such image: nosuch")
     );
 }
+
+#[test]
+fn build_args_target_and_a_dockerfile_from_the_context() {
+    let mut terminal = Terminal::default();
+    let mut builder = Builder::default();
+    let mut context = example_context();
+    context.push(ContextFile {
+        path: "ci/multi.Dockerfile".to_owned(),
+        text: "ARG BASE=alpine:3.20\nFROM ${BASE} AS base\nARG GREETING=hi\nRUN echo \"$GREETING\" > /greeting\n\nFROM base AS extra\nRUN touch /extra\n".to_owned(),
+        mtime: 1,
+    });
+    let mut run = |line: &str| {
+        terminal.run(
+            &mut builder,
+            &TerminalAsk {
+                line: line.to_owned(),
+                dockerfile: python_dockerfile().to_owned(),
+                context: context.clone(),
+            },
+        )
+    };
+    let built = run(
+        "docker build -f ci/multi.Dockerfile --build-arg GREETING=hello --target base -t multi .",
+    );
+    assert_eq!(built.status, 0, "{:?}", built.output);
+    let log = built.output.join("\n");
+    assert!(log.contains("[base 1/3] FROM alpine:3.20"), "{log}");
+    assert!(
+        !log.contains("touch /extra"),
+        "the target stops at base: {log}"
+    );
+    let greeting = run("docker run multi cat /greeting");
+    assert_eq!(greeting.output, ["hello"], "the build arg reached the RUN");
+    let extra = run("docker build -f ./ci/multi.Dockerfile --build-arg BASE=busybox -t extra .");
+    assert_eq!(extra.status, 0, "{:?}", extra.output);
+    assert!(
+        extra.output.join("\n").contains("FROM busybox"),
+        "{:?}",
+        extra.output
+    );
+    let both = run("docker run extra sh -c 'test -f /extra && cat /greeting'");
+    assert_eq!(
+        both.output,
+        ["hi"],
+        "the last stage, with the default argument"
+    );
+}
