@@ -218,9 +218,10 @@ fn setup(root: &Path, browser: bool) -> Result<()> {
     {
         packages.extend(["docker-registry", "apache2-utils", "openssl"]);
     }
-    // buildah: the CLI's comparison test and `cargo xtask bench-build`.
+    // buildah: the CLI's comparison test and `cargo xtask bench-build`; with the runtime and
+    // overlay helper apt recommends (the tested setup: installs skip recommends here).
     if browser && !Path::new("/usr/bin/buildah").exists() {
-        packages.push("buildah");
+        packages.extend(["buildah", "crun", "fuse-overlayfs"]);
     }
     if !packages.is_empty() {
         apt_install(&packages)?;
