@@ -229,3 +229,155 @@ fn context_panel_shows_a_tree_with_ignored_rows() {
     assert!(html.contains(r#"data-testid="context-text""#), "{html}");
     assert!(html.contains("Contents of app.py"), "{html}");
 }
+
+#[test]
+fn the_page_has_a_tablist_with_one_panel_shown() {
+    let html = render::<App>(());
+    assert_eq!(html.matches(r#"role="tab""#).count(), 6, "{html}");
+    assert_eq!(html.matches(r#"role="tabpanel""#).count(), 6, "{html}");
+    assert_eq!(html.matches(r#"aria-selected="true""#).count(), 1);
+    // Only the Lint panel shows at first; the five others are hidden.
+    assert_eq!(html.matches(r#"hidden="hidden" class="tab-panel""#).count(), 5, "{html}");
+    let selected = html
+        .split("<button")
+        .find(|b| b.contains(r#"aria-selected="true""#))
+        .expect("a selected tab");
+    assert!(selected.contains(r#"data-testid="tab-lint""#), "{selected}");
+    for hook in [
+        r#"data-testid="build-log""#,
+        r#"data-testid="build-args""#,
+        r#"data-testid="target""#,
+        r#"data-testid="import""#,
+        r#"data-testid="theme""#,
+    ] {
+        assert!(html.contains(hook), "missing {hook}");
+    }
+}
+
+#[test]
+fn arrow_keys_wrap_along_the_tabs() {
+    use crate::components::results_tabs::key_target;
+    use crate::state::Tab;
+    assert_eq!(key_target(Tab::Lint, "ArrowRight"), Some(Tab::Build));
+    assert_eq!(key_target(Tab::Lint, "ArrowLeft"), Some(Tab::Terminal));
+    assert_eq!(key_target(Tab::Cache, "Home"), Some(Tab::Lint));
+    assert_eq!(key_target(Tab::Cache, "End"), Some(Tab::Terminal));
+    assert_eq!(key_target(Tab::Cache, "Enter"), None);
+}
+
+#[test]
+fn log_lines_are_classed_by_kind() {
+    use crate::components::build_log::line_class;
+    assert_eq!(line_class("#3 [2/6] RUN make"), "head");
+    assert_eq!(line_class("#3 CACHED"), "cached");
+    assert_eq!(line_class("#3 DONE 1.2s"), "done");
+    assert_eq!(line_class("#3 ERROR: the step failed"), "error");
+    assert_eq!(line_class("#3 note: make is not simulated"), "note");
+    assert_eq!(line_class("#3 Collecting flask"), "out");
+}
+
+#[test]
+fn stage_graph_dims_the_stages_the_target_skips() {
+    use crate::components::StageGraph;
+    use crate::components::stage_graph::{StageGraphProps, target_index};
+    use yew::AttrValue;
+    let source = "FROM alpine:3.20 AS base\nFROM base AS test\nFROM alpine:3.20 AS unused\nFROM scratch\nCOPY --from=base /a /a\n";
+    let analysis = Rc::new(
+        respond(AnalysisRequest {
+            revision: 0,
+            source: source.to_owned(),
+        })
+        .analysis,
+    );
+    assert_eq!(target_index(&analysis.stages, None), 3);
+    assert_eq!(target_index(&analysis.stages, Some("TEST")), 1);
+    assert_eq!(target_index(&analysis.stages, Some("2")), 2);
+    assert_eq!(target_index(&analysis.stages, Some("nope")), 3);
+    let html = render::<StageGraph>(StageGraphProps {
+        analysis: Rc::clone(&analysis),
+        target: None,
+    });
+    assert!(
+        html.contains(r#"data-name="test" data-skipped="true""#),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"data-name="unused" data-skipped="true""#),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"data-name="base" data-skipped="false""#),
+        "{html}"
+    );
+    assert!(html.contains("test — skipped"), "{html}");
+    assert!(html.contains("stage-3 (target)"), "{html}");
+    assert_eq!(
+        html.matches(r#"data-testid="stage-edge""#).count(),
+        2,
+        "{html}"
+    );
+    let test = render::<StageGraph>(StageGraphProps {
+        analysis,
+        target: Some(AttrValue::Static("test")),
+    });
+    assert!(
+        test.contains(r#"data-name="stage-3" data-skipped="true""#),
+        "{test}"
+    );
+    assert!(
+        test.contains(r#"data-name="base" data-skipped="false""#),
+        "{test}"
+    );
+}
+
+#[test]
+fn the_cache_view_marks_the_first_miss_beside_the_previous_build() {
+    use crate::build::{BuildAsk, Builder, ContextFile};
+    use crate::components::CacheView;
+    use crate::components::cache_view::CacheViewProps;
+    let ask = |build, text: &str| BuildAsk {
+        build,
+        dockerfile: "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN echo hi\n".to_owned(),
+        context: vec![ContextFile {
+            path: "app.py".to_owned(),
+            text: text.to_owned(),
+            mtime: i64::from(u8::try_from(build).unwrap_or(0)),
+        }],
+        ..BuildAsk::default()
+    };
+    let mut builder = Builder::default();
+    let first = Rc::new(builder.build(&ask(1, "print(1)\n")));
+    let second = Rc::new(builder.build(&ask(2, "print(2)\n")));
+    let html = render::<CacheView>(CacheViewProps {
+        outcome: Some(Rc::clone(&second)),
+        previous: Some(first),
+    });
+    assert_eq!(
+        html.matches(r#"data-testid="cache-row""#).count(),
+        4,
+        "{html}"
+    );
+    assert_eq!(
+        html.matches(r#"data-first-miss="true""#).count(),
+        1,
+        "{html}"
+    );
+    assert!(
+        html.contains("Invalidation started at step 3: [3/4] COPY . ."),
+        "{html}"
+    );
+    assert!(html.contains("Previous build"), "{html}");
+    let none = render::<CacheView>(CacheViewProps {
+        outcome: None,
+        previous: None,
+    });
+    assert!(none.contains("build again"), "{none}");
+}
+
+#[test]
+fn the_union_browser_goes_up_to_the_parent() {
+    use crate::components::union_browser::parent;
+    assert_eq!(parent("/var/lib"), "/var");
+    assert_eq!(parent("/var"), "/");
+    assert_eq!(parent("/"), "/");
+}
