@@ -302,7 +302,7 @@ impl Terminal {
         let args = &rest[1..];
         match command.as_str() {
             "help" | "--help" | "-h" => TerminalReply::ok(HELP),
-            "build" => self.build(builder, ask, args),
+            "build" => Self::build(builder, ask, args),
             "images" => Self::images(builder, args, "images"),
             "history" => Self::history(builder, args, "history"),
             "inspect" => Self::inspect(builder, args, "inspect"),
@@ -322,7 +322,7 @@ impl Terminal {
                 Some("tag") => Self::tag(builder, &args[1..], "image tag"),
                 Some("rm" | "remove") => Self::rmi(builder, &args[1..], "image rm"),
                 Some("prune") => Self::prune(builder, &args[1..]),
-                Some("build") => self.build(builder, ask, &args[1..]),
+                Some("build") => Self::build(builder, ask, &args[1..]),
                 Some("push") => self.push(builder, &args[1..]),
                 Some("pull") => self.pull(builder, &args[1..]),
                 Some("save") => Self::save(builder, &args[1..], "image save"),
@@ -344,13 +344,7 @@ impl Terminal {
         }
     }
 
-    fn build(
-        &mut self,
-        builder: &mut Builder,
-        ask: &TerminalAsk,
-        args: &[String],
-    ) -> TerminalReply {
-        let _ = self;
+    fn build(builder: &mut Builder, ask: &TerminalAsk, args: &[String]) -> TerminalReply {
         let valued = ["-t", "--tag", "-f", "--file", "--build-arg", "--target"];
         let args = match Args::parse(args, &valued, "build") {
             Ok(args) => args,
