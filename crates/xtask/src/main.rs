@@ -384,6 +384,28 @@ fn ci(root: &Path) -> Result<()> {
             .arg(root.join("dist"))
             .env("PATH", tool_path(root)),
     )?;
+    // The budgets (issue 6) are a release build's: size asserted, timings reported.
+    let release_dist = root.join("target/dist-release");
+    step(
+        "playground release build (trunk --release)",
+        &mut trunk(
+            root,
+            &[
+                "build",
+                "--offline",
+                "--release",
+                "--dist",
+                &release_dist.to_string_lossy(),
+            ],
+        ),
+    )?;
+    step(
+        "playground budgets (size, first render, lint, example builds)",
+        Command::new("node")
+            .arg("tests/e2e/budget.mjs")
+            .arg(&release_dist)
+            .env("PATH", tool_path(root)),
+    )?;
     println!("\nall checks passed in {:.0?}:", started.elapsed());
     for (name, took) in steps {
         println!("  {took:>8.1?}  {name}");
