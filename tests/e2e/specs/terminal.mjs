@@ -87,6 +87,10 @@ export default async function terminalSpec(page, { origin }) {
   assert((await input.inputValue()) === 'docker frobnicate', `↑↑: ${await input.inputValue()}`);
   await input.press('ArrowDown');
   assert((await input.inputValue()) === 'docker rmi nosuch', `↑↑↓: ${await input.inputValue()}`);
+  // Tab completes the command word.
+  await input.fill('docker hist');
+  await input.press('Tab');
+  assert((await input.inputValue()) === 'docker history ', `Tab: ${await input.inputValue()}`);
   await input.fill('');
 
   // The Build button and the terminal share the engine's store.

@@ -35,6 +35,45 @@ pub(crate) fn recall(
     }
 }
 
+/// The commands Tab completes.
+const COMMANDS: &[&str] = &[
+    "build", "clear", "help", "history", "image", "images", "inspect", "ps", "pull", "push", "rmi",
+    "run", "save", "tag",
+];
+
+/// Tab: the line with its command word completed (as far as the candidates agree), or `None`
+/// when nothing can be added.
+pub(crate) fn complete(line: &str) -> Option<String> {
+    let (prefix, word) = match line.strip_prefix("docker ") {
+        Some(rest) => ("docker ", rest),
+        None => ("", line),
+    };
+    if word.contains(' ') {
+        return None;
+    }
+    let hits: Vec<&str> = COMMANDS
+        .iter()
+        .copied()
+        .filter(|c| c.starts_with(word))
+        .collect();
+    let first = hits.first()?;
+    // The longest prefix every candidate shares.
+    let common = hits.iter().fold(first.len(), |n, c| {
+        first
+            .bytes()
+            .zip(c.bytes())
+            .take(n)
+            .take_while(|(a, b)| a == b)
+            .count()
+    });
+    let done = if hits.len() == 1 {
+        format!("{prefix}{first} ")
+    } else {
+        format!("{prefix}{}", &first[..common])
+    };
+    (done != line).then_some(done)
+}
+
 #[function_component]
 pub(crate) fn Terminal(props: &TerminalProps) -> Html {
     let input = use_node_ref();
@@ -66,6 +105,15 @@ pub(crate) fn Terminal(props: &TerminalProps) -> Html {
             let up = match event.key().as_str() {
                 "ArrowUp" => true,
                 "ArrowDown" => false,
+                "Tab" => {
+                    if let Some(el) = input.cast::<web_sys::HtmlInputElement>()
+                        && let Some(line) = complete(&el.value())
+                    {
+                        event.prevent_default();
+                        el.set_value(&line);
+                    }
+                    return;
+                }
                 _ => return,
             };
             event.prevent_default();

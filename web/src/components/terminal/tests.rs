@@ -18,3 +18,24 @@ fn arrows_walk_the_history() {
     assert_eq!(recall(&history, None, false), None);
     assert_eq!(recall(&[], None, true), None);
 }
+
+#[test]
+fn tab_completes_the_command() {
+    assert_eq!(
+        complete("docker ima").as_deref(),
+        Some("docker image"),
+        "image and images"
+    );
+    assert_eq!(complete("docker images").as_deref(), Some("docker images "));
+    assert_eq!(complete("docker bu").as_deref(), Some("docker build "));
+    assert_eq!(complete("pu"), None, "nothing to add: pull or push");
+    assert_eq!(complete("docker p"), None, "ps, pull, push");
+    assert_eq!(complete("docker pus").as_deref(), Some("docker push "));
+    assert_eq!(
+        complete("docker run app"),
+        None,
+        "arguments are not completed"
+    );
+    assert_eq!(complete("docker zz"), None);
+    assert_eq!(complete("cl").as_deref(), Some("clear "));
+}
