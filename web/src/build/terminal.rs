@@ -103,7 +103,7 @@ Commands:
   clear          Clear the terminal
   help           This text
 
-Arrow keys ↑/↓ walk the command history.";
+Arrow keys ↑/↓ walk the command history; Tab completes a command.";
 
 /// Splits a command line into words: whitespace separates, single and double quotes group,
 /// a backslash escapes the next character (outside single quotes).
