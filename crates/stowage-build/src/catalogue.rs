@@ -19,15 +19,29 @@
 //! | `nginx:1.27` / `-alpine` | 188 MB / 43 MB |
 //!
 //! Every image carries the label `org.stowage.simulated=true`.
+//!
+//! # Diff IDs without hashing a gigabyte
+//!
+//! A layer's diff ID is the SHA-256 of its tar, and the tars of these images are large
+//! (`golang:1.22` is 810 MB of synthetic bytes): hashing them on every first `FROM` would take
+//! seconds in the browser. The synthetic bytes are a fixed function of `(size, seed)`, so a
+//! layer is identified by its [`layer_fingerprint`] — the SHA-256 of the same tar with each
+//! synthetic body replaced by its `(size, seed)` — and `diff_ids.txt` (next to this file)
+//! maps the fingerprints of the layers of [`TABLED`] to their real diff IDs. A layer whose
+//! fingerprint is not in the table (another tag, a changed recipe) is hashed in full, so the
+//! table can make a build slow but never wrong; the test `catalogue_diff_ids` recomputes
+//! every entry and fails when the file is stale (`STOWAGE_BLESS=1` rewrites it). The tar
+//! itself is only written when its bytes are needed (export, push).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use stowage_oci::config::buildkit;
-use stowage_oci::layer::TarOptions;
-use stowage_oci::{Digest, History, ImageConfig, json};
+use stowage_oci::layer::{TarOptions, write_tar};
+use stowage_oci::{Digest, History, ImageConfig, Sha256Writer, json};
 use stowage_syntax::resolve::Platform;
-use stowage_vfs::{Content, Fs, Layer, Metadata};
+use stowage_vfs::{Content, Fs, Layer, LayerEntry, Metadata};
 
 use crate::engine::layer_ref;
 use crate::host::{BaseImage, ImageResolver, LayerRef, ResolveError};
@@ -39,6 +53,94 @@ const CREATED: i64 = 1_719_792_000;
 pub const IMAGES: &[&str] = &[
     "scratch", "busybox", "alpine", "debian", "ubuntu", "node", "python", "golang", "nginx",
 ];
+
+/// The references whose layers `diff_ids.txt` covers (tags that give the same layers share
+/// entries: `node:18` and `node:20` differ only in their configs).
+pub const TABLED: &[&str] = &[
+    "alpine:3.20",
+    "alpine:3.19",
+    "busybox:latest",
+    "debian:bookworm",
+    "debian:bookworm-slim",
+    "debian:bullseye",
+    "debian:bullseye-slim",
+    "ubuntu:24.04",
+    "ubuntu:22.04",
+    "node:20",
+    "node:20-slim",
+    "node:20-alpine",
+    "python:3.12",
+    "python:3.12-slim",
+    "python:3.12-alpine",
+    "python:3.11-slim",
+    "golang:1.22",
+    "golang:1.22-alpine",
+    "nginx:1.27",
+    "nginx:1.27-alpine",
+];
+
+/// Fingerprint → diff ID of the layers of [`TABLED`], one `fingerprint diff-id reference
+/// index` line each (see the module docs).
+pub const DIFF_IDS: &str = include_str!("catalogue/diff_ids.txt");
+
+/// Identifies a layer holding synthetic files without generating their bytes: the SHA-256
+/// of its tar with every synthetic body replaced by its `(size, seed)`, followed by the paths
+/// of those files (so a real file whose bytes happen to equal a stand-in differs). `None`
+/// when the layer has no synthetic file (hashing it is as cheap as fingerprinting it) or
+/// cannot be written as a tar.
+pub fn layer_fingerprint(layer: &Layer) -> Option<Digest> {
+    let mut stand_in = layer.clone();
+    let mut synthetic = Vec::new();
+    for (path, entry) in &mut stand_in.entries {
+        if let LayerEntry::File(file) = entry
+            && let Content::Synthetic { size, seed } = file.content
+        {
+            let mut body = b"stowage synthetic content\n".to_vec();
+            body.extend_from_slice(&size.to_le_bytes());
+            body.extend_from_slice(&seed.to_le_bytes());
+            file.content = Content::bytes(body);
+            synthetic.push(path.clone());
+        }
+    }
+    if synthetic.is_empty() {
+        return None;
+    }
+    let mut w = Sha256Writer::new();
+    write_tar(&stand_in, &TarOptions::default(), &mut w).ok()?;
+    for path in &synthetic {
+        w.update(path.as_bytes());
+        w.update(b"\0");
+    }
+    Some(w.finish())
+}
+
+/// The diff ID `diff_ids.txt` records for a fingerprint.
+fn tabled_diff_id(fingerprint: &Digest) -> Option<Digest> {
+    let key = fingerprint.to_string();
+    DIFF_IDS
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .find_map(|l| {
+            let mut fields = l.split_whitespace();
+            (fields.next() == Some(key.as_str()))
+                .then(|| fields.next()?.parse().ok())
+                .flatten()
+        })
+}
+
+/// A layer of a simulated image with its diff ID: from the table when the layer is in it,
+/// else by hashing its tar.
+fn catalogue_layer_ref(layer: Layer) -> Option<LayerRef> {
+    if let Some(diff_id) = layer_fingerprint(&layer).and_then(|fp| tabled_diff_id(&fp)) {
+        let size = layer.size();
+        return Some(LayerRef {
+            layer: Arc::new(layer),
+            diff_id,
+            size,
+        });
+    }
+    layer_ref(layer, &TarOptions::default()).ok()
+}
 
 /// The simulated image resolver. Images are built on first use and memoised.
 #[derive(Debug, Default)]
@@ -780,7 +882,7 @@ pub fn simulated_image(reference: &str) -> Option<BaseImage> {
     let mut history = Vec::new();
     for (tree, h) in recipe.steps {
         let layer = Layer::diff(&prev, &tree);
-        let lref = layer_ref(layer, &TarOptions::default()).ok()?;
+        let lref = catalogue_layer_ref(layer)?;
         layers.push(lref);
         history.extend(h);
         prev = tree;

@@ -3,6 +3,7 @@
 //! keys.
 
 mod api;
+mod catalogue;
 mod props;
 mod scenarios;
 mod util;
