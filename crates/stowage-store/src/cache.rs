@@ -15,8 +15,9 @@ use stowage_oci::layer::{TarOptions, write_tar};
 use stowage_shell::interp::{LogLine, Stream};
 use stowage_vfs::{Fs, HostIdentity, Layer};
 
+use crate::binfmt::{Reader, Writer};
 use crate::store::Store;
-use crate::{Result, StoreError, hex, io_err, unhex32};
+use crate::{Result, StoreError, hex, io_err};
 
 /// A cached step result as stored: the layers whose union is the step's filesystem (their
 /// blobs are in `blobs/sha256`), the step's own layer and its output.
@@ -31,21 +32,159 @@ struct EntryFile {
     created: i64,
 }
 
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct RecordFile {
-    instruction: String,
-    parent: Option<Digest>,
-    inputs: BTreeMap<String, String>,
-    files: BTreeMap<String, String>,
-    key: Option<Digest>,
+/// The step records' file in a project directory, in [`crate::binfmt`] (`v2`; the JSON
+/// `records.json` of earlier versions is ignored).
+const RECORDS: &str = "records-v2.bin";
+
+/// The first bytes of [`RECORDS`].
+const RECORDS_MAGIC: &[u8] = b"stowage records 2\n";
+
+fn put_digest(w: &mut Writer, d: Option<&Digest>) {
+    match d {
+        Some(d) => {
+            w.u8(1);
+            w.str(&d.to_string());
+        }
+        None => w.u8(0),
+    }
 }
 
-/// One memoised checksum: path, mode, uid, gid, size, mtime, the host file's
-/// `[dev, inode, mtime ns, ctime ns]` when known, SHA-256 (hex).
-type ChecksumRow = (String, u32, u32, u32, u64, i64, Option<[i64; 4]>, String);
+#[expect(
+    clippy::option_option,
+    reason = "None: not a valid field; Some(None): no digest"
+)]
+fn get_digest(r: &mut Reader<'_>) -> Option<Option<Digest>> {
+    match r.u8()? {
+        0 => Some(None),
+        1 => r.str()?.parse().ok().map(Some),
+        _ => None,
+    }
+}
 
-/// The memo's file in a project directory (`-v2`: rows carry the host identity).
-const CHECKSUMS: &str = "checksums-v2.json";
+/// The records as bytes, by slot in order: instruction, parent key, inputs, file
+/// checksums, key.
+fn encode_records(records: &BTreeMap<String, StepRecord>) -> Vec<u8> {
+    let mut w = Writer::new(RECORDS_MAGIC);
+    w.u64(records.len() as u64);
+    for (slot, r) in records {
+        w.str(slot);
+        w.str(&r.instruction);
+        put_digest(&mut w, r.parent.as_ref());
+        w.u64(r.inputs.len() as u64);
+        for (k, v) in &r.inputs {
+            w.str(k);
+            w.str(v);
+        }
+        w.u64(r.files.len() as u64);
+        for (path, sum) in r.files.iter() {
+            w.str(path);
+            w.0.extend_from_slice(sum);
+        }
+        put_digest(&mut w, r.key.as_ref());
+    }
+    w.0
+}
+
+/// The records from [`encode_records`]' bytes; `None` when they are not such a file.
+fn decode_records(bytes: &[u8]) -> Option<BTreeMap<String, StepRecord>> {
+    let mut r = Reader::new(bytes, RECORDS_MAGIC)?;
+    let mut records = BTreeMap::new();
+    for _ in 0..r.u64()? {
+        let slot = r.str()?.to_owned();
+        let instruction = r.str()?.to_owned();
+        let parent = get_digest(&mut r)?;
+        let mut inputs = BTreeMap::new();
+        for _ in 0..r.u64()? {
+            inputs.insert(r.str()?.to_owned(), r.str()?.to_owned());
+        }
+        let mut files = BTreeMap::new();
+        for _ in 0..r.u64()? {
+            files.insert(r.str()?.to_owned(), r.sum()?);
+        }
+        let key = get_digest(&mut r)?;
+        records.insert(
+            slot,
+            StepRecord {
+                instruction,
+                parent,
+                inputs,
+                files: Arc::new(files),
+                key,
+            },
+        );
+    }
+    r.is_empty().then_some(records)
+}
+
+/// The memo's file in a project directory, in [`crate::binfmt`] (`v3`; the JSON files of
+/// earlier versions, `checksums.json` and `checksums-v2.json`, are ignored).
+const CHECKSUMS: &str = "checksums-v3.bin";
+
+/// The first bytes of [`CHECKSUMS`].
+const CHECKSUMS_MAGIC: &[u8] = b"stowage checksums 3\n";
+
+/// The memo as bytes: per path in order, the stamp (mode, uid, gid, size, mtime, and the
+/// host identity `dev, inode, mtime ns, ctime ns` after a 1, or a 0) and the checksum.
+fn encode_checksums(memo: &HashMap<String, (FileStamp, [u8; 32])>) -> Vec<u8> {
+    let mut rows: Vec<&(FileStamp, [u8; 32])> = memo.values().collect();
+    rows.sort_unstable_by(|a, b| a.0.path.cmp(&b.0.path));
+    let mut w = Writer::new(CHECKSUMS_MAGIC);
+    w.u64(rows.len() as u64);
+    for (s, sum) in rows {
+        w.str(&s.path);
+        w.u32(s.mode);
+        w.u32(s.uid);
+        w.u32(s.gid);
+        w.u64(s.size);
+        w.i64(s.mtime);
+        match s.host {
+            Some(h) => {
+                w.u8(1);
+                w.u64(h.dev);
+                w.u64(h.inode);
+                w.i64(h.mtime_nanos);
+                w.i64(h.ctime_nanos);
+            }
+            None => w.u8(0),
+        }
+        w.0.extend_from_slice(sum);
+    }
+    w.0
+}
+
+/// The memo from [`encode_checksums`]' bytes; `None` when they are not such a file.
+fn decode_checksums(bytes: &[u8]) -> Option<HashMap<String, (FileStamp, [u8; 32])>> {
+    let mut r = Reader::new(bytes, CHECKSUMS_MAGIC)?;
+    let n = r.u64()?;
+    // Each row takes more than 64 bytes: a bogus count cannot reserve much.
+    let mut memo = HashMap::with_capacity(usize::try_from(n.min(bytes.len() as u64 / 64)).ok()?);
+    for _ in 0..n {
+        let path = r.str()?.to_owned();
+        let (mode, uid, gid, size, mtime) = (r.u32()?, r.u32()?, r.u32()?, r.u64()?, r.i64()?);
+        let host = match r.u8()? {
+            0 => None,
+            1 => Some(HostIdentity {
+                dev: r.u64()?,
+                inode: r.u64()?,
+                mtime_nanos: r.i64()?,
+                ctime_nanos: r.i64()?,
+            }),
+            _ => return None,
+        };
+        let sum = r.sum()?;
+        let stamp = FileStamp {
+            path: path.clone(),
+            mode,
+            uid,
+            gid,
+            size,
+            mtime,
+            host,
+        };
+        memo.insert(path, (stamp, sum));
+    }
+    r.is_empty().then_some(memo)
+}
 
 /// The build cache on disk.
 ///
@@ -86,52 +225,12 @@ impl DiskCacheStore {
     pub fn open(store: Rc<Store>, project: &str, now: i64) -> Result<Self> {
         let id = hex(&Sha256::digest(project.as_bytes()))[..32].to_owned();
         let project_dir = store.root().join("cache/projects").join(id);
-        let records: BTreeMap<String, RecordFile> = store
-            .read_json(&project_dir.join("records.json"))?
+        let records = Store::read_bytes(&project_dir.join(RECORDS))?
+            .and_then(|b| decode_records(&b))
             .unwrap_or_default();
-        let records = records
-            .into_iter()
-            .map(|(slot, r)| {
-                let files = r
-                    .files
-                    .into_iter()
-                    .filter_map(|(p, h)| Some((p, unhex32(&h)?)))
-                    .collect();
-                (
-                    slot,
-                    StepRecord {
-                        instruction: r.instruction,
-                        parent: r.parent,
-                        inputs: r.inputs,
-                        files: Arc::new(files),
-                        key: r.key,
-                    },
-                )
-            })
-            .collect();
-        let rows: Vec<ChecksumRow> = store
-            .read_json(&project_dir.join(CHECKSUMS))?
+        let checksums = Store::read_bytes(&project_dir.join(CHECKSUMS))?
+            .and_then(|b| decode_checksums(&b))
             .unwrap_or_default();
-        let checksums = rows
-            .into_iter()
-            .filter_map(|(path, mode, uid, gid, size, mtime, host, h)| {
-                let stamp = FileStamp {
-                    path: path.clone(),
-                    mode,
-                    uid,
-                    gid,
-                    size,
-                    mtime,
-                    host: host.map(|[dev, inode, m, c]| HostIdentity {
-                        dev: dev.cast_unsigned(),
-                        inode: inode.cast_unsigned(),
-                        mtime_nanos: m,
-                        ctime_nanos: c,
-                    }),
-                };
-                Some((path, (stamp, unhex32(&h)?)))
-            })
-            .collect();
         Ok(Self {
             store,
             project_dir,
@@ -157,54 +256,20 @@ impl DiskCacheStore {
             return Err(e);
         }
         if self.records_dirty {
-            let out: BTreeMap<&String, RecordFile> = self
-                .records
-                .iter()
-                .map(|(slot, r)| {
-                    (
-                        slot,
-                        RecordFile {
-                            instruction: r.instruction.clone(),
-                            parent: r.parent.clone(),
-                            inputs: r.inputs.clone(),
-                            files: r.files.iter().map(|(p, h)| (p.clone(), hex(h))).collect(),
-                            key: r.key.clone(),
-                        },
-                    )
-                })
-                .collect();
+            let bytes = encode_records(&self.records);
             self.store
-                .write_json(&self.project_dir.join("records.json"), &out, false)?;
+                .write_bytes(&self.project_dir.join(RECORDS), &bytes, false)?;
             self.records_dirty = false;
         }
         if self.checksums_dirty {
-            let mut rows: Vec<ChecksumRow> = self
-                .checksums
-                .values()
-                .map(|(s, h)| {
-                    (
-                        s.path.clone(),
-                        s.mode,
-                        s.uid,
-                        s.gid,
-                        s.size,
-                        s.mtime,
-                        s.host.map(|h| {
-                            [
-                                h.dev.cast_signed(),
-                                h.inode.cast_signed(),
-                                h.mtime_nanos,
-                                h.ctime_nanos,
-                            ]
-                        }),
-                        hex(h),
-                    )
-                })
-                .collect();
-            rows.sort();
+            let bytes = encode_checksums(&self.checksums);
             self.store
-                .write_json(&self.project_dir.join(CHECKSUMS), &rows, false)?;
+                .write_bytes(&self.project_dir.join(CHECKSUMS), &bytes, false)?;
             self.checksums_dirty = false;
+            // What earlier versions wrote is never read again.
+            for old in ["checksums.json", "checksums-v2.json", "records.json"] {
+                let _ = fs::remove_file(self.project_dir.join(old));
+            }
         }
         Ok(())
     }

@@ -491,6 +491,23 @@ impl Store {
     }
 
     /// Writes a JSON document of the store atomically.
+    /// The bytes of `path`, `None` when it does not exist.
+    pub(crate) fn read_bytes(path: &Path) -> Result<Option<Vec<u8>>> {
+        match fs::read(path) {
+            Ok(b) => Ok(Some(b)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(io_err("reading", path)(e)),
+        }
+    }
+
+    /// Writes `bytes` to `path` atomically (and durably when `durable`).
+    pub(crate) fn write_bytes(&self, path: &Path, bytes: &[u8], durable: bool) -> Result<()> {
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(io_err("creating", parent))?;
+        }
+        atomic::write(&self.tmp(), path, bytes, durable)
+    }
+
     pub(crate) fn write_json<T: serde::Serialize>(
         &self,
         path: &Path,

@@ -282,3 +282,34 @@ fn the_checksum_memo_hits_only_for_the_same_host_file() {
     racy.path = "/racy.txt".into();
     assert_eq!(cache.checksum(&racy), None);
 }
+
+#[test]
+fn step_records_survive_a_reopen() {
+    use std::collections::BTreeMap;
+    use std::sync::Arc;
+    use stowage_build::StepRecord;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(dir.path()).expect("store");
+    let key = Digest::sha256(b"key");
+    let record = StepRecord {
+        instruction: "COPY . /app".into(),
+        parent: Some(Digest::sha256(b"parent")),
+        inputs: BTreeMap::from([("cwd".to_owned(), "/".to_owned())]),
+        files: Arc::new(BTreeMap::from([("/a b\n.txt".to_owned(), [3; 32])])),
+        key: Some(key),
+    };
+    let bare = StepRecord {
+        instruction: "FROM scratch".into(),
+        ..StepRecord::default()
+    };
+    {
+        let mut cache = DiskCacheStore::open(Rc::clone(&store), "p", 10_000).expect("cache");
+        cache.set_record("0/1".into(), record.clone());
+        cache.set_record("0/0".into(), bare.clone());
+        cache.flush().expect("flush");
+    }
+    let cache = DiskCacheStore::open(store, "p", 20_000).expect("reopened");
+    assert_eq!(cache.record("0/1"), Some(record));
+    assert_eq!(cache.record("0/0"), Some(bare));
+    assert_eq!(cache.record("0/2"), None);
+}
