@@ -20,8 +20,10 @@ use yew_agent::worker::{HandlerId, Worker, WorkerScope};
 use crate::explore::{Efficiency, FileRow, LayerFiles, explore, union_dir};
 
 /// The time the simulated builds say it is (image `created`, history): 2025-01-01, after the
-/// simulated base images were made (2024-07-01), so a stage's clock never has to go back.
-const NOW: i64 = 1_735_689_600;
+/// simulated base images were made (2024-07-01), so a stage's clock never has to go back. The
+/// layers the examples build at this time have their diff IDs precomputed (see
+/// `stowage_build::catalogue`): their first builds hash no synthetic bytes.
+const NOW: i64 = stowage_build::catalogue::PLAYGROUND_NOW;
 
 /// One file of the build context, as the page holds it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

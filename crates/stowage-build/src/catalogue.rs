@@ -27,11 +27,15 @@
 //! seconds in the browser. The synthetic bytes are a fixed function of `(size, seed)`, so a
 //! layer is identified by its [`layer_fingerprint`] — the SHA-256 of the same tar with each
 //! synthetic body replaced by its `(size, seed)` — and `diff_ids.txt` (next to this file)
-//! maps the fingerprints of the layers of [`TABLED`] to their real diff IDs. A layer whose
-//! fingerprint is not in the table (another tag, a changed recipe) is hashed in full, so the
-//! table can make a build slow but never wrong; the test `catalogue_diff_ids` recomputes
-//! every entry and fails when the file is stale (`STOWAGE_BLESS=1` rewrites it). The tar
-//! itself is only written when its bytes are needed (export, push).
+//! maps fingerprints to real diff IDs for the layers of the images in [`TABLED`] and for the
+//! layers the web playground's examples build at its clock, [`PLAYGROUND_NOW`] (an
+//! `apt-get update`'s 20 MB of package lists, a `pip install`…). [`simulated_image`] and the
+//! default [`CacheStore::diff_id`](crate::CacheStore::diff_id) look layers up there. A layer
+//! whose fingerprint is not in the table (another tag, another time, a changed recipe) is
+//! hashed in full, so the table can make a build slow but never wrong; the test
+//! `catalogue_diff_ids_match_the_tars` recomputes every entry and fails when the file is
+//! stale (`STOWAGE_BLESS=1` rewrites it). The tar itself is only written when its bytes are
+//! needed (export, push).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -79,8 +83,13 @@ pub const TABLED: &[&str] = &[
     "nginx:1.27-alpine",
 ];
 
-/// Fingerprint → diff ID of the layers of [`TABLED`], one `fingerprint diff-id reference
-/// index` line each (see the module docs).
+/// The time the web playground's builds happen at (2025-01-01, after the simulated images
+/// were made, so a stage's clock never goes back): the layers its examples build at this
+/// time are in the table.
+pub const PLAYGROUND_NOW: i64 = 1_735_689_600;
+
+/// Fingerprint → diff ID of the layers of [`TABLED`] and of the playground's examples, one
+/// `fingerprint diff-id origin…` line each (see the module docs).
 pub const DIFF_IDS: &str = include_str!("catalogue/diff_ids.txt");
 
 /// Identifies a layer holding synthetic files without generating their bytes: the SHA-256
@@ -89,6 +98,10 @@ pub const DIFF_IDS: &str = include_str!("catalogue/diff_ids.txt");
 /// when the layer has no synthetic file (hashing it is as cheap as fingerprinting it) or
 /// cannot be written as a tar.
 pub fn layer_fingerprint(layer: &Layer) -> Option<Digest> {
+    let is_synthetic = |e: &LayerEntry| matches!(e, LayerEntry::File(f) if matches!(f.content, Content::Synthetic { .. }));
+    if !layer.entries.values().any(is_synthetic) {
+        return None;
+    }
     let mut stand_in = layer.clone();
     let mut synthetic = Vec::new();
     for (path, entry) in &mut stand_in.entries {
@@ -128,10 +141,18 @@ fn tabled_diff_id(fingerprint: &Digest) -> Option<Digest> {
         })
 }
 
+/// The diff ID of `layer` tarred with `opts` when the table has it.
+pub(crate) fn known_diff_id(layer: &Layer, opts: &TarOptions) -> Option<Digest> {
+    if *opts != TarOptions::default() {
+        return None;
+    }
+    tabled_diff_id(&layer_fingerprint(layer)?)
+}
+
 /// A layer of a simulated image with its diff ID: from the table when the layer is in it,
 /// else by hashing its tar.
 fn catalogue_layer_ref(layer: Layer) -> Option<LayerRef> {
-    if let Some(diff_id) = layer_fingerprint(&layer).and_then(|fp| tabled_diff_id(&fp)) {
+    if let Some(diff_id) = known_diff_id(&layer, &TarOptions::default()) {
         let size = layer.size();
         return Some(LayerRef {
             layer: Arc::new(layer),

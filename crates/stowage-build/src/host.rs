@@ -398,8 +398,12 @@ pub trait CacheStore {
     fn clear(&mut self) -> usize;
     /// The diff ID of a step's new `layer` tarred with `opts`. A persistent store may keep
     /// the tar it hashes, so that the result's [`CacheStore::put`] does not read the layer's
-    /// bytes a second time; the default only hashes.
+    /// bytes a second time; the default takes it from the table of known synthetic layers
+    /// when the layer is there (see [`crate::catalogue`]), else hashes.
     fn diff_id(&mut self, layer: &Layer, opts: &TarOptions) -> Result<Digest, String> {
+        if let Some(known) = crate::catalogue::known_diff_id(layer, opts) {
+            return Ok(known);
+        }
         let mut w = Sha256Writer::new();
         write_tar(layer, opts, &mut w).map_err(|e| e.to_string())?;
         Ok(w.finish())
