@@ -188,14 +188,21 @@ fn seed(text: &str) -> u64 {
 /// Builds trees of synthetic files.
 struct Tree {
     fs: Fs,
+    /// The directory the last [`Tree::dir`] made with mode `0o755`: the files of a `spread`
+    /// share their parent, and making it again would change nothing.
+    made: Option<String>,
 }
 
 impl Tree {
     fn new(fs: Fs) -> Self {
-        Self { fs }
+        Self { fs, made: None }
     }
 
     fn dir(&mut self, path: &str, mode: u32) {
+        if mode == 0o755 && self.made.as_deref() == Some(path) {
+            return;
+        }
+        self.made = (mode == 0o755).then(|| path.to_owned());
         let _ = self
             .fs
             .create_dir_all(path, &Metadata::dir().with_mtime(CREATED));
@@ -221,6 +228,8 @@ impl Tree {
     fn link(&mut self, path: &str, target: &str) {
         self.dir(stowage_vfs::path::parent(path), 0o755);
         let _ = self.fs.remove(path);
+        // The removed path may have been (or held) the directory made last.
+        self.made = None;
         let _ = self
             .fs
             .symlink(path, target, Metadata::symlink().with_mtime(CREATED));
