@@ -275,7 +275,7 @@ impl Store {
         temp.commit(&dest, true)?;
         // From now on the layer's bytes are read from its blob (a context file may change).
         let indexed = LayerIndex::new(layer, size, &offsets).and_then(|index| {
-            self.write_json(&self.layer_index_path(&digest), &index, false)
+            self.write_bytes(&self.layer_index_path(&digest), &index.encode(), false)
                 .ok()?;
             index.to_layer(&dest, size)
         });
@@ -289,14 +289,15 @@ impl Store {
     fn layer_index_path(&self, diff_id: &Digest) -> PathBuf {
         self.root
             .join("cache/layer-index")
-            .join(format!("{}.json", diff_id.encoded()))
+            .join(format!("{}.bin", diff_id.encoded()))
     }
 
     /// The layer of an uncompressed blob from its index, its files' bytes left in the blob
     /// (`None` without a usable index). The blob was verified when it was written; the
     /// bytes read through the index are not hashed again.
     fn indexed_layer(&self, diff_id: &Digest) -> Option<Layer> {
-        let index: LayerIndex = self.read_json(&self.layer_index_path(diff_id)).ok()??;
+        let bytes = Self::read_bytes(&self.layer_index_path(diff_id)).ok()??;
+        let index = LayerIndex::decode(&bytes)?;
         let blob = self.blob_path(diff_id);
         let size = fs::metadata(&blob).ok()?.len();
         index.to_layer(&blob, size)
@@ -443,6 +444,8 @@ impl Store {
                 fs::remove_file(entry.path()).map_err(io_err("removing", entry.path()))?;
                 if let Ok(d) = format!("sha256:{name}").parse::<Digest>() {
                     let _ = fs::remove_file(self.layer_index_path(&d));
+                    // An index an earlier version wrote.
+                    let _ = fs::remove_file(self.layer_index_path(&d).with_extension("json"));
                 }
                 report.blobs += 1;
             }
