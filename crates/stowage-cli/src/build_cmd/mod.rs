@@ -291,6 +291,7 @@ pub(crate) fn build_command(args: &BuildArgs, root: Option<&Path>) -> Result<Exi
         if args.quiet {
             println!("{image}");
         }
+        skip_teardown(engine, ctx);
         return Ok(ExitCode::SUCCESS);
     }
     let message = result
@@ -302,7 +303,17 @@ pub(crate) fn build_command(args: &BuildArgs, root: Option<&Path>) -> Result<Exi
     progress.borrow_mut().finish(false);
     report_failure(&result, &dockerfile, &text, &message)?;
     cache_flush?;
+    skip_teardown(engine, ctx);
     Ok(ExitCode::FAILURE)
+}
+
+/// Lets the process exit reclaim the engine's and the context's trees: freeing tens of
+/// thousands of nodes one by one took ~5% of an unchanged 20,000-file rebuild. Everything
+/// was flushed before; nothing in them needs a destructor (no temporary files, and the
+/// store's lock files close at exit).
+fn skip_teardown<E>(engine: E, ctx: context::Context) {
+    std::mem::forget(engine);
+    std::mem::forget(ctx);
 }
 
 /// BuildKit's failure report: the failed step's last output lines, the Dockerfile excerpt
