@@ -13,7 +13,7 @@
 
 use std::fs;
 use std::os::unix::fs::MetadataExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
 use stowage_store::FileRange;
@@ -53,7 +53,25 @@ pub(crate) fn read_context(dir: &Path, ignore_files: &[String]) -> Result<Contex
             break;
         }
     }
-    walk(dir, "", None, &ignore, &mut ctx)?;
+    // A second thread lists and stats the directories (the kernel's half of the work) while
+    // this one builds the tree; items come in walk order.
+    let (tx, rx) = std::sync::mpsc::sync_channel(4096);
+    let ignore_file = ctx.ignore_file.clone();
+    std::thread::scope(|scope| {
+        let scanner = Scanner {
+            root: dir,
+            ignore: &ignore,
+            ignore_file: ignore_file.as_deref(),
+            tx,
+        };
+        scope.spawn(move || {
+            if let Err(e) = scanner.walk("", None, false) {
+                let _ = scanner.tx.send(Item::Failed(e));
+            }
+        });
+        // Dropping `rx` on an error stops the scanner at its next send.
+        rx.into_iter().try_for_each(|item| add(&mut ctx.fs, item))
+    })?;
     Ok(ctx)
 }
 
@@ -71,74 +89,210 @@ fn meta_of(m: &fs::Metadata) -> Metadata {
     Metadata::new(m.mode() & 0o7777).with_mtime(m.mtime())
 }
 
-fn walk(
-    root: &Path,
-    rel: &str,
-    parent: Option<&ParentMatches>,
-    ignore: &DockerIgnore,
-    ctx: &mut Context,
-) -> Result<()> {
-    let dir = root.join(rel);
-    // `DirEntry::metadata` stats relative to the open directory (no path walk per file).
-    let mut names: Vec<(String, fs::Metadata)> = Vec::new();
-    for e in fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))? {
-        let e = e.with_context(|| format!("reading {}", dir.display()))?;
-        let Ok(name) = e.file_name().into_string() else {
-            anyhow::bail!("{}: a file name that is not UTF-8", e.path().display());
-        };
-        let m = e
-            .metadata()
-            .with_context(|| format!("reading {}", e.path().display()))?;
-        names.push((name, m));
-    }
-    names.sort_by(|a, b| a.0.cmp(&b.0));
-    // Whether this directory is in the tree yet (an excluded one is made only for a file
-    // an exception brings back).
-    let mut made = rel.is_empty() || ctx.fs.lstat(&format!("/{rel}")).is_ok();
-    for (name, m) in names {
-        let path = if rel.is_empty() {
-            name.clone()
-        } else {
-            format!("{rel}/{name}")
-        };
-        let host = root.join(&path);
-        let (excluded, info) = if ignore.is_empty() {
-            (false, ParentMatches::default())
-        } else {
-            ignore.check(&path, parent)
-        };
-        let vpath = format!("/{path}");
-        let t = m.file_type();
-        if t.is_dir() {
-            if excluded && ignore.can_skip_dir(&path) {
-                continue;
-            }
+/// What the scanner found, in walk order (a directory before its contents).
+enum Item {
+    /// A directory (`/src`) and whether `.dockerignore` excludes it (its contents may still
+    /// come, through exceptions).
+    Dir {
+        vpath: String,
+        meta: fs::Metadata,
+        excluded: bool,
+    },
+    /// A non-directory that is included; `made_parent` is false when its directory was
+    /// excluded (it is made for it then).
+    Leaf {
+        vpath: String,
+        host: PathBuf,
+        meta: fs::Metadata,
+        target: Option<String>,
+        made_parent: bool,
+    },
+    Failed(anyhow::Error),
+}
+
+/// Adds one scanned item to the tree.
+fn add(fs: &mut Fs, item: Item) -> Result<()> {
+    match item {
+        Item::Dir {
+            vpath,
+            meta,
+            excluded,
+        } => {
             if !excluded {
-                ctx.fs.create_dir_all(&vpath, &meta_of(&m))?;
-                ctx.fs.set_metadata(&vpath, meta_of(&m))?;
+                fs.create_dir_all(&vpath, &meta_of(&meta))?;
+                fs.set_metadata(&vpath, meta_of(&meta))?;
             }
-            walk(root, &path, Some(&info), ignore, ctx)?;
-            continue;
         }
-        // The ignore file is in the tree already.
-        if excluded || ctx.ignore_file.as_deref() == Some(path.as_str()) {
-            continue;
+        Item::Leaf {
+            vpath,
+            host,
+            meta,
+            target,
+            made_parent,
+        } => {
+            if !made_parent {
+                let parent_dir = stowage_vfs::path::parent(&vpath).to_owned();
+                fs.create_dir_all(&parent_dir, &Metadata::dir())?;
+            }
+            let t = meta.file_type();
+            if let Some(target) = target {
+                fs.symlink(&vpath, &target, meta_of(&meta))?;
+            } else if t.is_file() {
+                let content = FileRange::file(host, meta.len(), identity_of(&meta));
+                fs.write_file(&vpath, content, meta_of(&meta))?;
+            }
         }
-        if !made {
-            let parent_dir = stowage_vfs::path::parent(&vpath).to_owned();
-            ctx.fs.create_dir_all(&parent_dir, &Metadata::dir())?;
-            made = true;
-        }
-        if t.is_symlink() {
-            let target = fs::read_link(&host)?;
-            let Some(target) = target.to_str() else {
-                anyhow::bail!("{}: a symlink target that is not UTF-8", host.display());
-            };
-            ctx.fs.symlink(&vpath, target, meta_of(&m))?;
-        } else if t.is_file() {
-            let content = FileRange::file(host, m.len(), identity_of(&m));
-            ctx.fs.write_file(&vpath, content, meta_of(&m))?;
-        }
+        Item::Failed(e) => return Err(e),
     }
     Ok(())
+}
+
+/// Lists the context for [`add`], on its own thread.
+struct Scanner<'a> {
+    root: &'a Path,
+    ignore: &'a DockerIgnore,
+    /// The ignore file, in the tree already.
+    ignore_file: Option<&'a str>,
+    tx: std::sync::mpsc::SyncSender<Item>,
+}
+
+impl Scanner<'_> {
+    /// Sends the contents of `rel` (excluded itself when `excluded`); stops quietly when
+    /// the receiver is gone.
+    fn walk(&self, rel: &str, parent: Option<&ParentMatches>, excluded: bool) -> Result<()> {
+        let dir = self.root.join(rel);
+        // `DirEntry::metadata` stats relative to the open directory (no path walk per file).
+        let mut names: Vec<(String, fs::Metadata)> = Vec::new();
+        for e in fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))? {
+            let e = e.with_context(|| format!("reading {}", dir.display()))?;
+            let Ok(name) = e.file_name().into_string() else {
+                anyhow::bail!("{}: a file name that is not UTF-8", e.path().display());
+            };
+            let m = e
+                .metadata()
+                .with_context(|| format!("reading {}", e.path().display()))?;
+            names.push((name, m));
+        }
+        names.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        // Whether this directory is in the tree (an excluded one is made only for a file an
+        // exception brings back, or when it holds the ignore file).
+        let made = rel.is_empty()
+            || !excluded
+            || self
+                .ignore_file
+                .is_some_and(|f| f.starts_with(rel) && f.as_bytes().get(rel.len()) == Some(&b'/'));
+        let mut made_parent = made;
+        for (name, m) in names {
+            let path = if rel.is_empty() {
+                name
+            } else {
+                format!("{rel}/{name}")
+            };
+            let (excluded, info) = if self.ignore.is_empty() {
+                (false, ParentMatches::default())
+            } else {
+                self.ignore.check(&path, parent)
+            };
+            let vpath = format!("/{path}");
+            let t = m.file_type();
+            if t.is_dir() {
+                if excluded && self.ignore.can_skip_dir(&path) {
+                    continue;
+                }
+                let item = Item::Dir {
+                    vpath,
+                    meta: m,
+                    excluded,
+                };
+                if self.tx.send(item).is_err() {
+                    return Ok(());
+                }
+                self.walk(&path, Some(&info), excluded)?;
+                continue;
+            }
+            if excluded || self.ignore_file == Some(path.as_str()) {
+                continue;
+            }
+            let host = self.root.join(&path);
+            let target = if t.is_symlink() {
+                let target = fs::read_link(&host)?;
+                let Some(target) = target.to_str() else {
+                    anyhow::bail!("{}: a symlink target that is not UTF-8", host.display());
+                };
+                Some(target.to_owned())
+            } else {
+                None
+            };
+            let item = Item::Leaf {
+                vpath,
+                host,
+                meta: m,
+                target,
+                made_parent,
+            };
+            made_parent = true;
+            if self.tx.send(item).is_err() {
+                return Ok(());
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+
+    use super::read_context;
+
+    #[test]
+    fn the_tree_is_the_context_minus_what_dockerignore_excludes() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        for (path, text) in [
+            ("a.txt", "a"),
+            ("build/out.o", "o"),
+            ("build/keep/kept.txt", "k"),
+            ("node_modules/x/y.js", "y"),
+            ("src/main.rs", "fn main() {}"),
+            ("src/main.tmp", "t"),
+            (
+                "sub/.dockerignore",
+                "*.tmp\nbuild/\n!build/keep/kept.txt\nnode_modules\n",
+            ),
+        ] {
+            let p = root.join(path);
+            fs::create_dir_all(p.parent().expect("parent")).expect("dirs");
+            fs::write(p, text).expect("write");
+        }
+        std::os::unix::fs::symlink("src/main.rs", root.join("link")).expect("symlink");
+        let ctx = read_context(
+            root,
+            &[
+                "sub/Dockerfile.dockerignore".to_owned(),
+                "sub/.dockerignore".to_owned(),
+            ],
+        )
+        .expect("context");
+        let paths: Vec<String> = ctx.fs.walk().map(|(p, _)| p).collect();
+        assert_eq!(
+            paths,
+            [
+                "/a.txt",
+                "/build",
+                "/build/keep",
+                "/build/keep/kept.txt",
+                "/link",
+                "/src",
+                "/src/main.rs",
+                // `*.tmp` is matched from the root only, as Docker does.
+                "/src/main.tmp",
+                "/sub",
+                "/sub/.dockerignore",
+            ]
+        );
+        assert_eq!(ctx.ignore_file.as_deref(), Some("sub/.dockerignore"));
+        let missing = read_context(&root.join("absent"), &[]);
+        assert!(missing.is_err());
+    }
 }
