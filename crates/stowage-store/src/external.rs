@@ -1,9 +1,12 @@
 //! [`FileRange`]: bytes of a file on disk as `stowage_vfs` external content, read when the
 //! core streams them (a build-context file, a file inside a stored layer blob).
 
+use std::cell::RefCell;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
+use std::os::unix::fs::FileExt as _;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use std::sync::{Arc, OnceLock};
 
 use stowage_vfs::{Content, ExternalContent, HostIdentity};
@@ -43,6 +46,50 @@ impl FileRange {
     }
 }
 
+thread_local! {
+    /// The layer blob read last: a RUN's root filesystem reads thousands of ranges of the
+    /// same blob in a row, and opening it for each cost as much as copying the bytes.
+    static LAST_BLOB: RefCell<Option<(PathBuf, Rc<File>)>> = const { RefCell::new(None) };
+}
+
+impl FileRange {
+    /// Copies a range of a store-owned blob (immutable, so an open descriptor stays good).
+    fn write_blob_range(&self, out: &mut dyn io::Write) -> io::Result<()> {
+        let cached = LAST_BLOB.with_borrow(|last| {
+            last.as_ref()
+                .filter(|(p, _)| *p == self.path)
+                .map(|(_, f)| Rc::clone(f))
+        });
+        let file = if let Some(f) = cached {
+            f
+        } else {
+            let f = Rc::new(File::open(&self.path)?);
+            LAST_BLOB.set(Some((self.path.clone(), Rc::clone(&f))));
+            f
+        };
+        let cap = usize::try_from(self.len.clamp(1, 128 << 10)).unwrap_or(128 << 10);
+        let mut buf = vec![0_u8; cap];
+        let (mut at, end) = (self.offset, self.offset.saturating_add(self.len));
+        while at < end {
+            let want = usize::try_from(end - at).map_or(cap, |n| n.min(cap));
+            let n = file.read_at(&mut buf[..want], at)?;
+            if n == 0 {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    format!(
+                        "{} bytes where {} were expected (the blob is truncated)",
+                        at - self.offset,
+                        self.len
+                    ),
+                ));
+            }
+            out.write_all(&buf[..n])?;
+            at += n as u64;
+        }
+        Ok(())
+    }
+}
+
 impl ExternalContent for FileRange {
     fn len(&self) -> u64 {
         self.len
@@ -51,6 +98,9 @@ impl ExternalContent for FileRange {
     fn write_to(&self, out: &mut dyn io::Write) -> io::Result<()> {
         let with_path =
             |e: io::Error| io::Error::new(e.kind(), format!("{}: {e}", self.path.display()));
+        if self.identity.is_none() {
+            return self.write_blob_range(out).map_err(with_path);
+        }
         let mut f = File::open(&self.path).map_err(with_path)?;
         if self.offset > 0 {
             f.seek(SeekFrom::Start(self.offset)).map_err(with_path)?;

@@ -162,12 +162,26 @@ fn write_tree<'a>(
                         .write_to(&mut f)
                         .with_context(|| format!("writing {}", p.display()))?;
                     f.flush()?;
-                    drop(f);
-                    set_owner(&p, &file.meta, ids)?;
-                    fs::set_permissions(&p, fs::Permissions::from_mode(file.meta.mode))
+                    // Through the open file: no path lookups (same order as for the others:
+                    // the owner, then the mode, xattrs and times).
+                    if !ids.rootless {
+                        std::os::unix::fs::fchown(&f, Some(file.meta.uid), Some(file.meta.gid))
+                            .with_context(|| format!("chown {}", p.display()))?;
+                    }
+                    f.set_permissions(fs::Permissions::from_mode(file.meta.mode))
                         .with_context(|| format!("chmod {}", p.display()))?;
-                    set_xattrs(&p, &file.meta);
-                    set_times(&p, file.meta.mtime)?;
+                    for (name, value) in &file.meta.xattrs {
+                        let _ = rustix::fs::fsetxattr(
+                            &f,
+                            name.as_str(),
+                            value,
+                            rustix::fs::XattrFlags::empty(),
+                        );
+                    }
+                    let t = TimeSpec::new(file.meta.mtime, 0);
+                    nix::sys::stat::futimens(&f, &t, &t)
+                        .with_context(|| format!("setting times of {}", p.display()))?;
+                    drop(f);
                     if let Some(ino) = link {
                         linked.insert(ino, p.clone());
                     }
