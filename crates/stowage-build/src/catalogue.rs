@@ -25,8 +25,8 @@
 //! A layer's diff ID is the SHA-256 of its tar, and the tars of these images are large
 //! (`golang:1.22` is 810 MB of synthetic bytes): hashing them on every first `FROM` would take
 //! seconds in the browser. The synthetic bytes are a fixed function of `(size, seed)`, so a
-//! layer is identified by its [`layer_fingerprint`] — the SHA-256 of the same tar with each
-//! synthetic body replaced by its `(size, seed)` — and `diff_ids.txt` (next to this file)
+//! layer is identified by its [`layer_fingerprint`] — a SHA-256 of its entries (paths,
+//! metadata, link targets, real bytes) with `(size, seed)` for each synthetic body — and `diff_ids.txt` (next to this file)
 //! maps fingerprints to real diff IDs for the layers of the images in [`TABLED`] and for the
 //! layers the web playground's examples build at its clock, [`PLAYGROUND_NOW`] (an
 //! `apt-get update`'s 20 MB of package lists, a `pip install`…). [`simulated_image`] and the
@@ -93,38 +93,85 @@ pub const PLAYGROUND_NOW: i64 = 1_735_689_600;
 pub const DIFF_IDS: &str = include_str!("catalogue/diff_ids.txt");
 
 /// Identifies a layer holding synthetic files without generating their bytes: the SHA-256
-/// of its tar with every synthetic body replaced by its `(size, seed)`, followed by the paths
-/// of those files (so a real file whose bytes happen to equal a stand-in differs). `None`
-/// when the layer has no synthetic file (hashing it is as cheap as fingerprinting it) or
-/// cannot be written as a tar.
+/// of every entry in path order — path, kind, full metadata (its `Debug` form, so a field
+/// added later is covered), link target, and the content as `(size, seed)` for synthetic
+/// bytes or the bytes themselves — plus the opaque directories and the diff ID of a fixed
+/// canary layer that exercises the tar writer (a change in how tars are written changes every
+/// fingerprint). `None` when the layer has no synthetic file (hashing it is as cheap as
+/// fingerprinting it) or holds bytes only the host can read.
 pub fn layer_fingerprint(layer: &Layer) -> Option<Digest> {
-    let is_synthetic = |e: &LayerEntry| matches!(e, LayerEntry::File(f) if matches!(f.content, Content::Synthetic { .. }));
-    if !layer.entries.values().any(is_synthetic) {
-        return None;
-    }
-    let mut stand_in = layer.clone();
-    let mut synthetic = Vec::new();
-    for (path, entry) in &mut stand_in.entries {
-        if let LayerEntry::File(file) = entry
-            && let Content::Synthetic { size, seed } = file.content
-        {
-            let mut body = b"stowage synthetic content\n".to_vec();
-            body.extend_from_slice(&size.to_le_bytes());
-            body.extend_from_slice(&seed.to_le_bytes());
-            file.content = Content::bytes(body);
-            synthetic.push(path.clone());
-        }
-    }
-    if synthetic.is_empty() {
+    let synthetic = |f: &stowage_vfs::File| matches!(f.content, Content::Synthetic { .. });
+    if !layer
+        .entries
+        .values()
+        .any(|e| matches!(e, LayerEntry::File(f) if synthetic(f)))
+    {
         return None;
     }
     let mut w = Sha256Writer::new();
-    write_tar(&stand_in, &TarOptions::default(), &mut w).ok()?;
-    for path in &synthetic {
-        w.update(path.as_bytes());
-        w.update(b"\0");
+    w.update(canary().as_bytes());
+    let mut line = String::new();
+    for (path, entry) in &layer.entries {
+        line.clear();
+        let _ = match entry {
+            LayerEntry::Dir(meta) => write!(line, "{path}\0dir {meta:?}"),
+            LayerEntry::Symlink(link) => write!(line, "{path}\0symlink {link:?}"),
+            LayerEntry::Hardlink(target) => write!(line, "{path}\0hardlink {target:?}"),
+            LayerEntry::Whiteout => write!(line, "{path}\0whiteout"),
+            LayerEntry::File(file) => match &file.content {
+                Content::Synthetic { size, seed } => {
+                    write!(line, "{path}\0synthetic {size} {seed} {:?}", file.meta)
+                }
+                Content::Bytes(bytes) => {
+                    write!(line, "{path}\0bytes {} {:?}", bytes.len(), file.meta)
+                }
+                Content::Summary { .. } | Content::External(_) => return None,
+            },
+        };
+        w.update(&(line.len() as u64).to_le_bytes());
+        w.update(line.as_bytes());
+        if let LayerEntry::File(file) = entry
+            && let Content::Bytes(bytes) = &file.content
+        {
+            w.update(bytes);
+        }
     }
+    line.clear();
+    let _ = write!(line, "opaque {:?}", layer.opaque);
+    w.update(line.as_bytes());
     Some(w.finish())
+}
+
+/// The diff ID of a small fixed layer with every kind of entry, a long path, an xattr and an
+/// opaque directory: it changes when the tar writer does.
+fn canary() -> &'static str {
+    static CANARY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    CANARY.get_or_init(|| {
+        let mut fs = Fs::new();
+        let mut meta = Metadata::dir().with_mtime(CREATED);
+        meta.xattrs
+            .insert("user.stowage".to_owned(), b"canary".to_vec());
+        let long = format!("/srv/{}/file", "deep".repeat(40));
+        let _ = fs.create_dir_all(stowage_vfs::path::parent(&long), &meta);
+        let _ = fs.write_file(&long, "canary\n", Metadata::file().with_mtime(CREATED));
+        let _ = fs.write_file(
+            "/srv/synthetic",
+            Content::synthetic(70_000, 7),
+            Metadata::new(0o755).with_mtime(CREATED),
+        );
+        let _ = fs.hard_link("/srv/synthetic", "/srv/hard");
+        let _ = fs.symlink("/srv/link", "synthetic", Metadata::symlink());
+        let mut layer = Layer::diff(&Fs::new(), &fs);
+        layer
+            .entries
+            .insert("/srv/gone".to_owned(), LayerEntry::Whiteout);
+        layer.opaque.insert("/srv".to_owned());
+        let mut w = Sha256Writer::new();
+        match write_tar(&layer, &TarOptions::default(), &mut w) {
+            Ok(_) => w.finish().to_string(),
+            Err(e) => e.to_string(),
+        }
+    })
 }
 
 /// The diff ID `diff_ids.txt` records for a fingerprint.

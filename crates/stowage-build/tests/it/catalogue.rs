@@ -200,3 +200,66 @@ fn tabled_layers_report_the_diff_ids_of_their_tars() -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// A change to a small layer.
+type Edit = fn(&mut Fs) -> Result<(), stowage_vfs::VfsError>;
+
+/// The fingerprint of a layer of a synthetic and a real file, after `edit`.
+fn edited(edit: Edit) -> anyhow::Result<Option<Digest>> {
+    use stowage_vfs::{Content, Metadata};
+    let mut fs = Fs::new();
+    fs.create_dir_all("/usr/lib", &Metadata::dir())?;
+    fs.create_dir_all("/etc", &Metadata::dir())?;
+    fs.write_file(
+        "/usr/lib/big.so",
+        Content::synthetic(1 << 20, 7),
+        Metadata::file(),
+    )?;
+    fs.write_file("/etc/os-release", "ID=alpine\n", Metadata::file())?;
+    edit(&mut fs)?;
+    Ok(layer_fingerprint(&Layer::diff(&Fs::new(), &fs)))
+}
+
+#[test]
+fn fingerprints_see_every_change_a_tar_would() -> anyhow::Result<()> {
+    use stowage_vfs::{Content, Metadata};
+    let base = edited(|_| Ok(()))?.ok_or_else(|| anyhow::anyhow!("no fingerprint"))?;
+    assert_eq!(edited(|_| Ok(()))?, Some(base.clone()), "deterministic");
+    let edits: [(&str, Edit); 7] = [
+        ("seed", |fs| {
+            fs.write_file(
+                "/usr/lib/big.so",
+                Content::synthetic(1 << 20, 8),
+                Metadata::file(),
+            )
+        }),
+        ("size", |fs| {
+            fs.write_file(
+                "/usr/lib/big.so",
+                Content::synthetic(1 << 19, 7),
+                Metadata::file(),
+            )
+        }),
+        ("mode", |fs| {
+            fs.update_metadata("/usr/lib/big.so", |m| m.mode = 0o755)
+        }),
+        ("mtime", |fs| {
+            fs.update_metadata("/usr/lib/big.so", |m| m.mtime = 1)
+        }),
+        ("owner", |fs| fs.update_metadata("/etc", |m| m.uid = 1000)),
+        ("real bytes", |fs| {
+            fs.write_file("/etc/os-release", "ID=debian\n", Metadata::file())
+        }),
+        ("symlink", |fs| {
+            fs.symlink("/lib", "usr/lib", Metadata::symlink())
+        }),
+    ];
+    for (what, edit) in edits {
+        assert_ne!(edited(edit)?, Some(base.clone()), "{what}");
+    }
+    // Without synthetic bytes there is nothing to save: no fingerprint, the tar is hashed.
+    let mut fs = Fs::new();
+    fs.write_file("/os-release", "ID=alpine\n", Metadata::file())?;
+    assert_eq!(layer_fingerprint(&Layer::diff(&Fs::new(), &fs)), None);
+    Ok(())
+}
