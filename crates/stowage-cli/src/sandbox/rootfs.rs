@@ -123,9 +123,36 @@ fn set_owner(p: &Path, meta: &Metadata, ids: IdMap) -> Result<()> {
     Ok(())
 }
 
+/// Writes a regular file at `p` (its parent exists) with `file`'s bytes and metadata.
+fn write_file(p: &Path, file: &stowage_vfs::File, ids: IdMap) -> Result<()> {
+    let mut f = fs::File::create(p).with_context(|| format!("writing {}", p.display()))?;
+    file.content
+        .write_to(&mut f)
+        .with_context(|| format!("writing {}", p.display()))?;
+    f.flush()?;
+    // Through the open file: no path lookups (same order as for the others: the owner,
+    // then the mode, xattrs and times).
+    if !ids.rootless {
+        std::os::unix::fs::fchown(&f, Some(file.meta.uid), Some(file.meta.gid))
+            .with_context(|| format!("chown {}", p.display()))?;
+    }
+    f.set_permissions(fs::Permissions::from_mode(file.meta.mode))
+        .with_context(|| format!("chmod {}", p.display()))?;
+    for (name, value) in &file.meta.xattrs {
+        let _ = rustix::fs::fsetxattr(&f, name.as_str(), value, rustix::fs::XattrFlags::empty());
+    }
+    let t = TimeSpec::new(file.meta.mtime, 0);
+    nix::sys::stat::futimens(&f, &t, &t)
+        .with_context(|| format!("setting times of {}", p.display()))
+}
+
 /// Writes the nodes `entries` yields (absolute paths, parents first) under `dest`, with
 /// `strip` taken off each path (`/` keeps them whole; the node at `strip` itself, when
 /// yielded, becomes `dest`).
+///
+/// Every other regular file (not hard-linked) is written by a second thread: creating
+/// 20,000 files is mostly kernel work that two cores share. Directories are made by this
+/// thread before anything goes into them, and get their modes and times after both are done.
 fn write_tree<'a>(
     entries: impl Iterator<Item = (String, Entry<'a>)>,
     strip: &str,
@@ -134,67 +161,74 @@ fn write_tree<'a>(
 ) -> Result<()> {
     let mut dirs: Vec<(PathBuf, Metadata)> = Vec::new();
     let mut linked: HashMap<stowage_vfs::Ino, PathBuf> = HashMap::new();
-    for (path, entry) in entries {
-        let rel = if strip == "/" {
-            path.as_str()
-        } else {
-            path.strip_prefix(strip).unwrap_or(&path)
-        };
-        let p = if rel.is_empty() {
-            dest.to_owned()
-        } else {
-            host(dest, rel)
-        };
-        match entry {
-            Entry::Dir(meta) => {
-                fs::create_dir(&p).with_context(|| format!("creating {}", p.display()))?;
-                dirs.push((p, meta.clone()));
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(PathBuf, &'a stowage_vfs::File)>(1024);
+    std::thread::scope(|scope| {
+        let helper = scope.spawn(move || -> Result<()> {
+            for (p, file) in rx {
+                write_file(&p, file, ids)?;
             }
-            Entry::File { file, link } => {
-                if let Some(ino) = link
-                    && let Some(first) = linked.get(&ino)
-                {
-                    fs::hard_link(first, &p).with_context(|| format!("linking {}", p.display()))?;
+            Ok(())
+        });
+        let mut tx = Some(tx);
+        let mut turn = false;
+        let mine = (|| -> Result<()> {
+            for (path, entry) in entries {
+                let rel = if strip == "/" {
+                    path.as_str()
                 } else {
-                    let mut f =
-                        fs::File::create(&p).with_context(|| format!("writing {}", p.display()))?;
-                    file.content
-                        .write_to(&mut f)
-                        .with_context(|| format!("writing {}", p.display()))?;
-                    f.flush()?;
-                    // Through the open file: no path lookups (same order as for the others:
-                    // the owner, then the mode, xattrs and times).
-                    if !ids.rootless {
-                        std::os::unix::fs::fchown(&f, Some(file.meta.uid), Some(file.meta.gid))
-                            .with_context(|| format!("chown {}", p.display()))?;
+                    path.strip_prefix(strip).unwrap_or(&path)
+                };
+                let p = if rel.is_empty() {
+                    dest.to_owned()
+                } else {
+                    host(dest, rel)
+                };
+                match entry {
+                    Entry::Dir(meta) => {
+                        fs::create_dir(&p).with_context(|| format!("creating {}", p.display()))?;
+                        dirs.push((p, meta.clone()));
                     }
-                    f.set_permissions(fs::Permissions::from_mode(file.meta.mode))
-                        .with_context(|| format!("chmod {}", p.display()))?;
-                    for (name, value) in &file.meta.xattrs {
-                        let _ = rustix::fs::fsetxattr(
-                            &f,
-                            name.as_str(),
-                            value,
-                            rustix::fs::XattrFlags::empty(),
-                        );
+                    Entry::File { file, link: None } => {
+                        turn = !turn;
+                        match (&tx, turn) {
+                            // A failed helper hung up: its error is reported below.
+                            (Some(t), true) => {
+                                if t.send((p, file)).is_err() {
+                                    tx = None;
+                                }
+                            }
+                            _ => write_file(&p, file, ids)?,
+                        }
                     }
-                    let t = TimeSpec::new(file.meta.mtime, 0);
-                    nix::sys::stat::futimens(&f, &t, &t)
-                        .with_context(|| format!("setting times of {}", p.display()))?;
-                    drop(f);
-                    if let Some(ino) = link {
-                        linked.insert(ino, p.clone());
+                    Entry::File {
+                        file,
+                        link: Some(ino),
+                    } => {
+                        if let Some(first) = linked.get(&ino) {
+                            fs::hard_link(first, &p)
+                                .with_context(|| format!("linking {}", p.display()))?;
+                        } else {
+                            write_file(&p, file, ids)?;
+                            linked.insert(ino, p);
+                        }
+                    }
+                    Entry::Symlink(l) => {
+                        symlink(&l.target, &p)
+                            .with_context(|| format!("symlink {}", p.display()))?;
+                        set_owner(&p, &l.meta, ids)?;
+                        set_xattrs(&p, &l.meta);
+                        set_times(&p, l.meta.mtime)?;
                     }
                 }
             }
-            Entry::Symlink(l) => {
-                symlink(&l.target, &p).with_context(|| format!("symlink {}", p.display()))?;
-                set_owner(&p, &l.meta, ids)?;
-                set_xattrs(&p, &l.meta);
-                set_times(&p, l.meta.mtime)?;
-            }
-        }
-    }
+            Ok(())
+        })();
+        drop(tx);
+        let theirs = helper
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("the file writer thread panicked")));
+        mine.and(theirs)
+    })?;
     // Directories last, deepest first: their times and modes after their contents.
     for (p, meta) in dirs.iter().rev() {
         set_owner(p, meta, ids)?;
