@@ -74,6 +74,15 @@ pub enum StoreError {
         /// The cause.
         source: std::io::Error,
     },
+    /// The disk holding the store is full.
+    #[error(
+        "no space left on device while writing {path}: free some space (`stowage image prune -a`, \
+         `stowage builder prune`) or keep the store on a bigger disk (--root or STOWAGE_ROOT)"
+    )]
+    NoSpace {
+        /// The file being written.
+        path: PathBuf,
+    },
     /// A blob whose bytes do not hash to its name, or a layer whose tar does not hash to the
     /// diff ID it should have.
     #[error("corrupt blob {digest}: {reason}")]
@@ -118,7 +127,13 @@ pub(crate) fn io_err(
     path: impl Into<PathBuf>,
 ) -> impl FnOnce(std::io::Error) -> StoreError {
     let path = path.into();
-    move |source| StoreError::Io { op, path, source }
+    move |source| {
+        if source.kind() == std::io::ErrorKind::StorageFull {
+            StoreError::NoSpace { path }
+        } else {
+            StoreError::Io { op, path, source }
+        }
+    }
 }
 
 pub(crate) fn hex(bytes: &[u8]) -> String {

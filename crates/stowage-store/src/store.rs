@@ -187,7 +187,8 @@ impl Store {
         let mut hash = Sha256Writer::new();
         let tpath = t.path.clone();
         {
-            let mut out = std::io::BufWriter::new(Tee(t.writer(), &mut hash, Writeback::new()));
+            let mut out =
+                std::io::BufWriter::new(Tee(t.writer(), &mut hash, Writeback::new(), false));
             std::io::copy(reader, &mut out).map_err(io_err("downloading into", &tpath))?;
             out.flush().map_err(io_err("writing", &tpath))?;
         }
@@ -210,7 +211,7 @@ impl Store {
         if let Ok(m) = fs::metadata(&dest) {
             return Ok(m.len());
         }
-        let tarred = self.tar_layer(layer, &self.tar_options.get(), diff_id)?;
+        let tarred = self.tar_layer(layer, &self.tar_options.get(), Some(diff_id))?;
         if &tarred.digest != diff_id {
             return Err(StoreError::Corrupt {
                 digest: diff_id.to_string(),
@@ -227,8 +228,7 @@ impl Store {
     /// build's one pass over the layer's bytes (hashing and storing at once), after which
     /// [`Store::write_layer`] of the same layer finds the blob there.
     pub fn store_layer(&self, layer: &Layer, opts: &TarOptions) -> Result<(Digest, u64)> {
-        let placeholder = Digest::sha256(b"");
-        let tarred = self.tar_layer(layer, opts, &placeholder)?;
+        let tarred = self.tar_layer(layer, opts, None)?;
         let digest = tarred.digest.clone();
         if let Ok(m) = fs::metadata(self.blob_path(&digest)) {
             return Ok((digest, m.len()));
@@ -238,7 +238,13 @@ impl Store {
     }
 
     /// Writes the tar of `layer` to a temporary file while hashing it.
-    fn tar_layer(&self, layer: &Layer, opts: &TarOptions, naming: &Digest) -> Result<Tarred> {
+    /// `diff_id` names the layer in errors when it is known beforehand.
+    fn tar_layer(
+        &self,
+        layer: &Layer,
+        opts: &TarOptions,
+        diff_id: Option<&Digest>,
+    ) -> Result<Tarred> {
         let mut t = TempFile::new(&self.tmp(), "layer")?;
         let mut hash = Sha256Writer::new();
         let tpath = t.path.clone();
@@ -246,14 +252,23 @@ impl Store {
         {
             let mut out = std::io::BufWriter::with_capacity(
                 256 << 10,
-                Tee(t.writer(), &mut hash, Writeback::new()),
+                Tee(t.writer(), &mut hash, Writeback::new(), false),
             );
             let written = write_tar_indexed(layer, opts, &mut out, &mut |p, o| {
                 offsets.insert(p.to_owned(), o);
             })
-            .map_err(|e| StoreError::Layer {
-                digest: naming.to_string(),
-                reason: e.to_string(),
+            .map_err(|e| {
+                if out.get_ref().3 {
+                    StoreError::NoSpace {
+                        path: tpath.clone(),
+                    }
+                } else {
+                    StoreError::Layer {
+                        digest: diff_id
+                            .map_or_else(|| "being written".to_owned(), Digest::to_string),
+                        reason: e.to_string(),
+                    }
+                }
             })
             .and_then(|_| out.flush().map_err(io_err("writing", &tpath)));
             // Dropping the writer waits for the flush in flight.
@@ -553,7 +568,8 @@ struct Tarred {
 }
 
 /// Writes to a file and a hasher at once.
-struct Tee<'a>(&'a mut File, &'a mut Sha256Writer, Writeback);
+/// The last field says whether the disk filled up (the tar writer's own error loses that).
+struct Tee<'a>(&'a mut File, &'a mut Sha256Writer, Writeback, bool);
 
 /// Flushes a large blob to disk while it is being written: every [`Writeback::EVERY`]
 /// bytes, a thread `fdatasync`s what is written so far (one at a time), so the `fsync`
@@ -607,7 +623,9 @@ impl Drop for Writeback {
 
 impl Write for Tee<'_> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.0.write(buf)?;
+        let n = self.0.write(buf).inspect_err(|e| {
+            self.3 |= e.kind() == std::io::ErrorKind::StorageFull;
+        })?;
         self.1.update(&buf[..n]);
         self.2.wrote(self.0, n);
         Ok(n)
@@ -615,5 +633,38 @@ impl Write for Tee<'_> {
 
     fn flush(&mut self) -> std::io::Result<()> {
         self.0.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `/dev/full` answers every write with ENOSPC, like a full disk.
+    #[test]
+    fn a_full_disk_is_reported_as_such_not_as_a_bad_layer() {
+        let mut file = File::options()
+            .write(true)
+            .open("/dev/full")
+            .expect("open /dev/full");
+        let mut hash = Sha256Writer::new();
+        let mut tee = Tee(&mut file, &mut hash, Writeback::new(), false);
+        let err = tee.write_all(&[0; 4096]).expect_err("/dev/full is full");
+        assert!(tee.3, "the tee remembers the disk filled up");
+        let mapped = io_err("writing", "/store/tmp/layer-1")(err);
+        assert!(
+            matches!(&mapped, StoreError::NoSpace { path } if path == Path::new("/store/tmp/layer-1")),
+            "{mapped:?}"
+        );
+        let message = mapped.to_string();
+        assert!(message.starts_with("no space left on device while writing /store/tmp/layer-1"));
+        assert!(message.contains("stowage builder prune"), "{message}");
+
+        let other =
+            io_err("writing", "/x")(std::io::Error::from(std::io::ErrorKind::PermissionDenied));
+        assert!(
+            matches!(other, StoreError::Io { .. }),
+            "other errors stay I/O errors"
+        );
     }
 }

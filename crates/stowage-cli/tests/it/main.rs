@@ -2,6 +2,7 @@
 
 mod build;
 mod buildah;
+mod full_disk;
 mod kill;
 mod lint;
 mod progress;
