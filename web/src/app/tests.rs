@@ -237,7 +237,11 @@ fn the_page_has_a_tablist_with_one_panel_shown() {
     assert_eq!(html.matches(r#"role="tabpanel""#).count(), 6, "{html}");
     assert_eq!(html.matches(r#"aria-selected="true""#).count(), 1);
     // Only the Lint panel shows at first; the five others are hidden.
-    assert_eq!(html.matches(r#"hidden="hidden" class="tab-panel""#).count(), 5, "{html}");
+    assert_eq!(
+        html.matches(r#"hidden="hidden" class="tab-panel""#).count(),
+        5,
+        "{html}"
+    );
     let selected = html
         .split("<button")
         .find(|b| b.contains(r#"aria-selected="true""#))
