@@ -36,14 +36,22 @@ impl LazyBridge {
     }
 
     pub(crate) fn send(&self, input: BuildInput) {
+        self.with_bridge(|bridge| bridge.send(input));
+    }
+
+    /// Spawns the worker now (if it is not running yet), so its script and wasm are loaded
+    /// before anyone asks: the page then works offline once it is up.
+    pub(crate) fn start(&self) {
+        self.with_bridge(|_| ());
+    }
+
+    fn with_bridge(&self, then: impl FnOnce(&WorkerBridge<BuildTask>)) {
         let mut bridge = self.bridge.borrow_mut();
-        bridge
-            .get_or_insert_with(|| {
-                let on_output = Rc::clone(&self.on_output);
-                BuildTask::spawner()
-                    .callback(move |output| on_output(output))
-                    .spawn(WORKER_PATH)
-            })
-            .send(input);
+        then(bridge.get_or_insert_with(|| {
+            let on_output = Rc::clone(&self.on_output);
+            BuildTask::spawner()
+                .callback(move |output| on_output(output))
+                .spawn(WORKER_PATH)
+        }));
     }
 }

@@ -77,6 +77,16 @@ pub(crate) fn use_build(state: &UseReducerHandle<State>) -> BuildCalls {
         };
         LazyBridge::new(cell, on_output)
     };
+    // Once the first analysis is on screen (first render comes first), load the build
+    // worker too: builds then start warm, and the page keeps working offline.
+    {
+        let bridge = bridge.clone();
+        use_effect_with(state.analysed.is_some(), move |&analysed| {
+            if analysed {
+                bridge.start();
+            }
+        });
+    }
     let build = {
         let (state, bridge) = (state.clone(), bridge.clone());
         Callback::from(move |_: MouseEvent| {
