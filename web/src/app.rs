@@ -224,7 +224,7 @@ pub(crate) fn Playground() -> Html {
                             {on_target}
                             {on_no_cache}
                         />
-                        <BuildLog lines={log} {building} took_us={state.build.as_ref().and_then(|b| b.took_us)} />
+                        <BuildLog lines={log} {building} chunks={state.log_chunks} took_us={state.build.as_ref().and_then(|b| b.took_us)} />
                         <BuildSteps outcome={state.build.clone().filter(|o| o.imported.is_none())} {building} />
                     </div>
                     <div class="tab-panel" role="tabpanel" id="panel-layers" aria-labelledby="tab-layers" hidden={state.tab != Tab::Layers}>

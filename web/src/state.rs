@@ -201,6 +201,9 @@ pub(crate) struct State {
     pub(crate) target: Option<String>,
     /// The running build's log so far (the outcome has the whole log once it is done).
     pub(crate) log: Vec<String>,
+    /// How many pieces of the running (or latest) build's log arrived before its outcome:
+    /// more than one shows the log streamed.
+    pub(crate) log_chunks: u32,
     /// The build before the latest, for the cache comparison.
     pub(crate) previous: Option<Rc<BuildOutcome>>,
     /// The union view open in the layer explorer.
@@ -248,6 +251,7 @@ impl State {
             build_args: String::new(),
             target: None,
             log: Vec::new(),
+            log_chunks: 0,
             previous: None,
             union: None,
             example: None,
@@ -707,12 +711,14 @@ impl Reducible for State {
             Action::BuildStarted => Rc::new(Self {
                 builds: self.builds + 1,
                 log: Vec::new(),
+                log_chunks: 0,
                 tab: Tab::Build,
                 ..(*self).clone()
             }),
             Action::ImportStarted => Rc::new(Self {
                 builds: self.builds + 1,
                 log: Vec::new(),
+                log_chunks: 0,
                 tab: Tab::Layers,
                 ..(*self).clone()
             }),
@@ -741,6 +747,7 @@ impl Reducible for State {
                 }
                 let mut next = (*self).clone();
                 next.log.extend(lines);
+                next.log_chunks += 1;
                 Rc::new(next)
             }
             Action::NextTheme => Rc::new(Self {

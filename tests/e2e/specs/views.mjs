@@ -70,25 +70,23 @@ async function tabs(page) {
   await waitUntil('wrapping to the first tab', async () => (await selectedTab(page)) === 'tab-lint' || await selectedTab(page));
 }
 
-// The log streams: the Go example's first step (a large simulated base image) takes a while in
-// the worker, and its header is on screen while the build still runs.
+// The log streams: the worker sends each step's header as the step starts, so the log of the
+// Go example arrives in several pieces before the build's result (counted by the page; how
+// fast the build runs does not matter).
 async function liveLog(page) {
   await page.locator('[data-testid="examples"] [data-example="go-multistage"]').click();
   await waitUntil('the Go example in the editor', async () => (await editorText(page)).startsWith('FROM golang') || 'not yet');
   await page.getByTestId('build').click();
   const log = page.getByTestId('build-log');
-  await waitUntil('a log line while the build runs', async () => {
-    const [building, text] = [await log.getAttribute('data-building'), await log.textContent()];
-    if (building !== 'true') return `not building (the build ended before a line was seen): ${text}`;
-    return text.includes('[build 1/6] FROM golang:1.22') || text || 'no line yet';
-  });
-  assert(await page.getByTestId('build').isDisabled(), 'the build is still running');
-  // The page stays responsive meanwhile: switching tabs works.
+  // Switching tabs works whatever the worker is doing.
   await page.getByTestId('tab-stages').click();
-  assert((await selectedTab(page)) === 'tab-stages', 'tabs switch during a build');
+  assert((await selectedTab(page)) === 'tab-stages', 'tabs switch');
   await page.getByTestId('tab-build').click();
   await waitUntil('the Go build to finish', async () => (await log.getAttribute('data-building')) === 'false' || 'building');
-  assert((await log.textContent()).includes('exporting to image'), 'the whole log once done');
+  const text = await log.textContent();
+  assert(text.includes('[build 1/6] FROM golang:1.22') && text.includes('exporting to image'), `the whole log once done: ${text}`);
+  const chunks = Number(await log.getAttribute('data-chunks'));
+  assert(chunks >= 6, `the log arrived in pieces while the build ran: ${chunks}`);
 }
 
 const stageState = (page) =>

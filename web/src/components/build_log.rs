@@ -8,6 +8,9 @@ pub(crate) struct BuildLogProps {
     /// The lines so far.
     pub(crate) lines: Vec<String>,
     pub(crate) building: bool,
+    /// How many pieces the log arrived in while the build ran.
+    #[prop_or_default]
+    pub(crate) chunks: u32,
     /// How long the worker took for the latest build, in microseconds.
     #[prop_or_default]
     pub(crate) took_us: Option<u32>,
@@ -58,6 +61,7 @@ pub(crate) fn BuildLog(props: &BuildLogProps) -> Html {
                 class="build-log"
                 data-testid="build-log"
                 data-building={props.building.to_string()}
+                data-chunks={props.chunks.to_string()}
                 role="log"
                 tabindex="0"
                 ref={end}

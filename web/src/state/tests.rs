@@ -374,6 +374,7 @@ fn the_live_log_grows_for_the_running_build_only() {
         lines: vec!["#1 DONE 0.0s".into()],
     });
     assert_eq!(state.log, ["#1 [1/2] FROM alpine", "#1 DONE 0.0s"]);
+    assert_eq!(state.log_chunks, 2, "two pieces arrived");
     let stale = Rc::clone(&state).reduce(Action::BuildLog {
         build: 0,
         lines: vec!["old".into()],
@@ -384,6 +385,7 @@ fn the_live_log_grows_for_the_running_build_only() {
     );
     let done = state.reduce(Action::BuildReady(outcome(1)));
     assert!(done.log.is_empty(), "the outcome carries the whole log");
+    assert_eq!(done.log_chunks, 2, "the count outlives the build");
     let late = Rc::clone(&done).reduce(Action::BuildLog {
         build: 1,
         lines: vec!["late".into()],
