@@ -69,7 +69,11 @@ const lintStage = (i) => [
 async function lintAsYouType(page) {
   const big = Array.from({ length: 30 }, (_, i) => lintStage(i)).flat().join('\n') + '\n';
   const times = [];
-  for (let i = 0; i < 7; i++) {
+  // The first few analyses run while V8 is still compiling the worker's wasm (baseline code
+  // first, optimised code once hot) and the build worker loads beside it: they warm up and
+  // are left out; the median is over the 15 that follow, as a user typing would see.
+  const warmUp = 5;
+  for (let i = 0; i < warmUp + 15; i++) {
     const text = big + '#'.repeat(i) + '\n';
     const before = await page.getByTestId('lint-time').getAttribute('data-revision');
     await page.$eval('.cm-editor', (el, text) => {
@@ -78,7 +82,7 @@ async function lintAsYouType(page) {
     }, text);
     await waitUntil('the 300-line file analysed', async () =>
       (await page.getByTestId('lint-time').getAttribute('data-revision')) !== before || 'not yet');
-    times.push(Number(await page.getByTestId('lint-time').getAttribute('data-us')) / 1000);
+    if (i >= warmUp) times.push(Number(await page.getByTestId('lint-time').getAttribute('data-us')) / 1000);
   }
   return median(times);
 }
