@@ -424,6 +424,16 @@ impl<'r, 'h> Builder<'r, 'h> {
         ))
     }
 
+    /// The stage a `RUN --mount from=` names: by name (case-insensitive) or by index.
+    fn mount_stage(&self, from: &str) -> Option<usize> {
+        let lower = from.to_lowercase();
+        self.df
+            .stages
+            .iter()
+            .find(|s| s.name.as_deref() == Some(lower.as_str()) || s.index.to_string() == from)
+            .map(|s| s.index)
+    }
+
     /// An image from the local store (by tag or ID), else from the host's resolver.
     fn resolve_image(&mut self, reference: &str) -> Result<BaseImage, ResolveError> {
         let r = reference
@@ -923,16 +933,7 @@ impl<'r, 'h> Builder<'r, 'h> {
                     } else if let Some(from) = &m.from {
                         // What is mounted from a stage or an image is an input too: the
                         // stage's result key, or the image's digest.
-                        let lower = from.to_lowercase();
-                        let stage = self
-                            .df
-                            .stages
-                            .iter()
-                            .find(|s| {
-                                s.name.as_deref() == Some(lower.as_str())
-                                    || s.index.to_string() == *from
-                            })
-                            .and_then(|s| self.built.get(&s.index));
+                        let stage = self.mount_stage(from).and_then(|i| self.built.get(&i));
                         let identity = match stage {
                             Some(built) => built.key.to_string(),
                             None => self
@@ -1644,16 +1645,7 @@ impl Builder<'_, '_> {
                     let tree = match &m.from {
                         None => self.ctx.fs.clone(),
                         Some(name) => {
-                            let lower = name.to_lowercase();
-                            let stage = self
-                                .df
-                                .stages
-                                .iter()
-                                .find(|s| {
-                                    s.name.as_deref() == Some(lower.as_str())
-                                        || s.index.to_string() == *name
-                                })
-                                .map(|s| s.index);
+                            let stage = self.mount_stage(name);
                             match stage {
                                 Some(i) => self
                                     .built
@@ -1747,18 +1739,10 @@ impl Builder<'_, '_> {
                     let src = stowage_vfs::path::normalize(&src);
                     let from_fs = match &m.from {
                         None => Some(self.ctx.fs.clone()),
-                        Some(name) => {
-                            let lower = name.to_lowercase();
-                            self.df
-                                .stages
-                                .iter()
-                                .find(|s| {
-                                    s.name.as_deref() == Some(lower.as_str())
-                                        || s.index.to_string() == *name
-                                })
-                                .and_then(|s| self.built.get(&s.index))
-                                .map(|s| s.fs.clone())
-                        }
+                        Some(name) => self
+                            .mount_stage(name)
+                            .and_then(|i| self.built.get(&i))
+                            .map(|s| s.fs.clone()),
                     };
                     if let Some(from_fs) = from_fs {
                         let parent = stowage_vfs::path::parent(&target).to_owned();
