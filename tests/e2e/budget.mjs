@@ -17,7 +17,7 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 
 import { chromiumArgs, chromiumPath, reportSizes, serve } from './e2e.mjs';
-import { here, timeout, waitUntil } from './lib.mjs';
+import { here, lintWorkload, timeout, waitUntil } from './lib.mjs';
 
 /** 1.5 MB, as the issue counts it (decimal). */
 const BUDGET_BYTES = 1_500_000;
@@ -53,21 +53,8 @@ async function firstRender(origin) {
   });
 }
 
-const lintStage = (i) => [
-  `FROM debian:12 AS s${i}`,
-  'RUN apt-get update \\',
-  ' && apt-get install -y --no-install-recommends curl=8.0 git=1:2.39 \\',
-  ' && rm -rf /var/lib/apt/lists/*',
-  `ENV PORT=80${i % 10} MODE=prod`,
-  'WORKDIR /app',
-  'COPY . .',
-  'RUN make build && make test',
-  'USER app',
-  'CMD ["/app/server"]',
-];
-
 async function lintAsYouType(page) {
-  const big = Array.from({ length: 30 }, (_, i) => lintStage(i)).flat().join('\n') + '\n';
+  const big = lintWorkload;
   const times = [];
   // The first few analyses run while V8 is still compiling the worker's wasm (baseline code
   // first, optimised code once hot) and the build worker loads beside it: they warm up and

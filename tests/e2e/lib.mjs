@@ -116,3 +116,19 @@ export async function openPlayground(page, origin) {
   });
   return { editorShown, analysed: Date.now() - loading };
 }
+
+// The lint-as-you-type workload: 30 stages of 10 lines (300 lines), for the editor spec and
+// the budget script.
+const lintStage = (i) => [
+  `FROM debian:12 AS s${i}`,
+  'RUN apt-get update \\',
+  ' && apt-get install -y --no-install-recommends curl=8.0 git=1:2.39 \\',
+  ' && rm -rf /var/lib/apt/lists/*',
+  `ENV PORT=80${i % 10} MODE=prod`,
+  'WORKDIR /app',
+  'COPY . .',
+  'RUN make build && make test',
+  'USER app',
+  'CMD ["/app/server"]',
+];
+export const lintWorkload = Array.from({ length: 30 }, (_, i) => lintStage(i)).flat().join('\n') + '\n';

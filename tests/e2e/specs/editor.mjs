@@ -3,7 +3,7 @@
 
 import path from 'node:path';
 import {
-  analysedRevision, artifacts, assert, diagnosticRows, editorText, instructionRows, markedText,
+  analysedRevision, artifacts, assert, diagnosticRows, editorText, instructionRows, lintWorkload, markedText,
   openPlayground, sameList, selectInEditor, timeout, typeDocument, waitUntil,
 } from '../lib.mjs';
 
@@ -113,19 +113,7 @@ export default async function editorSpec(page, { origin }) {
 
   // Lint as you type on a 300-line file: how long one analysis takes in the worker, and how
   // long from a keystroke to the new findings on screen (the pause before asking included).
-  const stage = (i) => [
-    `FROM debian:12 AS s${i}`,
-    'RUN apt-get update \\',
-    ' && apt-get install -y --no-install-recommends curl=8.0 git=1:2.39 \\',
-    ' && rm -rf /var/lib/apt/lists/*',
-    `ENV PORT=80${i % 10} MODE=prod`,
-    'WORKDIR /app',
-    'COPY . .',
-    'RUN make build && make test',
-    'USER app',
-    'CMD ["/app/server"]',
-  ];
-  const big = Array.from({ length: 30 }, (_, i) => stage(i)).flat().join('\n') + '\n';
+  const big = lintWorkload;
   await editor.click();
   await page.keyboard.press('ControlOrMeta+a');
   await page.keyboard.insertText(big);
