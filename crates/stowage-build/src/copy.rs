@@ -190,7 +190,7 @@ pub(crate) fn checksum_inputs(
     cache: &mut dyn CacheStore,
 ) -> Result<usize, String> {
     let exclude = DockerIgnore::parse(&op.exclude.join("\n"));
-    let mut count = 0;
+    let mut selected_nodes = Vec::new();
     for pattern in &op.sources {
         let selected = expand_source(&op.source, pattern);
         if selected.is_empty() {
@@ -218,11 +218,31 @@ pub(crate) fn checksum_inputs(
                     Source::Context(_) => (path[1..].to_owned(), Some(stamp(&path, &entry))),
                     Source::Tree(_, name) => (format!("{name}:{path}"), None),
                 };
-                let sum = node_checksum(&entry, st, cache);
-                keys.files.insert(label, sum);
-                count += 1;
+                selected_nodes.push((label, entry, st));
             }
         }
+    }
+    // The bytes no memo vouches for, hashed in one batch (a host may use every core).
+    let unknown: Vec<Content> = selected_nodes
+        .iter()
+        .filter_map(|(_, entry, st)| match entry {
+            Entry::File { file, .. }
+                if matches!(file.content, Content::External(_))
+                    && st.as_ref().is_none_or(|s| cache.checksum(s).is_none()) =>
+            {
+                Some(file.content.clone())
+            }
+            _ => None,
+        })
+        .collect();
+    if !unknown.is_empty() {
+        cache.hash_ahead(&unknown);
+    }
+    let mut count = 0;
+    for (label, entry, st) in selected_nodes {
+        let sum = node_checksum(&entry, st, cache);
+        keys.files.insert(label, sum);
+        count += 1;
     }
     for (name, content) in &op.inline {
         let sum = Content::from(content.as_str()).sha256();

@@ -393,6 +393,14 @@ pub trait CacheStore {
     fn checksum(&self, stamp: &FileStamp) -> Option<[u8; 32]>;
     /// Memoises a file checksum.
     fn set_checksum(&mut self, stamp: FileStamp, sum: [u8; 32]);
+    /// Hashes the bytes of `contents` (external ones, which no memo knows) before their
+    /// checksums are taken one by one: a host with threads can share the work between its
+    /// cores, the handles remembering each SHA-256 (see
+    /// [`stowage_vfs::ExternalContent::remember_sha256`]). The default leaves each to be
+    /// hashed when its turn comes.
+    fn hash_ahead(&mut self, contents: &[stowage_vfs::Content]) {
+        let _ = contents;
+    }
     /// Drops every result, record and cache mount (`docker builder prune -a`); returns how
     /// many results were dropped.
     fn clear(&mut self) -> usize;
