@@ -51,6 +51,7 @@ mod check;
 mod external;
 mod images;
 mod layer_index;
+mod pipe;
 mod store;
 
 pub use cache::DiskCacheStore;

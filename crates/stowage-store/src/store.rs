@@ -15,6 +15,7 @@ use stowage_vfs::Layer;
 
 use crate::atomic::{self, TempFile};
 use crate::layer_index::LayerIndex;
+use crate::pipe::pipelined;
 use crate::{Result, StoreError, io_err};
 
 /// The store directory: `$STOWAGE_ROOT`, else `$XDG_DATA_HOME/stowage`, else
@@ -246,39 +247,33 @@ impl Store {
         diff_id: Option<&Digest>,
     ) -> Result<Tarred> {
         let mut t = TempFile::new(&self.tmp(), "layer")?;
-        let mut hash = Sha256Writer::new();
         let tpath = t.path.clone();
         let mut offsets = HashMap::new();
-        {
-            let mut out = std::io::BufWriter::with_capacity(
-                256 << 10,
-                Tee(t.writer(), &mut hash, Writeback::new(), false),
-            );
-            let written = write_tar_indexed(layer, opts, &mut out, &mut |p, o| {
+        let (written, piped) = pipelined(t.writer(), |out| {
+            // Large writes: the tar's small headers gathered, the files' bytes passed on.
+            let mut out = std::io::BufWriter::with_capacity(256 << 10, out);
+            write_tar_indexed(layer, opts, &mut out, &mut |p, o| {
                 offsets.insert(p.to_owned(), o);
             })
-            .map_err(|e| {
-                if out.get_ref().3 {
-                    StoreError::NoSpace {
-                        path: tpath.clone(),
-                    }
-                } else {
-                    StoreError::Layer {
-                        digest: diff_id
-                            .map_or_else(|| "being written".to_owned(), Digest::to_string),
-                        reason: e.to_string(),
-                    }
+            .map_err(std::io::Error::other)?;
+            out.flush()
+        });
+        written.map_err(|e| {
+            if piped.disk_full {
+                StoreError::NoSpace {
+                    path: tpath.clone(),
                 }
-            })
-            .and_then(|_| out.flush().map_err(io_err("writing", &tpath)));
-            // Dropping the writer waits for the flush in flight.
-            drop(out);
-            written?;
-        }
-        let size = hash.len();
+            } else {
+                StoreError::Layer {
+                    digest: diff_id.map_or_else(|| "being written".to_owned(), Digest::to_string),
+                    reason: e.to_string(),
+                }
+            }
+        })?;
+        let size = piped.hash.len();
         Ok(Tarred {
             temp: t,
-            digest: hash.finish(),
+            digest: piped.hash.finish(),
             size,
             offsets,
         })
@@ -569,13 +564,18 @@ struct Tarred {
 
 /// Writes to a file and a hasher at once.
 /// The last field says whether the disk filled up (the tar writer's own error loses that).
-struct Tee<'a>(&'a mut File, &'a mut Sha256Writer, Writeback, bool);
+pub(crate) struct Tee<'a>(
+    pub(crate) &'a mut File,
+    pub(crate) &'a mut Sha256Writer,
+    pub(crate) Writeback,
+    pub(crate) bool,
+);
 
 /// Flushes a large blob to disk while it is being written: every [`Writeback::EVERY`]
 /// bytes, a thread `fdatasync`s what is written so far (one at a time), so the `fsync`
 /// that makes the blob durable at its commit has little left to wait for (a 200 MB `COPY`
 /// spent a quarter of a second there).
-struct Writeback {
+pub(crate) struct Writeback {
     written: u64,
     next: u64,
     running: Option<std::thread::JoinHandle<()>>,
@@ -584,7 +584,7 @@ struct Writeback {
 impl Writeback {
     const EVERY: u64 = 32 << 20;
 
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self {
             written: 0,
             next: Self::EVERY,
