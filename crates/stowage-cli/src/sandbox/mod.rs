@@ -1,9 +1,15 @@
-//! The real RUN executor: the stage's root filesystem is written to a directory of the store
-//! (`tmp/run-*`), the command runs there in new mount, PID, UTS and IPC namespaces (and a
-//! network namespace for `--network=none`), chrooted, with `/proc`, a minimal `/dev`,
+//! The real RUN executor: the stage's root filesystem is written to a scratch directory
+//! (see [`scratch`]), the command runs there in new mount, PID, UTS and IPC namespaces (and
+//! a network namespace for `--network=none`), chrooted, with `/proc`, a minimal `/dev`,
 //! `/etc/resolv.conf` and `/etc/hosts` mounted in, as the image's user, environment and
-//! working directory; its output is streamed; then the directory is read back into the
-//! stage's filesystem ([`rootfs::read_back`]).
+//! working directory; its output is streamed; then its changes are read back into the
+//! stage's filesystem.
+//!
+//! As root, the written tree is the lower layer of an overlay mount and the command runs on
+//! the mount, so its changes are exactly the upper directory ([`rootfs::read_upper`]): what
+//! a RUN costs after it ran is what it changed, not the size of the image. Without root, or
+//! where overlayfs cannot be mounted, the command runs on the tree itself and every node is
+//! compared with its stamp ([`rootfs::read_back`]).
 //!
 //! No `unsafe`: the namespaces are entered by re-executing this binary. `stowage
 //! __sandbox SPEC` unshares the namespaces (a user namespace too when not root, mapping the
@@ -21,6 +27,7 @@ use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 
 use anyhow::{Context, Result, bail};
@@ -65,6 +72,52 @@ struct Spec {
     /// An empty directory outside the root: a tmpfs is mounted there in the sandbox and
     /// the secrets are written to it, so they never reach the disk.
     secrets_dir: PathBuf,
+    /// Mount an overlay at `rootfs` first.
+    #[serde(default)]
+    overlay: Option<OverlaySpec>,
+}
+
+/// The overlay the command runs on (`rootfs` is its mount point).
+#[derive(Debug, Serialize, Deserialize)]
+struct OverlaySpec {
+    /// The written tree.
+    lower: PathBuf,
+    /// Receives the changes.
+    upper: PathBuf,
+    /// overlayfs's own scratch directory (on the upper's filesystem).
+    work: PathBuf,
+    /// Written, with the reason, when the mount is refused: the build then runs the
+    /// command on the tree itself.
+    refused: PathBuf,
+}
+
+/// Whether overlay mounts may be tried (cleared, for the rest of the process, by the first
+/// refused one).
+static OVERLAY_MOUNTS: AtomicBool = AtomicBool::new(true);
+
+/// The overlay mount of `o` at `target` (`redirect_dir` and `metacopy` off: the upper
+/// directory must hold whole files and plain directories for [`rootfs::read_upper`]).
+fn mount_overlay(o: &OverlaySpec, target: &Path) -> Result<()> {
+    let data = format!(
+        "lowerdir={},upperdir={},workdir={},redirect_dir=off,metacopy=off,index=off",
+        o.lower.display(),
+        o.upper.display(),
+        o.work.display()
+    );
+    mount(
+        Some("overlay"),
+        target,
+        Some("overlay"),
+        MsFlags::empty(),
+        Some(data.as_str()),
+    )
+    .context("mounting the overlay")
+}
+
+/// Whether `dir` can go into overlay mount options as it is (`,` and `:` separate them).
+fn overlay_safe(dir: &Path) -> bool {
+    dir.to_str()
+        .is_some_and(|d| !d.contains([',', ':', '\\', '\n']))
 }
 
 /// One mount, as the sandbox makes it (targets are absolute paths inside the root).
@@ -113,6 +166,8 @@ pub(crate) struct RealExecutor {
     store: Rc<Store>,
     on_line: LineSink,
     rootless: bool,
+    /// Whether RUN may run on an overlay (`STOWAGE_RUN_OVERLAY=0` says no).
+    overlay: bool,
     /// `--secret` values by id.
     secrets: BTreeMap<String, Vec<u8>>,
 }
@@ -131,6 +186,7 @@ impl RealExecutor {
             store,
             on_line,
             rootless: !nix::unistd::geteuid().is_root(),
+            overlay: std::env::var_os("STOWAGE_RUN_OVERLAY").is_none_or(|v| v != "0"),
             secrets: BTreeMap::new(),
         }
     }
@@ -250,8 +306,31 @@ impl RealExecutor {
         let ids = IdMap {
             rootless: self.rootless,
         };
-        let stamps =
-            rootfs::materialize(fs, &root, ids, &points).context("writing the root filesystem")?;
+        let overlay = (self.overlay
+            && !self.rootless
+            && OVERLAY_MOUNTS.load(Ordering::Relaxed)
+            && overlay_safe(&dir))
+        .then(|| OverlaySpec {
+            lower: dir.join("lower"),
+            upper: dir.join("upper"),
+            work: dir.join("work"),
+            refused: dir.join("overlay-refused"),
+        });
+        let tree = overlay.as_ref().map_or(&root, |o| &o.lower);
+        if let Some(o) = &overlay {
+            for d in [&o.lower, &o.upper, &o.work] {
+                std::fs::create_dir(d)?;
+            }
+        }
+        let stubs =
+            rootfs::materialize(fs, tree, ids, &points).context("writing the root filesystem")?;
+        // Without an overlay, the tree's stamps tell what the command changed (kept for a
+        // refused mount otherwise).
+        let (mut stamps, mut stubs) = if overlay.is_none() {
+            (Some(rootfs::stamp(&root, stubs)?), None)
+        } else {
+            (None, Some(stubs))
+        };
         let mut mounts = Vec::new();
         let mut secrets = Secrets::default();
         // Held until the command ends (cache mounts' `sharing`).
@@ -311,10 +390,6 @@ impl RealExecutor {
         let secrets_dir = dir.join("secrets");
         std::fs::create_dir(&secrets_dir)?;
         let cwd = if req.cwd.is_empty() { "/" } else { &req.cwd };
-        let cwd_host = root.join(cwd.trim_start_matches('/'));
-        if std::fs::symlink_metadata(&cwd_host).is_err() {
-            std::fs::create_dir_all(&cwd_host)?;
-        }
         let mut env: Vec<(String, String)> = req.env.clone();
         if !env.iter().any(|(k, _)| k == "PATH") {
             env.push(("PATH".into(), DEFAULT_PATH.into()));
@@ -340,7 +415,7 @@ impl RealExecutor {
             &hosts,
             format!("127.0.0.1\tlocalhost {HOSTNAME}\n::1\tlocalhost ip6-localhost ip6-loopback\n"),
         )?;
-        let spec = Spec {
+        let mut spec = Spec {
             rootfs: root.clone(),
             argv,
             env,
@@ -356,9 +431,42 @@ impl RealExecutor {
             parent: std::process::id(),
             mounts,
             secrets_dir,
+            overlay,
         };
+        let payload = serde_json::to_vec(&secrets)?;
+        drop(secrets);
+        let mut code = self.spawn(&dir, &spec, &payload, log)?;
+        if let Some(o) = spec.overlay.take_if(|o| o.refused.exists()) {
+            // The kernel refused the overlay (nothing ran): the command runs on the tree.
+            OVERLAY_MOUNTS.store(false, Ordering::Relaxed);
+            std::fs::remove_dir(&root)?;
+            std::fs::rename(&o.lower, &root)?;
+            stamps = Some(rootfs::stamp(&root, stubs.take().unwrap_or_default())?);
+            code = self.spawn(&dir, &spec, &payload, log)?;
+        }
+        drop(locks);
+        if code == 0 {
+            *fs = match (&spec.overlay, &stamps) {
+                (Some(o), _) => rootfs::read_upper(fs, &o.upper, ids, "trusted.overlay.opaque"),
+                (None, Some(stamps)) => rootfs::read_back(fs, &root, stamps, ids),
+                (None, None) => unreachable!("stamps are taken when there is no overlay"),
+            }
+            .context("reading the changes back")?;
+        }
+        Ok(code)
+    }
+
+    /// Runs the sandbox for `spec` (written to `dir/spec.json`), its secrets in `payload`,
+    /// streaming its output; returns its exit status.
+    fn spawn(
+        &mut self,
+        dir: &Path,
+        spec: &Spec,
+        payload: &[u8],
+        log: &mut Vec<LogLine>,
+    ) -> Result<i32> {
         let spec_path = dir.join("spec.json");
-        std::fs::write(&spec_path, serde_json::to_vec(&spec)?)?;
+        std::fs::write(&spec_path, serde_json::to_vec(spec)?)?;
         let exe = std::env::current_exe().context("finding the stowage binary")?;
         let mut child = Command::new(exe)
             .arg("__sandbox")
@@ -368,8 +476,7 @@ impl RealExecutor {
             .stderr(Stdio::piped())
             .spawn()
             .context("starting the sandbox")?;
-        let payload = serde_json::to_vec(&secrets)?;
-        drop(secrets);
+        let payload = payload.to_vec();
         let writer = child.stdin.take().map(|mut stdin| {
             std::thread::spawn(move || {
                 // The sandbox reads it all before it mounts; it may also fail before that.
@@ -418,14 +525,9 @@ impl RealExecutor {
             let _ = w.join();
         }
         let status = child.wait().context("waiting for the sandbox")?;
-        drop(locks);
-        let code = status
+        Ok(status
             .code()
-            .unwrap_or_else(|| 128 + status.signal().unwrap_or(0));
-        if code == 0 {
-            *fs = rootfs::read_back(fs, &root, &stamps, ids).context("reading the changes back")?;
-        }
-        Ok(code)
+            .unwrap_or_else(|| 128 + status.signal().unwrap_or(0)))
     }
 }
 
@@ -504,7 +606,7 @@ struct RemoveOnDrop(PathBuf);
 
 impl Drop for RemoveOnDrop {
     fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+        scratch::remove_tree(&self.0);
     }
 }
 
@@ -729,6 +831,13 @@ pub(crate) fn init_main(spec_path: &Path) -> ExitCode {
         }
     };
     drop(payload);
+    if let Some(o) = &spec.overlay
+        && let Err(e) = mount_overlay(o, &spec.rootfs)
+    {
+        // Said to the build, not to its output: it runs the command without the overlay.
+        let _ = std::fs::write(&o.refused, format!("{e:#}"));
+        return ExitCode::from(SANDBOX_FAILED as u8);
+    }
     if let Err(e) = setup(&spec, &secrets) {
         return fail(&format!("{e:#}"));
     }
@@ -921,6 +1030,12 @@ fn setup(spec: &Spec, secrets: &Secrets) -> Result<()> {
     mount_user(spec, secrets)?;
     sethostname(HOSTNAME).context("setting the hostname")?;
     chroot(root.as_path()).context("chroot")?;
+    // A working directory the image lacks is made, as runc makes it (inside the root, so
+    // the image's symbolic links cannot lead out of it); it is part of the RUN's layer.
+    if std::fs::symlink_metadata(&spec.cwd).is_err() {
+        std::fs::create_dir_all(&spec.cwd)
+            .with_context(|| format!("creating the working directory {}", spec.cwd))?;
+    }
     chdir(spec.cwd.as_str()).with_context(|| format!("chdir to {}", spec.cwd))?;
     if !spec.userns {
         setgroups(&[Gid::from_raw(spec.gid)]).context("setgroups")?;

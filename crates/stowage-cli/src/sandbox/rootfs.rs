@@ -1,14 +1,20 @@
 //! A stage's root filesystem on disk and back: [`materialize`] writes a `stowage_vfs::Fs`
-//! to a directory and stamps every node; [`read_back`] turns the directory, after the
-//! command ran, into the new `Fs` by comparing each node with its stamp (inode and ctime:
-//! any write, chmod, chown, rename or utime changes the ctime), so unchanged files are
-//! never re-read. The engine then diffs old and new trees into the RUN's layer (deletions
-//! become whiteouts).
+//! to a directory; after the command ran, the new `Fs` comes from one of two places:
+//!
+//! - an overlay's upper directory ([`read_upper`]), when the command ran on an overlay
+//!   mount over the written tree: only what it changed is there (whiteouts for deletions,
+//!   opaque directories for replaced ones), so the cost is that of the changes;
+//! - the tree itself ([`read_back`]), when overlayfs cannot be mounted: every node is
+//!   compared with its [`stamp`] (inode and ctime: any write, chmod, chown, rename or utime
+//!   changes the ctime), so unchanged files are never re-read.
+//!
+//! The engine then diffs old and new trees into the RUN's layer (deletions become
+//! whiteouts).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs;
 use std::io::Write;
-use std::os::unix::fs::{MetadataExt, PermissionsExt, symlink};
+use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt, symlink};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -71,9 +77,13 @@ fn set_times(p: &Path, mtime: i64) -> Result<()> {
     .with_context(|| format!("setting times of {}", p.display()))
 }
 
-/// Extended attributes that describe the host, not the image (`security.selinux` labels).
+/// Extended attributes that describe the host, not the image: `security.selinux` labels,
+/// and overlayfs's bookkeeping in its upper directory (`trusted.overlay.*`, or
+/// `user.overlay.*` when mounted in a user namespace).
 fn host_only(name: &str) -> bool {
     name == "security.selinux"
+        || name.starts_with("trusted.overlay.")
+        || name.starts_with("user.overlay.")
 }
 
 /// Writes `meta`'s extended attributes to `p` (after its owner: a chown clears
@@ -289,14 +299,15 @@ fn mount_point(root: &Path, path: &str, dir: bool, stubs: &mut BTreeSet<String>)
 }
 
 /// Writes `fs` under `root` (an empty directory), with the mount points of the sandbox and
-/// `mounts` (`(path, is a directory)`) that the image lacks created as stubs.
+/// `mounts` (`(path, is a directory)`) that the image lacks created as stubs; returns the
+/// stubs.
 pub(crate) fn materialize(
     fs: &Fs,
     root: &Path,
     ids: IdMap,
     mounts: &[(String, bool)],
-) -> Result<Stamps> {
-    let mut stamps = Stamps::default();
+) -> Result<BTreeSet<String>> {
+    let mut stubs = BTreeSet::new();
     write_tree(fs.walk(), "/", root, ids)?;
     // Mount points the image lacks.
     for (path, dir) in [
@@ -315,13 +326,22 @@ pub(crate) fn materialize(
                 fs::write(&p, b"")
             }
             .with_context(|| format!("creating {}", p.display()))?;
-            stamps.stubs.insert(path.to_owned());
+            stubs.insert(path.to_owned());
         }
     }
     for (path, dir) in mounts {
-        mount_point(root, path, *dir, &mut stamps.stubs)?;
+        mount_point(root, path, *dir, &mut stubs)?;
     }
-    // Stamps once everything is in place (creating a child changes its directory's ctime).
+    Ok(stubs)
+}
+
+/// The stamps of the tree [`materialize`] wrote under `root` (taken once everything is in
+/// place: creating a child changes its directory's ctime).
+pub(crate) fn stamp(root: &Path, stubs: BTreeSet<String>) -> Result<Stamps> {
+    let mut stamps = Stamps {
+        nodes: HashMap::new(),
+        stubs,
+    };
     walk(root, "/", &mut |path, m| {
         stamps.nodes.insert(path.to_owned(), Stamp::of(m));
         Ok(())
@@ -369,7 +389,6 @@ fn is_sandbox_path(path: &str) -> bool {
 pub(crate) fn read_back(old: &Fs, root: &Path, stamps: &Stamps, ids: IdMap) -> Result<Fs> {
     let mut new = old.clone();
     let mut seen: BTreeSet<String> = BTreeSet::new();
-    let mut links: HashMap<u64, String> = HashMap::new();
     let mut changes: Vec<(String, fs::Metadata)> = Vec::new();
     walk(root, "/", &mut |path, m| {
         if is_sandbox_path(path) {
@@ -398,65 +417,114 @@ pub(crate) fn read_back(old: &Fs, root: &Path, stamps: &Stamps, ids: IdMap) -> R
                 .with_context(|| format!("removing {p}"))?;
         }
     }
+    let mut links = HashMap::new();
     for (path, m) in changes {
-        let hp = host(root, &path);
-        let (uid, gid) = if ids.rootless {
-            (0, 0)
-        } else {
-            (m.uid(), m.gid())
-        };
-        let mut meta = Metadata::new(m.mode() & 0o7777)
-            .with_owner(uid, gid)
-            .with_mtime(m.mtime());
-        if kind_of(&m).is_some() {
-            meta.xattrs = read_xattrs(&hp)?;
+        apply_change(&mut new, root, &path, &m, ids, &mut links)?;
+    }
+    Ok(new)
+}
+
+/// The filesystem after the command, from the upper directory of the overlay it ran on
+/// (mounted over the tree [`materialize`] wrote): new and changed nodes are there whole, a
+/// deletion is a whiteout (a character device 0/0), and a directory that replaced one of
+/// the tree's is opaque (`opaque_xattr` is `y`). A mount stub is there only when something
+/// was made in it (`/etc` for a new `/etc/passwd`): it then enters the image, as when the
+/// tree itself is compared.
+pub(crate) fn read_upper(old: &Fs, upper: &Path, ids: IdMap, opaque_xattr: &str) -> Result<Fs> {
+    let mut new = old.clone();
+    let mut changes: Vec<(String, fs::Metadata)> = Vec::new();
+    walk(upper, "/", &mut |path, m| {
+        if !is_sandbox_path(path) {
+            changes.push((path.to_owned(), m.clone()));
         }
-        let old_kind = new.lstat(&path).ok().map(|e| e.kind());
-        match kind_of(&m) {
-            Some(Kind::Dir) => {
-                if old_kind == Some(Kind::Dir) {
-                    // Its contents stay; mode, owner, time and xattrs come from disk.
-                    new.set_metadata(&path, meta)?;
-                } else {
-                    if old_kind.is_some() {
-                        new.remove_all(&path)?;
-                    }
-                    new.create_dir(&path, meta)?;
-                }
-            }
-            Some(Kind::File) => {
-                if old_kind.is_some() {
-                    new.remove_all(&path)?;
-                }
-                if m.nlink() > 1 {
-                    if let Some(first) = links.get(&m.ino()) {
-                        new.hard_link(first, &path)?;
-                        continue;
-                    }
-                    links.insert(m.ino(), path.clone());
-                }
-                let bytes = fs::read(&hp).with_context(|| format!("reading {}", hp.display()))?;
-                new.write_file(&path, bytes, meta)?;
-            }
-            Some(Kind::Symlink) => {
-                if old_kind.is_some() {
-                    new.remove_all(&path)?;
-                }
-                let target = fs::read_link(&hp)?;
-                let Some(target) = target.to_str() else {
-                    anyhow::bail!("{path}: a symlink target that is not UTF-8");
-                };
-                new.symlink(&path, target, meta)?;
-            }
-            None => {
-                // Sockets, FIFOs and device nodes cannot go into a layer we write.
-                if old_kind.is_some() {
-                    new.remove_all(&path)?;
-                }
-            }
+        Ok(())
+    })?;
+    let mut links = HashMap::new();
+    for (path, m) in changes {
+        let whiteout = m.file_type().is_char_device() && m.rdev() == 0;
+        let opaque = m.is_dir() && {
+            let mut flag = [0_u8; 1];
+            rustix::fs::lgetxattr(host(upper, &path), opaque_xattr, &mut flag[..])
+                .is_ok_and(|n| n == 1 && flag[0] == b'y')
+        };
+        if (whiteout || opaque) && new.lstat(&path).is_ok() {
+            new.remove_all(&path)
+                .with_context(|| format!("removing {path}"))?;
+        }
+        if !whiteout {
+            apply_change(&mut new, upper, &path, &m, ids, &mut links)?;
         }
     }
     Ok(new)
+}
+
+/// Puts the node at `path` under `root` (described by `m`) into `new` in place of what
+/// was there. `links` maps the inodes of hard-linked files already read to their paths.
+fn apply_change(
+    new: &mut Fs,
+    root: &Path,
+    path: &str,
+    m: &fs::Metadata,
+    ids: IdMap,
+    links: &mut HashMap<u64, String>,
+) -> Result<()> {
+    let hp = host(root, path);
+    let (uid, gid) = if ids.rootless {
+        (0, 0)
+    } else {
+        (m.uid(), m.gid())
+    };
+    let mut meta = Metadata::new(m.mode() & 0o7777)
+        .with_owner(uid, gid)
+        .with_mtime(m.mtime());
+    if kind_of(m).is_some() {
+        meta.xattrs = read_xattrs(&hp)?;
+    }
+    let old_kind = new.lstat(path).ok().map(|e| e.kind());
+    match kind_of(m) {
+        Some(Kind::Dir) => {
+            if old_kind == Some(Kind::Dir) {
+                // Its contents stay; mode, owner, time and xattrs come from disk.
+                new.set_metadata(path, meta)?;
+            } else {
+                if old_kind.is_some() {
+                    new.remove_all(path)?;
+                }
+                new.create_dir(path, meta)?;
+            }
+        }
+        Some(Kind::File) => {
+            if old_kind.is_some() {
+                new.remove_all(path)?;
+            }
+            if m.nlink() > 1 {
+                if let Some(first) = links.get(&m.ino()) {
+                    new.hard_link(first, path)?;
+                    return Ok(());
+                }
+                links.insert(m.ino(), path.to_owned());
+            }
+            let bytes = fs::read(&hp).with_context(|| format!("reading {}", hp.display()))?;
+            new.write_file(path, bytes, meta)?;
+        }
+        Some(Kind::Symlink) => {
+            if old_kind.is_some() {
+                new.remove_all(path)?;
+            }
+            let target = fs::read_link(&hp)?;
+            let Some(target) = target.to_str() else {
+                anyhow::bail!("{path}: a symlink target that is not UTF-8");
+            };
+            new.symlink(path, target, meta)?;
+        }
+        None => {
+            // Sockets, FIFOs and device nodes cannot go into a layer we write.
+            if old_kind.is_some() {
+                new.remove_all(path)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 fn kind_of(m: &fs::Metadata) -> Option<Kind> {

@@ -1,9 +1,14 @@
 //! What a real RUN's snapshot captures, checked in the unpacked image: hard links made by
-//! the command stay one inode. (Extended attributes are covered by the sandbox's unit
-//! tests: busybox cannot set them.) Root needed: `STOWAGE_SLOW_TESTS` or `CI=true`.
+//! the command stay one inode; deletions, replaced directories and changed files come out
+//! the same whether the changes are read from an overlay's upper directory or by comparing
+//! the whole tree (`STOWAGE_RUN_OVERLAY=0`). (Extended attributes are covered by the
+//! sandbox's unit tests: busybox cannot set them.) Root needed: `STOWAGE_SLOW_TESTS` or
+//! `CI=true`.
 #![expect(clippy::print_stdout, reason = "the tests say when they skip")]
 
 use std::os::unix::fs::MetadataExt as _;
+use std::path::Path;
+use std::process::Command;
 
 use crate::build::{busybox_base, nix_is_root, ok, run_in, slow_enabled, tempdir, tool, write};
 
@@ -50,4 +55,112 @@ fn hard_links_made_by_run_stay_hard_links_in_the_image() {
         std::fs::read_link(rootfs.join("data/sub/s")).expect("symlink"),
         std::path::Path::new("../a")
     );
+}
+
+/// `stowage build` with `SOURCE_DATE_EPOCH` (so that two builds can give one image ID) and
+/// `STOWAGE_RUN_OVERLAY` set to `overlay`; returns the image ID.
+fn build_with(root: &Path, cwd: &Path, overlay: &str) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_stowage"))
+        .arg("--root")
+        .arg(root)
+        .args(["build", "-q", "-t", "changes:1", "ctx"])
+        .current_dir(cwd)
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .env("STOWAGE_RUN_OVERLAY", overlay)
+        .env_remove("STOWAGE_ROOT")
+        .output()
+        .expect("stowage runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+#[test]
+fn deletions_and_replaced_directories_are_the_same_read_from_an_overlay_or_the_tree() {
+    if !slow_enabled() {
+        println!(
+            "skipped: real RUN capture (set STOWAGE_SLOW_TESTS=1 or CI=true; needs root, umoci)"
+        );
+        return;
+    }
+    assert!(nix_is_root(), "real RUN tests run as root here (CI=true)");
+    let tmp = tempdir();
+    let base = tmp.path().join("base-store");
+    busybox_base(&base, tmp.path());
+    write(
+        &tmp.path().join("ctx"),
+        &[
+            (
+                "Dockerfile",
+                "FROM busybox:static
+                 COPY tree /srv
+                 RUN rm /srv/gone.txt && rm -rf /srv/old && mkdir /srv/old \
+                 && echo fresh > /srv/old/only.txt && echo changed > /srv/keep/edit.txt \
+                 && chmod 0700 /srv/keep && rm /bin/vi && mkdir -p /opt/new/deep \
+                 && mv /srv/moved /srv/renamed && touch /srv/keep/same.txt
+",
+            ),
+            ("tree/gone.txt", "bye\n"),
+            ("tree/old/a.txt", "a\n"),
+            ("tree/old/sub/b.txt", "b\n"),
+            ("tree/keep/edit.txt", "before\n"),
+            ("tree/keep/same.txt", "same\n"),
+            ("tree/moved/m.txt", "m\n"),
+        ],
+    );
+    let mut ids = Vec::new();
+    for overlay in ["1", "0"] {
+        let root = tmp.path().join(format!("store-{overlay}"));
+        let copied = Command::new("cp")
+            .arg("-a")
+            .arg(&base)
+            .arg(&root)
+            .status()
+            .expect("cp runs");
+        assert!(copied.success());
+        ids.push(build_with(&root, tmp.path(), overlay));
+    }
+    assert_eq!(
+        ids[0], ids[1],
+        "one image whichever way the changes were read"
+    );
+
+    let unpacked = tmp.path().join("unpacked");
+    tool(
+        "umoci",
+        &[
+            "unpack",
+            "--image",
+            &format!("{}:changes:1", tmp.path().join("store-1").display()),
+            unpacked.to_str().expect("utf-8"),
+        ],
+    );
+    let rootfs = unpacked.join("rootfs");
+    let exists = |p: &str| std::fs::symlink_metadata(rootfs.join(p)).is_ok();
+    assert!(!exists("srv/gone.txt"));
+    assert!(!exists("bin/vi"), "a file of the base image deleted");
+    assert!(
+        !exists("srv/old/a.txt") && !exists("srv/old/sub"),
+        "the old directory's contents are gone"
+    );
+    assert_eq!(
+        std::fs::read_to_string(rootfs.join("srv/old/only.txt")).expect("new file"),
+        "fresh\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(rootfs.join("srv/keep/edit.txt")).expect("edited"),
+        "changed\n"
+    );
+    assert_eq!(
+        std::fs::symlink_metadata(rootfs.join("srv/keep"))
+            .expect("keep")
+            .mode()
+            & 0o7777,
+        0o700
+    );
+    assert!(exists("srv/keep/same.txt") && exists("opt/new/deep"));
+    assert!(exists("srv/renamed/m.txt") && !exists("srv/moved"));
 }

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use stowage_vfs::{Entry, Fs, Layer, LayerEntry, Metadata};
 
-use super::{IdMap, materialize, materialize_at, read_back};
+use super::{IdMap, materialize, materialize_at, read_back, stamp};
 
 const IDS: IdMap = IdMap { rootless: true };
 
@@ -49,8 +49,9 @@ fn xattrs_and_hard_links_go_to_disk_and_come_back_into_the_layer() {
     let root = tmp.path().join("rootfs");
     std::fs::create_dir(&root).expect("mkdir");
     let old = image();
-    let stamps =
+    let stubs =
         materialize(&old, &root, IDS, &[("/run/secrets/x".into(), false)]).expect("materialize");
+    let stamps = stamp(&root, stubs).expect("stamps");
     // On disk as in the image: the xattr, one inode for both names, the mount stub.
     assert_eq!(
         super::read_xattrs(&root.join("etc/kept")).expect("xattrs"),
