@@ -324,6 +324,10 @@ impl RealExecutor {
         }
         let stubs =
             rootfs::materialize(fs, tree, ids, &points).context("writing the root filesystem")?;
+        if let Some(o) = &overlay {
+            // The merged root takes its mode, owner and times from the upper directory.
+            rootfs::copy_dir_attributes(&o.lower, &o.upper)?;
+        }
         // Without an overlay, the tree's stamps tell what the command changed (kept for a
         // refused mount otherwise).
         let (mut stamps, mut stubs) = if overlay.is_none() {

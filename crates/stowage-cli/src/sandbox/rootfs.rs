@@ -349,6 +349,16 @@ pub(crate) fn stamp(root: &Path, stubs: BTreeSet<String>) -> Result<Stamps> {
     Ok(stamps)
 }
 
+/// Gives the directory `to` the mode, owner and times of `from`.
+pub(crate) fn copy_dir_attributes(from: &Path, to: &Path) -> Result<()> {
+    let m = fs::symlink_metadata(from).with_context(|| format!("reading {}", from.display()))?;
+    std::os::unix::fs::lchown(to, Some(m.uid()), Some(m.gid()))
+        .with_context(|| format!("chown {}", to.display()))?;
+    fs::set_permissions(to, fs::Permissions::from_mode(m.mode() & 0o7777))
+        .with_context(|| format!("chmod {}", to.display()))?;
+    set_times(to, m.mtime())
+}
+
 /// Visits every node under `dir` (not following symlinks), parents first, sorted.
 fn walk(
     root: &Path,
