@@ -63,7 +63,8 @@ pub(crate) struct BuildArgs {
     /// The target platform; only the host's (`linux/amd64` on x86-64) can be built.
     #[arg(long)]
     platform: Option<String>,
-    /// Print only the image ID on standard output.
+    /// Print only the image ID on standard output, and no progress (unless `--progress`
+    /// asks for it); a failure is still reported.
     #[arg(short, long)]
     quiet: bool,
     /// A secret for `RUN --mount=type=secret`: `id=NAME,src=FILE` or `id=NAME,env=VARIABLE`
@@ -247,7 +248,13 @@ pub(crate) fn build_command(args: &BuildArgs, root: Option<&Path>) -> Result<Exi
         ProgressMode::Auto if std::io::stderr().is_terminal() => Mode::Tty,
         ProgressMode::Plain | ProgressMode::Auto => Mode::Plain,
     };
-    let progress = Rc::new(RefCell::new(Progress::new(mode)));
+    let progress = Rc::new(RefCell::new(
+        if args.quiet && matches!(args.progress, ProgressMode::Auto) {
+            Progress::silent()
+        } else {
+            Progress::new(mode)
+        },
+    ));
     let sink = Rc::clone(&progress);
     let mut executor = RealExecutor::new(
         Rc::clone(&store),

@@ -167,6 +167,8 @@ pub(crate) struct Progress {
     cached: usize,
     /// The live view (tty mode on a terminal).
     live: Option<Live>,
+    /// Nothing is printed (`build -q`); failures are still reported by the caller.
+    silent: bool,
 }
 
 const DIM: &str = "\x1b[2m";
@@ -184,11 +186,23 @@ impl Progress {
             steps: 0,
             cached: 0,
             live: (mode == Mode::Tty && std::io::stderr().is_terminal()).then(Live::new),
+            silent: false,
+        }
+    }
+
+    /// A printer that prints nothing (`build -q`, as docker's `--quiet`).
+    pub(crate) fn silent() -> Self {
+        Self {
+            silent: true,
+            ..Self::new(Mode::Plain)
         }
     }
 
     /// Prints `text` (whole lines): above the live view when there is one.
     fn out(&self, text: &str) {
+        if self.silent {
+            return;
+        }
         if let Some(live) = &self.live {
             live.bar.println(
                 text.strip_suffix('\n')

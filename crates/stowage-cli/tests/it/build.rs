@@ -125,6 +125,8 @@ fn a_copy_only_build_lands_in_the_store_and_the_second_is_all_cached() {
         &["build", "-q", "-t", "demo:1", "ctx"],
     ));
     assert_eq!(same.stdout.trim(), id);
+    // `-q` without `--progress`: the ID and nothing else, as docker prints.
+    assert_eq!(same.stderr, "", "{}", same.stderr);
     // An ignored file changes nothing; a real change misses from there on.
     write(&ctx, &[("src/other.log", "more noise\n")]);
     let third = ok(run_in(
