@@ -91,6 +91,17 @@ struct OverlaySpec {
     refused: PathBuf,
 }
 
+/// Where a RUN's changes are read from.
+enum Changes {
+    /// The overlay's upper directory; `stubs` are kept in case the mount is refused.
+    Upper {
+        upper: PathBuf,
+        stubs: std::collections::BTreeSet<String>,
+    },
+    /// The tree itself, compared with its stamps.
+    Stamped(rootfs::Stamps),
+}
+
 /// Whether overlay mounts may be tried (cleared, for the rest of the process, by the first
 /// refused one).
 static OVERLAY_MOUNTS: AtomicBool = AtomicBool::new(true);
@@ -328,12 +339,14 @@ impl RealExecutor {
             // The merged root takes its mode, owner and times from the upper directory.
             rootfs::copy_dir_attributes(&o.lower, &o.upper)?;
         }
-        // Without an overlay, the tree's stamps tell what the command changed (kept for a
-        // refused mount otherwise).
-        let (mut stamps, mut stubs) = if overlay.is_none() {
-            (Some(rootfs::stamp(&root, stubs)?), None)
+        // Without an overlay, the tree's stamps tell what the command changed.
+        let mut changes = if let Some(o) = &overlay {
+            Changes::Upper {
+                upper: o.upper.clone(),
+                stubs,
+            }
         } else {
-            (None, Some(stubs))
+            Changes::Stamped(rootfs::stamp(&root, stubs)?)
         };
         let mut mounts = Vec::new();
         let mut secrets = Secrets::default();
@@ -445,15 +458,18 @@ impl RealExecutor {
             OVERLAY_MOUNTS.store(false, Ordering::Relaxed);
             std::fs::remove_dir(&root)?;
             std::fs::rename(&o.lower, &root)?;
-            stamps = Some(rootfs::stamp(&root, stubs.take().unwrap_or_default())?);
+            if let Changes::Upper { stubs, .. } = changes {
+                changes = Changes::Stamped(rootfs::stamp(&root, stubs)?);
+            }
             code = self.spawn(&dir, &spec, &payload, log)?;
         }
         drop(locks);
         if code == 0 {
-            *fs = match (&spec.overlay, &stamps) {
-                (Some(o), _) => rootfs::read_upper(fs, &o.upper, ids, "trusted.overlay.opaque"),
-                (None, Some(stamps)) => rootfs::read_back(fs, &root, stamps, ids),
-                (None, None) => unreachable!("stamps are taken when there is no overlay"),
+            *fs = match &changes {
+                Changes::Upper { upper, .. } => {
+                    rootfs::read_upper(fs, upper, ids, "trusted.overlay.opaque")
+                }
+                Changes::Stamped(stamps) => rootfs::read_back(fs, &root, stamps, ids),
             }
             .context("reading the changes back")?;
         }
