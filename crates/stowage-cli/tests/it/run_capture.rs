@@ -12,18 +12,27 @@ use std::process::Command;
 
 use crate::build::{busybox_base, nix_is_root, ok, run_in, slow_enabled, tempdir, tool, write};
 
-#[test]
-fn hard_links_made_by_run_stay_hard_links_in_the_image() {
+/// A temporary directory with a store named `name` in it holding the busybox base, or
+/// `None` (said) when real RUN tests are not enabled.
+fn busybox_store(name: &str) -> Option<(tempfile::TempDir, std::path::PathBuf)> {
     if !slow_enabled() {
         println!(
             "skipped: real RUN capture (set STOWAGE_SLOW_TESTS=1 or CI=true; needs root, umoci)"
         );
-        return;
+        return None;
     }
     assert!(nix_is_root(), "real RUN tests run as root here (CI=true)");
     let tmp = tempdir();
-    let root = tmp.path().join("store");
+    let root = tmp.path().join(name);
     busybox_base(&root, tmp.path());
+    Some((tmp, root))
+}
+
+#[test]
+fn hard_links_made_by_run_stay_hard_links_in_the_image() {
+    let Some((tmp, root)) = busybox_store("store") else {
+        return;
+    };
     write(
         &tmp.path().join("ctx"),
         &[(
@@ -80,16 +89,9 @@ fn build_with(root: &Path, cwd: &Path, overlay: &str) -> String {
 
 #[test]
 fn deletions_and_replaced_directories_are_the_same_read_from_an_overlay_or_the_tree() {
-    if !slow_enabled() {
-        println!(
-            "skipped: real RUN capture (set STOWAGE_SLOW_TESTS=1 or CI=true; needs root, umoci)"
-        );
+    let Some((tmp, base)) = busybox_store("base-store") else {
         return;
-    }
-    assert!(nix_is_root(), "real RUN tests run as root here (CI=true)");
-    let tmp = tempdir();
-    let base = tmp.path().join("base-store");
-    busybox_base(&base, tmp.path());
+    };
     write(
         &tmp.path().join("ctx"),
         &[
@@ -111,6 +113,14 @@ fn deletions_and_replaced_directories_are_the_same_read_from_an_overlay_or_the_t
             ("tree/moved/m.txt", "m\n"),
         ],
     );
+    // `touch` must change the whole-second mtime the tree keeps whenever the build runs.
+    std::fs::File::options()
+        .write(true)
+        .open(tmp.path().join("ctx/tree/keep/same.txt"))
+        .and_then(|f| {
+            f.set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000))
+        })
+        .expect("set mtime");
     let mut ids = Vec::new();
     for overlay in ["1", "0"] {
         let root = tmp.path().join(format!("store-{overlay}"));
