@@ -3,7 +3,7 @@
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeSet, HashMap};
 use std::fs::{self, File, OpenOptions};
-use std::io::{BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::Arc;
@@ -492,15 +492,9 @@ impl Store {
         &self,
         path: &Path,
     ) -> Result<Option<T>> {
-        let file = match File::open(path) {
-            Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(io_err("reading", path)(e)),
+        let Some(bytes) = Self::read_bytes(path)? else {
+            return Ok(None);
         };
-        let mut bytes = Vec::new();
-        BufReader::new(file)
-            .read_to_end(&mut bytes)
-            .map_err(io_err("reading", path))?;
         serde_json::from_slice(&bytes)
             .map(Some)
             .map_err(|e| StoreError::Invalid {
@@ -509,7 +503,6 @@ impl Store {
             })
     }
 
-    /// Writes a JSON document of the store atomically.
     /// The bytes of `path`, `None` when it does not exist.
     pub(crate) fn read_bytes(path: &Path) -> Result<Option<Vec<u8>>> {
         match fs::read(path) {
@@ -527,6 +520,7 @@ impl Store {
         atomic::write(&self.tmp(), path, bytes, durable)
     }
 
+    /// Writes a JSON document of the store atomically.
     pub(crate) fn write_json<T: serde::Serialize>(
         &self,
         path: &Path,
@@ -537,10 +531,7 @@ impl Store {
             what: path.display().to_string(),
             reason: e.to_string(),
         })?;
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).map_err(io_err("creating", parent))?;
-        }
-        atomic::write(&self.tmp(), path, &bytes, durable)
+        self.write_bytes(path, &bytes, durable)
     }
 }
 
