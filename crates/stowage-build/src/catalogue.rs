@@ -39,7 +39,6 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::sync::Arc;
 
 use stowage_oci::config::buildkit;
 use stowage_oci::layer::{TarOptions, write_tar};
@@ -194,20 +193,6 @@ pub(crate) fn known_diff_id(layer: &Layer, opts: &TarOptions) -> Option<Digest> 
         return None;
     }
     tabled_diff_id(&layer_fingerprint(layer)?)
-}
-
-/// A layer of a simulated image with its diff ID: from the table when the layer is in it,
-/// else by hashing its tar.
-fn catalogue_layer_ref(layer: Layer) -> Option<LayerRef> {
-    if let Some(diff_id) = known_diff_id(&layer, &TarOptions::default()) {
-        let size = layer.size();
-        return Some(LayerRef {
-            layer: Arc::new(layer),
-            diff_id,
-            size,
-        });
-    }
-    layer_ref(layer, &TarOptions::default()).ok()
 }
 
 /// The simulated image resolver. Images are built on first use and memoised.
@@ -959,7 +944,7 @@ pub fn simulated_image(reference: &str) -> Option<BaseImage> {
     let mut history = Vec::new();
     for (tree, h) in recipe.steps {
         let layer = Layer::diff(&prev, &tree);
-        let lref = catalogue_layer_ref(layer)?;
+        let lref = layer_ref(layer, &TarOptions::default()).ok()?;
         layers.push(lref);
         history.extend(h);
         prev = tree;

@@ -215,14 +215,24 @@ fn stage_label(df: &Dockerfile, i: usize) -> String {
         .unwrap_or_else(|| format!("stage-{i}"))
 }
 
-/// Computes the diff ID of a layer.
-pub(crate) fn layer_ref(layer: Layer, opts: &TarOptions) -> Result<LayerRef, String> {
+/// The diff ID of `layer` tarred with `opts`: from the table of known synthetic layers when
+/// the layer is there (see [`crate::catalogue`]), else by hashing its tar.
+pub(crate) fn layer_diff_id(layer: &Layer, opts: &TarOptions) -> Result<Digest, String> {
+    if let Some(known) = crate::catalogue::known_diff_id(layer, opts) {
+        return Ok(known);
+    }
     let mut w = Sha256Writer::new();
-    write_tar(&layer, opts, &mut w).map_err(|e| e.to_string())?;
+    write_tar(layer, opts, &mut w).map_err(|e| e.to_string())?;
+    Ok(w.finish())
+}
+
+/// A layer with its diff ID ([`layer_diff_id`]).
+pub(crate) fn layer_ref(layer: Layer, opts: &TarOptions) -> Result<LayerRef, String> {
+    let diff_id = layer_diff_id(&layer, opts)?;
     let size = layer.size();
     Ok(LayerRef {
         layer: Arc::new(layer),
-        diff_id: w.finish(),
+        diff_id,
         size,
     })
 }

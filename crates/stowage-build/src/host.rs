@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use serde::Serialize;
-use stowage_oci::layer::{TarOptions, write_tar};
-use stowage_oci::{Digest, ImageConfig, Sha256Writer};
+use stowage_oci::layer::TarOptions;
+use stowage_oci::{Digest, ImageConfig};
 use stowage_shell::interp::{self, LogLine, RunOptions};
 use stowage_syntax::resolve::Platform;
 use stowage_vfs::{Fs, Layer};
@@ -409,12 +409,7 @@ pub trait CacheStore {
     /// bytes a second time; the default takes it from the table of known synthetic layers
     /// when the layer is there (see [`crate::catalogue`]), else hashes.
     fn diff_id(&mut self, layer: &Layer, opts: &TarOptions) -> Result<Digest, String> {
-        if let Some(known) = crate::catalogue::known_diff_id(layer, opts) {
-            return Ok(known);
-        }
-        let mut w = Sha256Writer::new();
-        write_tar(layer, opts, &mut w).map_err(|e| e.to_string())?;
-        Ok(w.finish())
+        crate::engine::layer_diff_id(layer, opts)
     }
 }
 
