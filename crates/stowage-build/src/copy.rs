@@ -222,13 +222,18 @@ pub(crate) fn checksum_inputs(
             }
         }
     }
-    // The bytes no memo vouches for, hashed in one batch (a host may use every core).
+    // The memo, asked once per node; the bytes it does not vouch for are hashed in one
+    // batch (a host may use every core) before their checksums are taken.
+    let memoised: Vec<Option<[u8; 32]>> = selected_nodes
+        .iter()
+        .map(|(_, _, st)| st.as_ref().and_then(|s| cache.checksum(s)))
+        .collect();
     let unknown: Vec<Content> = selected_nodes
         .iter()
-        .filter_map(|(_, entry, st)| match entry {
+        .zip(&memoised)
+        .filter_map(|((_, entry, _), known)| match entry {
             Entry::File { file, .. }
-                if matches!(file.content, Content::External(_))
-                    && st.as_ref().is_none_or(|s| cache.checksum(s).is_none()) =>
+                if known.is_none() && matches!(file.content, Content::External(_)) =>
             {
                 Some(file.content.clone())
             }
@@ -239,8 +244,8 @@ pub(crate) fn checksum_inputs(
         cache.hash_ahead(&unknown);
     }
     let mut count = 0;
-    for (label, entry, st) in selected_nodes {
-        let sum = node_checksum(&entry, st, cache);
+    for ((label, entry, st), known) in selected_nodes.into_iter().zip(memoised) {
+        let sum = known.unwrap_or_else(|| node_checksum(&entry, st, cache));
         keys.files.insert(label, sum);
         count += 1;
     }
