@@ -516,27 +516,12 @@ impl CacheStore for DiskCacheStore {
 /// thread.
 fn hash_in_parallel(contents: &[Content]) {
     let bytes: u64 = contents.iter().map(Content::len).sum();
-    let threads = std::thread::available_parallelism()
-        .map_or(1, std::num::NonZero::get)
-        .min(8)
-        .min(contents.len());
-    if threads < 2 || bytes < 4 << 20 {
+    if contents.len() < 2 || bytes < 4 << 20 {
         return;
     }
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let work = || {
-        loop {
-            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let Some(c) = contents.get(i) else { break };
-            // An unreadable file hashes again (and fails) when the tar is written.
-            let _ = c.sha256();
-        }
-    };
-    std::thread::scope(|scope| {
-        for _ in 1..threads {
-            scope.spawn(work);
-        }
-        work();
+    crate::on_every_core(contents, 8, |c| {
+        // An unreadable file hashes again (and fails) when the tar is written.
+        let _ = c.sha256();
     });
 }
 

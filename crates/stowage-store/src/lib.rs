@@ -62,6 +62,28 @@ pub use store::{GcReport, Store, default_root};
 
 use std::path::PathBuf;
 
+/// Calls `work` on each of `items` from up to `most` threads (this one included, and no
+/// more than the machine has cores), each taking the next item when done with one: for
+/// kernel- or hash-bound work over many files.
+pub fn on_every_core<T: Sync>(items: &[T], most: usize, work: impl Fn(&T) + Sync) {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .min(most)
+        .min(items.len());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let share = || {
+        while let Some(item) = items.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) {
+            work(item);
+        }
+    };
+    std::thread::scope(|scope| {
+        for _ in 1..threads {
+            scope.spawn(share);
+        }
+        share();
+    });
+}
+
 /// Why the store could not be read or written.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -67,7 +67,6 @@ fn sweep(shm: &Path) {
 /// shared out (`dir/lower/app/src/pkg1`: a root filesystem two levels down); what is left
 /// is removed last.
 pub(crate) fn remove_tree(dir: &Path) {
-    let mut items: Vec<PathBuf> = Vec::new();
     let mut frontier = vec![dir.to_owned()];
     for _ in 0..4 {
         let mut next = Vec::new();
@@ -83,23 +82,8 @@ pub(crate) fn remove_tree(dir: &Path) {
         }
         frontier = next;
     }
-    items.extend(frontier);
-    let threads = std::thread::available_parallelism()
-        .map_or(1, std::num::NonZero::get)
-        .min(4);
-    if threads > 1 && items.len() > 1 {
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let work = || {
-            while let Some(item) = items.get(next.fetch_add(1, Ordering::Relaxed)) {
-                let _ = std::fs::remove_dir_all(item);
-            }
-        };
-        std::thread::scope(|scope| {
-            for _ in 1..threads {
-                scope.spawn(work);
-            }
-            work();
-        });
-    }
+    stowage_store::on_every_core(&frontier, 4, |item| {
+        let _ = std::fs::remove_dir_all(item);
+    });
     let _ = std::fs::remove_dir_all(dir);
 }
