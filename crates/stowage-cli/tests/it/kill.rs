@@ -6,7 +6,7 @@
 #![expect(clippy::print_stdout, reason = "the tests say when they skip")]
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -90,6 +90,20 @@ fn check_store(root: &Path, cwd: &Path, when: &str) -> Vec<String> {
 
 const ROUNDS: usize = 40;
 
+/// `stowage --root ROOT ARGS…` started in `cwd` with its output discarded.
+fn spawn_quiet(root: &Path, cwd: &Path, args: &[&str]) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_stowage"))
+        .arg("--root")
+        .arg(root)
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("STOWAGE_ROOT")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("stowage starts")
+}
+
 #[test]
 fn the_store_survives_kill_9_at_random_points() {
     if !slow_enabled() {
@@ -130,16 +144,7 @@ fn the_store_survives_kill_9_at_random_points() {
             8 => (vec!["image", "prune", "-a", "-f"], 40),
             _ => (vec!["builder", "prune", "-f"], 40),
         };
-        let mut child = Command::new(env!("CARGO_BIN_EXE_stowage"))
-            .arg("--root")
-            .arg(&root)
-            .args(&args)
-            .current_dir(tmp.path())
-            .env_remove("STOWAGE_ROOT")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("stowage starts");
+        let mut child = spawn_quiet(&root, tmp.path(), &args);
         std::thread::sleep(Duration::from_millis(rng.below(within)));
         if child.try_wait().expect("wait").is_none() {
             child.kill().expect("SIGKILL");
@@ -296,15 +301,7 @@ fn a_killed_build_takes_its_run_down_and_frees_the_cache_lock() {
             &format!("FROM busybox:static\nRUN {mount} echo next\n"),
         )],
     );
-    let mut build = Command::new(env!("CARGO_BIN_EXE_stowage"))
-        .arg("--root")
-        .arg(&root)
-        .args(["build", "--progress", "plain", "slow"])
-        .current_dir(tmp.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("stowage starts");
+    let mut build = spawn_quiet(&root, tmp.path(), &["build", "--progress", "plain", "slow"]);
     let sleep = ["sleep", "3017"];
     assert!(
         eventually(20, || !processes(&sleep).is_empty()),
@@ -318,15 +315,7 @@ fn a_killed_build_takes_its_run_down_and_frees_the_cache_lock() {
         processes(&sleep)
     );
     // The cache mount's lock went with it: a build that needs it runs now.
-    let mut next = Command::new(env!("CARGO_BIN_EXE_stowage"))
-        .arg("--root")
-        .arg(&root)
-        .args(["build", "--progress", "plain", "next"])
-        .current_dir(tmp.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("stowage starts");
+    let mut next = spawn_quiet(&root, tmp.path(), &["build", "--progress", "plain", "next"]);
     let finished = eventually(30, || next.try_wait().expect("wait").is_some());
     if !finished {
         let _ = next.kill();

@@ -887,6 +887,30 @@ struct TokenServer {
     cert_pem: PathBuf,
 }
 
+/// A P-256 key (`key`, PEM) and a self-signed certificate for it (`cert`, PEM, two days),
+/// for `subject`, with `extra` arguments to `openssl req`.
+fn self_signed_p256(key: &Path, cert: &Path, subject: &str, extra: &[&str]) {
+    let mut args = vec![
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-keyout",
+        key.to_str().expect("UTF-8 path"),
+        "-out",
+        cert.to_str().expect("UTF-8 path"),
+        "-days",
+        "2",
+        "-subj",
+        subject,
+    ];
+    args.extend_from_slice(extra);
+    tool("openssl", &args);
+}
+
 fn b64url(bytes: &[u8]) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
@@ -919,26 +943,7 @@ impl TokenServer {
         let (key_pem, cert_pem) = (dir.join("key.pem"), dir.join("cert.pem"));
         let (key_der, cert_der) = (dir.join("key.der"), dir.join("cert.der"));
         let p = |p: &Path| p.to_str().expect("UTF-8 path").to_owned();
-        tool(
-            "openssl",
-            &[
-                "req",
-                "-x509",
-                "-newkey",
-                "ec",
-                "-pkeyopt",
-                "ec_paramgen_curve:prime256v1",
-                "-nodes",
-                "-keyout",
-                &p(&key_pem),
-                "-out",
-                &p(&cert_pem),
-                "-days",
-                "2",
-                "-subj",
-                "/CN=stowage-test-token",
-            ],
-        );
+        self_signed_p256(&key_pem, &cert_pem, "/CN=stowage-test-token", &[]);
         tool(
             "openssl",
             &[
@@ -1242,27 +1247,11 @@ fn a_local_registry_serving_https_is_used_over_tls() {
     let certs = tmp.path().join("certs");
     std::fs::create_dir_all(&certs).expect("mkdir");
     let (key, cert) = (certs.join("key.pem"), certs.join("cert.pem"));
-    tool(
-        "openssl",
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:prime256v1",
-            "-nodes",
-            "-keyout",
-            key.to_str().expect("UTF-8"),
-            "-out",
-            cert.to_str().expect("UTF-8"),
-            "-days",
-            "2",
-            "-subj",
-            "/CN=127.0.0.1",
-            "-addext",
-            "subjectAltName=IP:127.0.0.1",
-        ],
+    self_signed_p256(
+        &key,
+        &cert,
+        "/CN=127.0.0.1",
+        &["-addext", "subjectAltName=IP:127.0.0.1"],
     );
     // A TLS-only registry: nothing answers plain http, so a push that works went over https
     // (a self-signed certificate, accepted for a local registry as docker does).
