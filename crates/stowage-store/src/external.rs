@@ -133,4 +133,9 @@ impl ExternalContent for FileRange {
     fn host_identity(&self) -> Option<HostIdentity> {
         self.identity
     }
+
+    fn host_file(&self) -> Option<&Path> {
+        // Only whole files carry an identity (ranges are of blobs).
+        self.identity.map(|_| self.path.as_path())
+    }
 }

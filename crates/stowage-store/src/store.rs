@@ -583,7 +583,7 @@ impl Writeback {
         }
     }
 
-    fn wrote(&mut self, file: &File, n: usize) {
+    pub(crate) fn wrote(&mut self, file: &File, n: usize) {
         self.written += n as u64;
         if self.written < self.next || self.running.as_ref().is_some_and(|h| !h.is_finished()) {
             return;

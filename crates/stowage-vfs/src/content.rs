@@ -64,6 +64,13 @@ pub trait ExternalContent: fmt::Debug + Send + Sync {
     fn host_identity(&self) -> Option<HostIdentity> {
         None
     }
+    /// The host file whose whole contents are these bytes, when there is one: a host may
+    /// let the kernel read it in place instead of copying it (the CLI's RUN shows a COPY'd
+    /// context file through an overlayfs data-only layer). `None` for anything else, such
+    /// as a range of a larger file.
+    fn host_file(&self) -> Option<&std::path::Path> {
+        None
+    }
 }
 
 /// A host file's identity as `stat` gives it: if none of these changed, the bytes did not
@@ -117,6 +124,14 @@ impl Content {
     pub fn host_identity(&self) -> Option<HostIdentity> {
         match self {
             Self::External(h) => h.host_identity(),
+            _ => None,
+        }
+    }
+
+    /// The host file holding exactly these bytes (see [`ExternalContent::host_file`]).
+    pub fn host_file(&self) -> Option<&std::path::Path> {
+        match self {
+            Self::External(h) => h.host_file(),
             _ => None,
         }
     }

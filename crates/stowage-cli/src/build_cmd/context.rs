@@ -75,7 +75,8 @@ pub(crate) fn read_context(dir: &Path, ignore_files: &[String]) -> Result<Contex
     Ok(ctx)
 }
 
-fn identity_of(m: &fs::Metadata) -> HostIdentity {
+/// What identifies the file `m` describes without reading it (see [`HostIdentity`]).
+pub(crate) fn identity_of(m: &fs::Metadata) -> HostIdentity {
     let nanos = |s: i64, ns: i64| s.saturating_mul(1_000_000_000).saturating_add(ns);
     HostIdentity {
         dev: m.dev(),

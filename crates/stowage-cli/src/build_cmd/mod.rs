@@ -4,6 +4,8 @@
 mod context;
 mod progress;
 
+pub(crate) use context::identity_of;
+
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
@@ -260,7 +262,8 @@ pub(crate) fn build_command(args: &BuildArgs, root: Option<&Path>) -> Result<Exi
         Rc::clone(&store),
         Box::new(move |stream, text| sink.borrow_mut().line(stream, text)),
     )
-    .with_secrets(secrets);
+    .with_secrets(secrets)
+    .with_context_dir(context_dir);
     let mut events = Shared(Rc::clone(&progress));
     let mut host = Host {
         images: &mut PullingResolver::new(Rc::clone(&store)),

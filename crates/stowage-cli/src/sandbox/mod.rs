@@ -89,6 +89,10 @@ struct OverlaySpec {
     /// Written, with the reason, when the mount is refused: the build then runs the
     /// command on the tree itself.
     refused: PathBuf,
+    /// A data-only layer below `lower` (the build context): `lower`'s metadata-only files
+    /// (see `rootfs::write_stub`) show its files' bytes.
+    #[serde(default)]
+    data: Option<PathBuf>,
 }
 
 /// Where a RUN's changes are read from.
@@ -106,12 +110,20 @@ enum Changes {
 /// refused one).
 static OVERLAY_MOUNTS: AtomicBool = AtomicBool::new(true);
 
+/// Whether overlays may have a data-only layer (Linux 6.5 and later; cleared, for the rest
+/// of the process, by the first refused one).
+static DATA_LAYERS: AtomicBool = AtomicBool::new(true);
+
 /// The overlay mount of `o` at `target` (`redirect_dir` and `metacopy` off: the upper
-/// directory must hold whole files and plain directories for [`rootfs::read_upper`]).
+/// directory must hold whole files and plain directories for [`rootfs::read_upper`]; a
+/// data-only layer, `::` after the lower one, serves only the lower layer's redirects).
 fn mount_overlay(o: &OverlaySpec, target: &Path) -> Result<()> {
+    let lower = match &o.data {
+        Some(d) => format!("{}::{}", o.lower.display(), d.display()),
+        None => o.lower.display().to_string(),
+    };
     let data = format!(
-        "lowerdir={},upperdir={},workdir={},redirect_dir=off,metacopy=off,index=off",
-        o.lower.display(),
+        "lowerdir={lower},upperdir={},workdir={},redirect_dir=off,metacopy=off,index=off",
         o.upper.display(),
         o.work.display()
     );
@@ -181,6 +193,9 @@ pub(crate) struct RealExecutor {
     overlay: bool,
     /// `--secret` values by id.
     secrets: BTreeMap<String, Vec<u8>>,
+    /// The build context's directory: on an overlay, its files are the RUN's data-only
+    /// layer, so COPY'd files are not copied again to show them to a RUN.
+    context_dir: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for RealExecutor {
@@ -199,7 +214,14 @@ impl RealExecutor {
             rootless: !nix::unistd::geteuid().is_root(),
             overlay: std::env::var_os("STOWAGE_RUN_OVERLAY").is_none_or(|v| v != "0"),
             secrets: BTreeMap::new(),
+            context_dir: None,
         }
+    }
+
+    /// The build context's directory (see [`RealExecutor::context_dir`]).
+    pub(crate) fn with_context_dir(mut self, dir: PathBuf) -> Self {
+        self.context_dir = Some(dir);
+        self
     }
 
     /// The values `RUN --mount=type=secret` mounts, by id.
@@ -326,6 +348,10 @@ impl RealExecutor {
             upper: dir.join("upper"),
             work: dir.join("work"),
             refused: dir.join("overlay-refused"),
+            data: self
+                .context_dir
+                .clone()
+                .filter(|d| DATA_LAYERS.load(Ordering::Relaxed) && overlay_safe(d)),
         });
         let tree = overlay.as_ref().map_or(&root, |o| &o.lower);
         if let Some(o) = &overlay {
@@ -333,8 +359,9 @@ impl RealExecutor {
                 std::fs::create_dir(d)?;
             }
         }
-        let stubs =
-            rootfs::materialize(fs, tree, ids, &points).context("writing the root filesystem")?;
+        let data = overlay.as_ref().and_then(|o| o.data.as_deref());
+        let stubs = rootfs::materialize(fs, tree, ids, &points, data)
+            .context("writing the root filesystem")?;
         if let Some(o) = &overlay {
             // The merged root takes its mode, owner and times from the upper directory.
             rootfs::copy_dir_attributes(&o.lower, &o.upper)?;
@@ -453,6 +480,26 @@ impl RealExecutor {
         let payload = serde_json::to_vec(&secrets)?;
         drop(secrets);
         let mut code = self.spawn(&dir, &spec, &payload, log)?;
+        if let Some(o) = spec.overlay.as_mut()
+            && o.data.is_some()
+            && o.refused.exists()
+        {
+            // Refused with a data-only layer (nothing ran; a kernel before 6.5?): the tree
+            // is written again with every file's bytes and the plain overlay is tried.
+            DATA_LAYERS.store(false, Ordering::Relaxed);
+            o.data = None;
+            std::fs::remove_file(&o.refused)?;
+            scratch::remove_tree(&o.lower);
+            std::fs::create_dir(&o.lower)?;
+            let stubs = rootfs::materialize(fs, &o.lower, ids, &points, None)
+                .context("writing the root filesystem")?;
+            rootfs::copy_dir_attributes(&o.lower, &o.upper)?;
+            changes = Changes::Upper {
+                upper: o.upper.clone(),
+                stubs,
+            };
+            code = self.spawn(&dir, &spec, &payload, log)?;
+        }
         if let Some(o) = spec.overlay.take_if(|o| o.refused.exists()) {
             // The kernel refused the overlay (nothing ran): the command runs on the tree.
             OVERLAY_MOUNTS.store(false, Ordering::Relaxed);

@@ -133,27 +133,76 @@ fn set_owner(p: &Path, meta: &Metadata, ids: IdMap) -> Result<()> {
     Ok(())
 }
 
-/// Writes a regular file at `p` (its parent exists) with `file`'s bytes and metadata.
-fn write_file(p: &Path, file: &stowage_vfs::File, ids: IdMap) -> Result<()> {
+/// Writes a regular file at `p` (its parent exists) with `file`'s bytes and metadata, or,
+/// when `data` is the root of a data-only layer holding those bytes, a stub for them.
+fn write_file(p: &Path, file: &stowage_vfs::File, ids: IdMap, data: Option<&Path>) -> Result<()> {
+    if let Some(redirect) = data.and_then(|root| data_redirect(file, root))
+        && write_stub(p, file, &redirect, ids)?
+    {
+        return Ok(());
+    }
     let mut f = fs::File::create(p).with_context(|| format!("writing {}", p.display()))?;
     file.content
         .write_to(&mut f)
         .with_context(|| format!("writing {}", p.display()))?;
     f.flush()?;
-    // Through the open file: no path lookups (same order as for the others: the owner,
-    // then the mode, xattrs and times).
+    finish_file(&f, p, &file.meta, ids)
+}
+
+/// Gives the open file `f` (at `p`) `meta`'s owner, mode, xattrs and times, in that order
+/// (a chown clears `security.capability`), through the descriptor: no path lookups.
+fn finish_file(f: &fs::File, p: &Path, meta: &Metadata, ids: IdMap) -> Result<()> {
     if !ids.rootless {
-        std::os::unix::fs::fchown(&f, Some(file.meta.uid), Some(file.meta.gid))
+        std::os::unix::fs::fchown(f, Some(meta.uid), Some(meta.gid))
             .with_context(|| format!("chown {}", p.display()))?;
     }
-    f.set_permissions(fs::Permissions::from_mode(file.meta.mode))
+    f.set_permissions(fs::Permissions::from_mode(meta.mode))
         .with_context(|| format!("chmod {}", p.display()))?;
-    for (name, value) in &file.meta.xattrs {
-        let _ = rustix::fs::fsetxattr(&f, name.as_str(), value, rustix::fs::XattrFlags::empty());
+    for (name, value) in &meta.xattrs {
+        let _ = rustix::fs::fsetxattr(f, name.as_str(), value, rustix::fs::XattrFlags::empty());
     }
-    let t = TimeSpec::new(file.meta.mtime, 0);
-    nix::sys::stat::futimens(&f, &t, &t)
-        .with_context(|| format!("setting times of {}", p.display()))
+    let t = TimeSpec::new(meta.mtime, 0);
+    nix::sys::stat::futimens(f, &t, &t).with_context(|| format!("setting times of {}", p.display()))
+}
+
+/// Where `file`'s bytes are in the data-only layer at `root` (`/` + the path below it):
+/// when they are a whole file there that is still as the build context scan saw it (same
+/// device, inode, size, modification and change times). A changed file is copied as before.
+fn data_redirect(file: &stowage_vfs::File, root: &Path) -> Option<Vec<u8>> {
+    use std::os::unix::ffi::OsStrExt as _;
+    let host = file.content.host_file()?;
+    let rel = host.strip_prefix(root).ok()?;
+    let m = fs::symlink_metadata(host).ok()?;
+    let unchanged = m.is_file()
+        && m.len() == file.content.len()
+        && file.content.host_identity() == Some(crate::build_cmd::identity_of(&m));
+    unchanged.then(|| {
+        let mut redirect = b"/".to_vec();
+        redirect.extend_from_slice(rel.as_os_str().as_bytes());
+        redirect
+    })
+}
+
+/// Writes at `p` overlayfs's metadata-only file for bytes at `redirect` in the data-only
+/// layer below: an empty file of the bytes' size (sparse: no data) marked
+/// `trusted.overlay.metacopy` and `trusted.overlay.redirect`, with `file`'s metadata. The
+/// merged view shows the metadata of the stub and the bytes of the data layer's file, and
+/// a write copies the whole file up. `false` when the filesystem refuses the attributes
+/// (the file is then written whole).
+fn write_stub(p: &Path, file: &stowage_vfs::File, redirect: &[u8], ids: IdMap) -> Result<bool> {
+    let f = fs::File::create(p).with_context(|| format!("writing {}", p.display()))?;
+    f.set_len(file.content.len())
+        .with_context(|| format!("writing {}", p.display()))?;
+    for (name, value) in [
+        ("trusted.overlay.metacopy", &[][..]),
+        ("trusted.overlay.redirect", redirect),
+    ] {
+        if rustix::fs::fsetxattr(&f, name, value, rustix::fs::XattrFlags::empty()).is_err() {
+            return Ok(false);
+        }
+    }
+    finish_file(&f, p, &file.meta, ids)?;
+    Ok(true)
 }
 
 /// Writes the nodes `entries` yields (absolute paths, parents first) under `dest`, with
@@ -163,11 +212,14 @@ fn write_file(p: &Path, file: &stowage_vfs::File, ids: IdMap) -> Result<()> {
 /// Every other regular file (not hard-linked) is written by a second thread: creating
 /// 20,000 files is mostly kernel work that two cores share. Directories are made by this
 /// thread before anything goes into them, and get their modes and times after both are done.
+/// With `data` (the root of a data-only layer), files whose bytes are there become stubs
+/// ([`write_stub`]).
 fn write_tree<'a>(
     entries: impl Iterator<Item = (String, Entry<'a>)>,
     strip: &str,
     dest: &Path,
     ids: IdMap,
+    data: Option<&Path>,
 ) -> Result<()> {
     let mut dirs: Vec<(PathBuf, Metadata)> = Vec::new();
     let mut linked: HashMap<stowage_vfs::Ino, PathBuf> = HashMap::new();
@@ -175,7 +227,7 @@ fn write_tree<'a>(
     std::thread::scope(|scope| {
         let helper = scope.spawn(move || -> Result<()> {
             for (p, file) in rx {
-                write_file(&p, file, ids)?;
+                write_file(&p, file, ids, data)?;
             }
             Ok(())
         });
@@ -207,7 +259,7 @@ fn write_tree<'a>(
                                     tx = None;
                                 }
                             }
-                            _ => write_file(&p, file, ids)?,
+                            _ => write_file(&p, file, ids, data)?,
                         }
                     }
                     Entry::File {
@@ -218,7 +270,8 @@ fn write_tree<'a>(
                             fs::hard_link(first, &p)
                                 .with_context(|| format!("linking {}", p.display()))?;
                         } else {
-                            write_file(&p, file, ids)?;
+                            // Hard links are written whole: a stub's name is its own.
+                            write_file(&p, file, ids, None)?;
                             linked.insert(ino, p);
                         }
                     }
@@ -259,7 +312,7 @@ pub(crate) fn materialize_at(fs: &Fs, path: &str, dest: &Path, ids: IdMap) -> Re
     if path == "/" {
         fs::create_dir(dest).with_context(|| format!("creating {}", dest.display()))?;
     }
-    write_tree(walk, path, dest, ids)
+    write_tree(walk, path, dest, ids, None)
 }
 
 /// Creates the missing parts of a mount point (`dir`: a directory, else an empty file)
@@ -300,15 +353,17 @@ fn mount_point(root: &Path, path: &str, dir: bool, stubs: &mut BTreeSet<String>)
 
 /// Writes `fs` under `root` (an empty directory), with the mount points of the sandbox and
 /// `mounts` (`(path, is a directory)`) that the image lacks created as stubs; returns the
-/// stubs.
+/// stubs. With `data`, the tree is the lower layer of an overlay whose data-only layer is
+/// `data`, and files whose bytes are there are written as metadata only ([`write_stub`]).
 pub(crate) fn materialize(
     fs: &Fs,
     root: &Path,
     ids: IdMap,
     mounts: &[(String, bool)],
+    data: Option<&Path>,
 ) -> Result<BTreeSet<String>> {
     let mut stubs = BTreeSet::new();
-    write_tree(fs.walk(), "/", root, ids)?;
+    write_tree(fs.walk(), "/", root, ids, data)?;
     // Mount points the image lacks.
     for (path, dir) in [
         ("/proc", true),

@@ -1,7 +1,8 @@
 //! What a real RUN's snapshot captures, checked in the unpacked image: hard links made by
 //! the command stay one inode; deletions, replaced directories and changed files come out
-//! the same whether the changes are read from an overlay's upper directory or by comparing
-//! the whole tree (`STOWAGE_RUN_OVERLAY=0`). (Extended attributes are covered by the
+//! the same whether the changes are read from an overlay's upper directory (COPY'd files
+//! shown through its data-only layer) or by comparing the whole tree
+//! (`STOWAGE_RUN_OVERLAY=0`). (Extended attributes are covered by the
 //! sandbox's unit tests: busybox cannot set them.) Root needed: `STOWAGE_SLOW_TESTS` or
 //! `CI=true`.
 #![expect(clippy::print_stdout, reason = "the tests say when they skip")]
@@ -102,7 +103,8 @@ fn deletions_and_replaced_directories_are_the_same_read_from_an_overlay_or_the_t
                  RUN rm /srv/gone.txt && rm -rf /srv/old && mkdir /srv/old \
                  && echo fresh > /srv/old/only.txt && echo changed > /srv/keep/edit.txt \
                  && chmod 0700 /srv/keep && rm /bin/vi && mkdir -p /opt/new/deep \
-                 && mv /srv/moved /srv/renamed && touch /srv/keep/same.txt
+                 && mv /srv/moved /srv/renamed && touch /srv/keep/same.txt \
+                 && echo more >> /srv/keep/append.txt && cp /srv/keep/same.txt /srv/copied.txt
 ",
             ),
             ("tree/gone.txt", "bye\n"),
@@ -111,6 +113,7 @@ fn deletions_and_replaced_directories_are_the_same_read_from_an_overlay_or_the_t
             ("tree/keep/edit.txt", "before\n"),
             ("tree/keep/same.txt", "same\n"),
             ("tree/moved/m.txt", "m\n"),
+            ("tree/keep/append.txt", "first\n"),
         ],
     );
     // `touch` must change the whole-second mtime the tree keeps whenever the build runs.
@@ -173,4 +176,9 @@ fn deletions_and_replaced_directories_are_the_same_read_from_an_overlay_or_the_t
     );
     assert!(exists("srv/keep/same.txt") && exists("opt/new/deep"));
     assert!(exists("srv/renamed/m.txt") && !exists("srv/moved"));
+    // COPY'd files seen through the overlay's data-only layer: read, appended to.
+    let read = |p: &str| std::fs::read_to_string(rootfs.join(p)).expect(p);
+    assert_eq!(read("srv/copied.txt"), "same\n");
+    assert_eq!(read("srv/keep/append.txt"), "first\nmore\n");
+    assert_eq!(read("srv/keep/same.txt"), "same\n");
 }

@@ -49,8 +49,8 @@ fn xattrs_and_hard_links_go_to_disk_and_come_back_into_the_layer() {
     let root = tmp.path().join("rootfs");
     std::fs::create_dir(&root).expect("mkdir");
     let old = image();
-    let stubs =
-        materialize(&old, &root, IDS, &[("/run/secrets/x".into(), false)]).expect("materialize");
+    let stubs = materialize(&old, &root, IDS, &[("/run/secrets/x".into(), false)], None)
+        .expect("materialize");
     let stamps = stamp(&root, stubs).expect("stamps");
     // On disk as in the image: the xattr, one inode for both names, the mount stub.
     assert_eq!(
@@ -134,4 +134,91 @@ fn a_bind_source_is_written_as_a_directory_or_a_single_file() {
         std::fs::read_to_string(tmp.path().join("file")).expect("file"),
         "kept\n"
     );
+}
+
+/// A context file as the build context scan records it.
+fn context_file(p: &Path) -> stowage_vfs::Content {
+    let m = std::fs::symlink_metadata(p).expect("stat");
+    stowage_store::FileRange::file(p.to_owned(), m.len(), crate::build_cmd::identity_of(&m))
+}
+
+#[test]
+fn context_files_become_overlay_stubs_unless_they_changed_since_the_scan() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let ctx = tmp.path().join("ctx");
+    std::fs::create_dir_all(ctx.join("sub")).expect("mkdir");
+    std::fs::write(ctx.join("sub/same.txt"), "same bytes\n").expect("write");
+    std::fs::write(ctx.join("changed.txt"), "old bytes\n").expect("write");
+    let mut fs = Fs::new();
+    fs.create_dir_all("/app/sub", &Metadata::dir())
+        .expect("mkdir");
+    fs.write_file(
+        "/app/sub/same.txt",
+        context_file(&ctx.join("sub/same.txt")),
+        Metadata::new(0o640),
+    )
+    .expect("write");
+    fs.write_file(
+        "/app/changed.txt",
+        context_file(&ctx.join("changed.txt")),
+        Metadata::new(0o644),
+    )
+    .expect("write");
+    std::fs::write(ctx.join("linked.txt"), "linked bytes\n").expect("write");
+    fs.write_file(
+        "/app/linked.txt",
+        context_file(&ctx.join("linked.txt")),
+        Metadata::new(0o644),
+    )
+    .expect("write");
+    fs.hard_link("/app/linked.txt", "/app/also-linked.txt")
+        .expect("link");
+    // Same length, new bytes: only the file's identity tells.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(ctx.join("changed.txt"), "new bytes\n").expect("rewrite");
+
+    let root = tmp.path().join("lower");
+    std::fs::create_dir(&root).expect("mkdir");
+    materialize(&fs, &root, IDS, &[], Some(&ctx)).expect("materialize");
+
+    let redirect = |p: &str| {
+        let mut value = [0_u8; 256];
+        rustix::fs::lgetxattr(root.join(p), "trusted.overlay.redirect", &mut value[..])
+            .ok()
+            .map(|n| String::from_utf8_lossy(&value[..n]).into_owned())
+    };
+    let same = std::fs::symlink_metadata(root.join("app/sub/same.txt")).expect("stub");
+    assert_eq!(same.len(), 11, "the stub has the file's size");
+    assert_eq!(same.mode() & 0o7777, 0o640, "and the image's metadata");
+    if nix::unistd::geteuid().is_root() {
+        assert_eq!(
+            std::fs::read(root.join("app/sub/same.txt")).expect("stub"),
+            [0; 11],
+            "but not its bytes (a hole)"
+        );
+        assert_eq!(
+            redirect("app/sub/same.txt").as_deref(),
+            Some("/sub/same.txt")
+        );
+    } else {
+        // `trusted.*` needs root: the file is written whole.
+        assert_eq!(redirect("app/sub/same.txt"), None);
+        assert_eq!(
+            std::fs::read_to_string(root.join("app/sub/same.txt")).expect("whole"),
+            "same bytes\n"
+        );
+    }
+    assert_eq!(
+        redirect("app/changed.txt"),
+        None,
+        "a changed file is copied"
+    );
+    assert_eq!(
+        std::fs::read_to_string(root.join("app/changed.txt")).expect("copied"),
+        "new bytes\n"
+    );
+    // A hard-linked file is written whole (a stub's redirect is one name's).
+    let linked = std::fs::read_to_string(root.join("app/linked.txt")).expect("linked");
+    assert_eq!(linked, "linked bytes\n");
+    assert_eq!(redirect("app/linked.txt"), None);
 }
