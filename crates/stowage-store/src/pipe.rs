@@ -142,16 +142,23 @@ impl<'a> DirectWriter<'a> {
             self.buffered();
         }
         let mut file = self.file;
-        let result = match file.write_all(bytes) {
-            // Refused (a filesystem that takes the flag but not the write): nothing was
-            // written, as the offset stays aligned only when nothing was.
-            Err(e) if self.direct && e.kind() == io::ErrorKind::InvalidInput => {
-                self.buffered();
-                file.write_all(bytes)
+        let mut done = 0;
+        while done < bytes.len() {
+            match file.write(&bytes[done..]) {
+                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                Ok(n) => done += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                // A filesystem that takes the flag but not the write (or a short direct
+                // write left the rest unaligned): the rest goes through the page cache.
+                Err(e) if self.direct && e.kind() == io::ErrorKind::InvalidInput => {
+                    self.buffered();
+                }
+                Err(e) => {
+                    self.disk_full |= e.kind() == io::ErrorKind::StorageFull;
+                    return Err(e);
+                }
             }
-            other => other,
-        };
-        result.inspect_err(|e| self.disk_full |= e.kind() == io::ErrorKind::StorageFull)?;
+        }
         self.writeback.wrote(self.file, bytes.len());
         Ok(())
     }
@@ -201,10 +208,14 @@ pub(crate) fn pipelined<T>(
         let produced = produce(&mut out).and_then(|v| out.flush().map(|()| v));
         // Hanging up tells the writing threads the stream is complete.
         out.to_hasher = None;
-        let hash = hasher.join().unwrap_or_else(|_| Sha256Writer::new());
-        let (failed, disk_full) = disk
+        let hashed = hasher.join();
+        let (mut failed, disk_full) = disk
             .join()
             .unwrap_or_else(|_| (Some(io::Error::other("the writing thread panicked")), false));
+        let hash = hashed.unwrap_or_else(|_| {
+            failed.get_or_insert_with(|| io::Error::other("the hashing thread panicked"));
+            Sha256Writer::new()
+        });
         let piped = Piped { hash, disk_full };
         match failed {
             Some(e) => (Err(e), piped),

@@ -137,6 +137,20 @@ fn mount_overlay(o: &OverlaySpec, target: &Path) -> Result<()> {
     .context("mounting the overlay")
 }
 
+/// Writes `fs` into the overlay's (empty) lower directory, through its data-only layer if it
+/// has one, with the sandbox's and `points`' mount stubs; the changes will be its upper
+/// directory.
+fn write_lower(fs: &Fs, o: &OverlaySpec, ids: IdMap, points: &[(String, bool)]) -> Result<Changes> {
+    let stubs = rootfs::materialize(fs, &o.lower, ids, points, o.data.as_deref())
+        .context("writing the root filesystem")?;
+    // The merged root takes its mode, owner and times from the upper directory.
+    rootfs::copy_dir_attributes(&o.lower, &o.upper)?;
+    Ok(Changes::Upper {
+        upper: o.upper.clone(),
+        stubs,
+    })
+}
+
 /// Whether `dir` can go into overlay mount options as it is (`,` and `:` separate them).
 fn overlay_safe(dir: &Path) -> bool {
     dir.to_str()
@@ -353,26 +367,15 @@ impl RealExecutor {
                 .clone()
                 .filter(|d| DATA_LAYERS.load(Ordering::Relaxed) && overlay_safe(d)),
         });
-        let tree = overlay.as_ref().map_or(&root, |o| &o.lower);
-        if let Some(o) = &overlay {
+        // Without an overlay, the tree's stamps tell what the command changed.
+        let mut changes = if let Some(o) = &overlay {
             for d in [&o.lower, &o.upper, &o.work] {
                 std::fs::create_dir(d)?;
             }
-        }
-        let data = overlay.as_ref().and_then(|o| o.data.as_deref());
-        let stubs = rootfs::materialize(fs, tree, ids, &points, data)
-            .context("writing the root filesystem")?;
-        if let Some(o) = &overlay {
-            // The merged root takes its mode, owner and times from the upper directory.
-            rootfs::copy_dir_attributes(&o.lower, &o.upper)?;
-        }
-        // Without an overlay, the tree's stamps tell what the command changed.
-        let mut changes = if let Some(o) = &overlay {
-            Changes::Upper {
-                upper: o.upper.clone(),
-                stubs,
-            }
+            write_lower(fs, o, ids, &points)?
         } else {
+            let stubs = rootfs::materialize(fs, &root, ids, &points, None)
+                .context("writing the root filesystem")?;
             Changes::Stamped(rootfs::stamp(&root, stubs)?)
         };
         let mut mounts = Vec::new();
@@ -491,13 +494,7 @@ impl RealExecutor {
             std::fs::remove_file(&o.refused)?;
             scratch::remove_tree(&o.lower);
             std::fs::create_dir(&o.lower)?;
-            let stubs = rootfs::materialize(fs, &o.lower, ids, &points, None)
-                .context("writing the root filesystem")?;
-            rootfs::copy_dir_attributes(&o.lower, &o.upper)?;
-            changes = Changes::Upper {
-                upper: o.upper.clone(),
-                stubs,
-            };
+            changes = write_lower(fs, o, ids, &points)?;
             code = self.spawn(&dir, &spec, &payload, log)?;
         }
         if let Some(o) = spec.overlay.take_if(|o| o.refused.exists()) {

@@ -193,11 +193,16 @@ fn write_stub(p: &Path, file: &stowage_vfs::File, redirect: &[u8], ids: IdMap) -
     let f = fs::File::create(p).with_context(|| format!("writing {}", p.display()))?;
     f.set_len(file.content.len())
         .with_context(|| format!("writing {}", p.display()))?;
-    for (name, value) in [
+    let marks = [
         ("trusted.overlay.metacopy", &[][..]),
         ("trusted.overlay.redirect", redirect),
-    ] {
+    ];
+    for (name, value) in marks {
         if rustix::fs::fsetxattr(&f, name, value, rustix::fs::XattrFlags::empty()).is_err() {
+            // Neither mark may stay on the whole file written in its place.
+            for (name, _) in marks {
+                let _ = rustix::fs::fremovexattr(&f, name);
+            }
             return Ok(false);
         }
     }
