@@ -32,8 +32,29 @@ impl KeyInputs {
 
     /// The key over `parent` and the inputs.
     pub(crate) fn key(&self, parent: Option<&Digest>) -> Digest {
+        let mut h = self.named(b"stowage-cache-v1\n", parent);
+        h.update(b"files\n");
+        for (k, v) in &self.files {
+            h.update((k.len() as u64).to_le_bytes());
+            h.update(k.as_bytes());
+            h.update(v);
+        }
+        Digest::from_sha256(h.finalize().into())
+    }
+
+    /// The key over `parent` and the named inputs, without the files' checksums: every
+    /// key of a step that differs only in what its files hold shares it.
+    pub(crate) fn definition(&self, parent: Option<&Digest>) -> Digest {
+        Digest::from_sha256(
+            self.named(b"stowage-definition-v1\n", parent)
+                .finalize()
+                .into(),
+        )
+    }
+
+    fn named(&self, domain: &[u8], parent: Option<&Digest>) -> Sha256 {
         let mut h = Sha256::new();
-        h.update(b"stowage-cache-v1\n");
+        h.update(domain);
         if let Some(p) = parent {
             h.update(p.to_string().as_bytes());
         }
@@ -44,13 +65,7 @@ impl KeyInputs {
             h.update((v.len() as u64).to_le_bytes());
             h.update(v.as_bytes());
         }
-        h.update(b"files\n");
-        for (k, v) in &self.files {
-            h.update((k.len() as u64).to_le_bytes());
-            h.update(k.as_bytes());
-            h.update(v);
-        }
-        Digest::from_sha256(h.finalize().into())
+        h
     }
 }
 

@@ -7,7 +7,7 @@ use stowage_vfs::{Content, Entry, File, Fs, Kind, Metadata};
 
 use crate::cache::KeyInputs;
 use crate::context::{ContextView, node_checksum, stamp};
-use crate::host::CacheStore;
+use crate::host::{CacheStore, FileStamp};
 
 /// Where COPY reads from.
 pub(crate) enum Source<'a> {
@@ -189,8 +189,90 @@ pub(crate) fn checksum_inputs(
     keys: &mut KeyInputs,
     cache: &mut dyn CacheStore,
 ) -> Result<usize, String> {
+    Ok(select_inputs(op, cache)?.finish(keys, cache))
+}
+
+/// A selected node, owned: its checksum may be taken after the step ran.
+enum Node {
+    Dir(Metadata),
+    File(File),
+    Symlink(stowage_vfs::Symlink),
+}
+
+impl Node {
+    fn of(entry: &Entry<'_>) -> Self {
+        match entry {
+            Entry::Dir(m) => Self::Dir((*m).clone()),
+            Entry::File { file, .. } => Self::File((*file).clone()),
+            Entry::Symlink(l) => Self::Symlink((*l).clone()),
+        }
+    }
+
+    fn entry(&self) -> Entry<'_> {
+        match self {
+            Self::Dir(m) => Entry::Dir(m),
+            Self::File(file) => Entry::File { file, link: None },
+            Self::Symlink(l) => Entry::Symlink(l),
+        }
+    }
+}
+
+type Selection = (String, Node, Option<FileStamp>, Option<[u8; 32]>);
+
+/// What a COPY selected, with the checksums the memo already knew: the rest are taken by
+/// [`PendingChecksums::finish`], before the step (to look its key up) or, when no stored
+/// result can have the step's other inputs, after it, from the bytes its layer read.
+pub(crate) struct PendingChecksums {
+    /// Label, node, memo stamp and the checksum the memo knew.
+    nodes: Vec<Selection>,
+    inline: Vec<(String, [u8; 32])>,
+}
+
+impl PendingChecksums {
+    /// Whether taking the checksums would read file bytes (none memoised or known).
+    pub(crate) fn would_read(&self) -> bool {
+        self.nodes.iter().any(|(_, node, _, known)| {
+            known.is_none()
+                && matches!(node, Node::File(f)
+                    if matches!(&f.content, Content::External(h) if h.known_sha256().is_none()))
+        })
+    }
+
+    /// Adds every checksum to `keys`; returns how many.
+    pub(crate) fn finish(self, keys: &mut KeyInputs, cache: &mut dyn CacheStore) -> usize {
+        // The bytes nothing vouches for are hashed in one batch (a host may use every
+        // core) before the checksums are taken one by one.
+        let unknown: Vec<Content> = self
+            .nodes
+            .iter()
+            .filter_map(|(_, node, _, known)| match node {
+                Node::File(f) if known.is_none() && matches!(f.content, Content::External(_)) => {
+                    Some(f.content.clone())
+                }
+                _ => None,
+            })
+            .collect();
+        if !unknown.is_empty() {
+            cache.hash_ahead(&unknown);
+        }
+        let count = self.nodes.len() + self.inline.len();
+        for (label, node, st, known) in self.nodes {
+            let sum = known.unwrap_or_else(|| node_checksum(&node.entry(), st, cache));
+            keys.files.insert(label, sum);
+        }
+        keys.files.extend(self.inline);
+        count
+    }
+}
+
+/// Selects what `op` copies (failing as BuildKit does when a source is missing) and asks
+/// the checksum memo about each node once.
+pub(crate) fn select_inputs(
+    op: &CopyOp<'_>,
+    cache: &mut dyn CacheStore,
+) -> Result<PendingChecksums, String> {
     let exclude = DockerIgnore::parse(&op.exclude.join("\n"));
-    let mut selected_nodes = Vec::new();
+    let mut nodes = Vec::new();
     for pattern in &op.sources {
         let selected = expand_source(&op.source, pattern);
         if selected.is_empty() {
@@ -218,43 +300,22 @@ pub(crate) fn checksum_inputs(
                     Source::Context(_) => (path[1..].to_owned(), Some(stamp(&path, &entry))),
                     Source::Tree(_, name) => (format!("{name}:{path}"), None),
                 };
-                selected_nodes.push((label, entry, st));
+                let known = st.as_ref().and_then(|s| cache.checksum(s));
+                nodes.push((label, Node::of(&entry), st, known));
             }
         }
     }
-    // The memo, asked once per node; the bytes it does not vouch for are hashed in one
-    // batch (a host may use every core) before their checksums are taken.
-    let memoised: Vec<Option<[u8; 32]>> = selected_nodes
+    let inline = op
+        .inline
         .iter()
-        .map(|(_, _, st)| st.as_ref().and_then(|s| cache.checksum(s)))
-        .collect();
-    let unknown: Vec<Content> = selected_nodes
-        .iter()
-        .zip(&memoised)
-        .filter_map(|((_, entry, _), known)| match entry {
-            Entry::File { file, .. }
-                if known.is_none() && matches!(file.content, Content::External(_)) =>
-            {
-                Some(file.content.clone())
-            }
-            _ => None,
+        .map(|(name, content)| {
+            (
+                format!("<<{name}"),
+                Content::from(content.as_str()).sha256(),
+            )
         })
         .collect();
-    if !unknown.is_empty() {
-        cache.hash_ahead(&unknown);
-    }
-    let mut count = 0;
-    for ((label, entry, st), known) in selected_nodes.into_iter().zip(memoised) {
-        let sum = known.unwrap_or_else(|| node_checksum(&entry, st, cache));
-        keys.files.insert(label, sum);
-        count += 1;
-    }
-    for (name, content) in &op.inline {
-        let sum = Content::from(content.as_str()).sha256();
-        keys.files.insert(format!("<<{name}"), sum);
-        count += 1;
-    }
-    Ok(count)
+    Ok(PendingChecksums { nodes, inline })
 }
 
 /// Performs the copy into `dst`. Returns the number of nodes written.

@@ -855,6 +855,8 @@ impl<'r, 'h> Builder<'r, 'h> {
         let history: History;
         let mut link = false;
         let keyword;
+        // A COPY's or ADD's files, selected; their checksums join `inputs` below.
+        let mut pending = None;
         let action = match &instr.kind {
             InstructionKind::Run(run) => {
                 keyword = "RUN";
@@ -990,7 +992,7 @@ impl<'r, 'h> Builder<'r, 'h> {
                 inputs = KeyInputs::new(&id.text);
                 plan.inputs(&mut inputs);
                 let op = plan.op(self.ctx, &self.built, self.mtime);
-                copy::checksum_inputs(&op, &mut inputs, self.cache).map_err(fail)?;
+                pending = Some(copy::select_inputs(&op, self.cache).map_err(fail)?);
                 Action::Copy(plan)
             }
             InstructionKind::Add(a) => {
@@ -1018,7 +1020,7 @@ impl<'r, 'h> Builder<'r, 'h> {
                 }
                 if !plan.sources.is_empty() || !plan.inline.is_empty() {
                     let op = plan.op(self.ctx, &self.built, self.mtime);
-                    copy::checksum_inputs(&op, &mut inputs, self.cache).map_err(fail)?;
+                    pending = Some(copy::select_inputs(&op, self.cache).map_err(fail)?);
                 }
                 Action::Copy(plan)
             }
@@ -1075,18 +1077,34 @@ impl<'r, 'h> Builder<'r, 'h> {
             .events
             .event(&BuildEvent::StepStarted { step: id.clone() });
         let parent = if link { None } else { Some(state.key.clone()) };
-        let key = inputs.key(parent.as_ref());
+        let definition = pending.as_ref().map(|_| inputs.definition(parent.as_ref()));
+        // Files whose bytes were never hashed are hashed by the step itself (its layer's
+        // tar reads them) when no stored result can match whatever they hold.
+        let deferred = pending.take_if(|p| {
+            p.would_read()
+                && (forced || definition.as_ref().is_some_and(|d| !self.cache.may_hold(d)))
+        });
+        if let Some(p) = pending {
+            p.finish(&mut inputs, self.cache);
+        }
+        let mut key = inputs.key(parent.as_ref());
         let slot = format!("{label}/{n}");
         let prev = self.cache.record(&slot);
-        let cached = if forced { None } else { self.cache.get(&key) };
-        // A linked copy is merged onto the state: what follows depends on both.
-        let chain_key = if link {
-            let mut k = KeyInputs::new("merge");
-            k.set("base", state.key.to_string());
-            k.set("link", key.to_string());
-            k.key(None)
+        let cached = if forced || deferred.is_some() {
+            None
         } else {
-            key.clone()
+            self.cache.get(&key)
+        };
+        // A linked copy is merged onto the state: what follows depends on both.
+        let chain = |state: &StageState, key: &Digest| {
+            if link {
+                let mut k = KeyInputs::new("merge");
+                k.set("base", state.key.to_string());
+                k.set("link", key.to_string());
+                k.key(None)
+            } else {
+                key.clone()
+            }
         };
         if let Some(entry) = cached {
             // HIT.
@@ -1108,7 +1126,7 @@ impl<'r, 'h> Builder<'r, 'h> {
             // A `COPY --link` HIT after a MISS is older than what is below it: the stage
             // clock never goes back.
             state.created = state.created.max(time);
-            state.key = chain_key;
+            state.key = chain(state, &key);
             state.last_status = StepStatus::Hit;
             state.last_text.clone_from(&id.text);
             self.cache
@@ -1131,17 +1149,7 @@ impl<'r, 'h> Builder<'r, 'h> {
             );
             return Ok(());
         }
-        // MISS: explain, then execute.
-        let (reason, details) = miss_reason(
-            forced,
-            self.req.no_cache,
-            prev.as_ref(),
-            &inputs,
-            parent.as_ref(),
-            &key,
-            state,
-            keyword,
-        );
+        // MISS: execute, then explain.
         let before = state.fs.clone();
         let mut log = Vec::new();
         let mut notes = Vec::new();
@@ -1204,6 +1212,20 @@ impl<'r, 'h> Builder<'r, 'h> {
         };
         let dur = self.host.clock.now_millis().saturating_sub(t0);
         if let Err(message) = outcome {
+            if let Some(p) = deferred {
+                p.finish(&mut inputs, self.cache);
+                key = inputs.key(parent.as_ref());
+            }
+            let (_, details) = miss_reason(
+                forced,
+                self.req.no_cache,
+                prev.as_ref(),
+                &inputs,
+                parent.as_ref(),
+                &key,
+                state,
+                keyword,
+            );
             let id_text = id.to_string();
             self.finish_step(
                 id,
@@ -1228,6 +1250,22 @@ impl<'r, 'h> Builder<'r, 'h> {
         // Through the cache store, which may keep the tar it hashes (one pass over the
         // layer's bytes instead of two).
         let diff_id = self.cache.diff_id(&layer, &self.tar_opts).map_err(fail)?;
+        // The step's time includes its layer (BuildKit's includes the snapshot).
+        let dur = self.host.clock.now_millis().saturating_sub(t0);
+        if let Some(p) = deferred {
+            p.finish(&mut inputs, self.cache);
+            key = inputs.key(parent.as_ref());
+        }
+        let (reason, details) = miss_reason(
+            forced,
+            self.req.no_cache,
+            prev.as_ref(),
+            &inputs,
+            parent.as_ref(),
+            &key,
+            state,
+            keyword,
+        );
         let lref = LayerRef {
             size: layer.size(),
             layer: Arc::new(layer),
@@ -1245,6 +1283,9 @@ impl<'r, 'h> Builder<'r, 'h> {
         history.created = Some(stowage_oci::config::rfc3339(created));
         state.config.history.push(history);
         state.created = created;
+        if let Some(d) = definition {
+            self.cache.note_definition(d);
+        }
         self.cache.put(
             key.clone(),
             CacheEntry {
@@ -1257,7 +1298,7 @@ impl<'r, 'h> Builder<'r, 'h> {
         );
         self.cache
             .set_record(slot, record(&id.text, parent, inputs, &key));
-        state.key = chain_key;
+        state.key = chain(state, &key);
         state.last_status = StepStatus::Miss;
         state.last_text.clone_from(&id.text);
         self.finish_step(

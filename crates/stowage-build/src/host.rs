@@ -1,7 +1,7 @@
 //! Everything the build engine needs from the outside world, as traits. The simulated
 //! implementations (the browser mode) ship here; the CLI adds real ones.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -401,6 +401,19 @@ pub trait CacheStore {
     fn hash_ahead(&mut self, contents: &[stowage_vfs::Content]) {
         let _ = contents;
     }
+    /// Whether a result of a step with `definition` (its key without the checksums of the
+    /// files it reads: [`CacheStore::note_definition`]) may be stored. When not, the step
+    /// misses whatever its files hold, so a COPY runs before its files are hashed and takes
+    /// their checksums from the bytes its layer read: one pass over a cold context instead
+    /// of two. The default says yes (the files are hashed first).
+    fn may_hold(&self, definition: &Digest) -> bool {
+        let _ = definition;
+        true
+    }
+    /// Remembers that a result of a step with `definition` is about to be stored.
+    fn note_definition(&mut self, definition: Digest) {
+        let _ = definition;
+    }
     /// Drops every result, record and cache mount (`docker builder prune -a`); returns how
     /// many results were dropped.
     fn clear(&mut self) -> usize;
@@ -420,6 +433,7 @@ pub struct MemoryCacheStore {
     records: BTreeMap<String, StepRecord>,
     mounts: BTreeMap<String, Fs>,
     checksums: HashMap<FileStamp, [u8; 32]>,
+    definitions: BTreeSet<Digest>,
 }
 
 impl MemoryCacheStore {
@@ -472,9 +486,18 @@ impl CacheStore for MemoryCacheStore {
         self.checksums.insert(stamp, sum);
     }
 
+    fn may_hold(&self, definition: &Digest) -> bool {
+        self.definitions.contains(definition)
+    }
+
+    fn note_definition(&mut self, definition: Digest) {
+        self.definitions.insert(definition);
+    }
+
     fn clear(&mut self) -> usize {
         let n = self.entries.len();
         self.entries.clear();
+        self.definitions.clear();
         self.records.clear();
         self.mounts.clear();
         n

@@ -281,6 +281,16 @@ impl DiskCacheStore {
             .join(format!("{}.json", key.encoded()))
     }
 
+    /// The mark of a stored result's definition ([`CacheStore::note_definition`]): empty,
+    /// written before the result, so a result never lacks its mark (a mark without a result
+    /// only makes the next build hash its files first).
+    fn definition_path(&self, definition: &Digest) -> PathBuf {
+        self.store
+            .root()
+            .join("cache/definitions")
+            .join(definition.encoded())
+    }
+
     fn mount_path(&self, id: &str) -> PathBuf {
         self.store
             .root()
@@ -485,6 +495,19 @@ impl CacheStore for DiskCacheStore {
         hash_in_parallel(contents);
     }
 
+    fn may_hold(&self, definition: &Digest) -> bool {
+        self.definition_path(definition).exists()
+    }
+
+    fn note_definition(&mut self, definition: Digest) {
+        let path = self.definition_path(&definition);
+        if !path.exists()
+            && let Err(e) = self.store.write_bytes(&path, &[], false)
+        {
+            self.errors.borrow_mut().push(e);
+        }
+    }
+
     fn diff_id(&mut self, layer: &Layer, opts: &TarOptions) -> std::result::Result<Digest, String> {
         self.store
             .store_layer(layer, opts)
@@ -495,7 +518,7 @@ impl CacheStore for DiskCacheStore {
     fn clear(&mut self) -> usize {
         let mut n = 0;
         let root = self.store.root().to_owned();
-        for dir in ["cache/entries", "cache/mounts"] {
+        for dir in ["cache/entries", "cache/mounts", "cache/definitions"] {
             let dir = root.join(dir);
             if let Ok(rd) = fs::read_dir(&dir) {
                 for e in rd.flatten() {

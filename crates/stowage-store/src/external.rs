@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::{Arc, OnceLock};
 
+use sha2::{Digest as _, Sha256};
 use stowage_vfs::{Content, ExternalContent, HostIdentity};
 
 /// `len` bytes of the file at `path` from `offset`.
@@ -90,6 +91,24 @@ impl FileRange {
     }
 }
 
+/// Passes bytes on to `out`, hashing them.
+struct HashingWriter<'a> {
+    out: &'a mut dyn io::Write,
+    hasher: Sha256,
+}
+
+impl io::Write for HashingWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.out.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
 impl ExternalContent for FileRange {
     fn len(&self) -> u64 {
         self.len
@@ -105,10 +124,24 @@ impl ExternalContent for FileRange {
         if self.offset > 0 {
             f.seek(SeekFrom::Start(self.offset)).map_err(with_path)?;
         }
-        // One read per 128 KiB rather than io::copy's 8 KiB.
+        // One read per 128 KiB rather than io::copy's 8 KiB; the bytes are hashed on the
+        // way when their SHA-256 is not known yet (a COPY that ran before its files were
+        // hashed takes their checksums from its layer's read).
         let cap = usize::try_from(self.len.clamp(1, 128 << 10)).unwrap_or(128 << 10);
         let mut reader = io::BufReader::with_capacity(cap, f.take(self.len));
-        let copied = io::copy(&mut reader, out).map_err(with_path)?;
+        let copied = if self.sha256.get().is_some() {
+            io::copy(&mut reader, out).map_err(with_path)?
+        } else {
+            let mut hashing = HashingWriter {
+                out,
+                hasher: Sha256::new(),
+            };
+            let n = io::copy(&mut reader, &mut hashing).map_err(with_path)?;
+            if n == self.len {
+                let _ = self.sha256.set(hashing.hasher.finalize().into());
+            }
+            n
+        };
         if copied != self.len {
             return Err(io::Error::new(
                 io::ErrorKind::UnexpectedEof,

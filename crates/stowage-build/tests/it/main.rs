@@ -4,6 +4,7 @@
 
 mod api;
 mod catalogue;
+mod checksums;
 mod props;
 mod scenarios;
 mod util;

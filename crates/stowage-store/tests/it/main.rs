@@ -313,3 +313,24 @@ fn step_records_survive_a_reopen() {
     assert_eq!(cache.record("0/0"), Some(bare));
     assert_eq!(cache.record("0/2"), None);
 }
+
+#[test]
+fn definitions_of_stored_results_are_known_to_later_processes_until_the_cache_is_cleared() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(dir.path()).expect("store");
+    let noted = Digest::sha256(b"COPY . /app over the base");
+    let other = Digest::sha256(b"COPY . /srv over the base");
+    {
+        let mut cache = DiskCacheStore::open(Rc::clone(&store), "p", 10_000).expect("cache");
+        assert!(!cache.may_hold(&noted));
+        cache.note_definition(noted.clone());
+        assert!(cache.may_hold(&noted));
+        cache.flush().expect("flush");
+    }
+    // Another project of the same store: results are shared, so are their definitions.
+    let mut cache = DiskCacheStore::open(store, "q", 20_000).expect("reopened");
+    assert!(cache.may_hold(&noted));
+    assert!(!cache.may_hold(&other));
+    cache.clear();
+    assert!(!cache.may_hold(&noted));
+}
