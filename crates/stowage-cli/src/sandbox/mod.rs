@@ -93,6 +93,10 @@ struct OverlaySpec {
     /// (see `rootfs::write_stub`) show its files' bytes.
     #[serde(default)]
     data: Option<PathBuf>,
+    /// A lower layer below `lower` (the build context's parent directory): `lower` is
+    /// written over it (see `rootfs::graft`), mounted with `redirect_dir=follow`.
+    #[serde(default)]
+    below: Option<PathBuf>,
 }
 
 /// Where a RUN's changes are read from.
@@ -114,16 +118,22 @@ static OVERLAY_MOUNTS: AtomicBool = AtomicBool::new(true);
 /// of the process, by the first refused one).
 static DATA_LAYERS: AtomicBool = AtomicBool::new(true);
 
-/// The overlay mount of `o` at `target` (`redirect_dir` and `metacopy` off: the upper
-/// directory must hold whole files and plain directories for [`rootfs::read_upper`]; a
-/// data-only layer, `::` after the lower one, serves only the lower layer's redirects).
+/// Whether the context's parent may be a lower layer (cleared, for the rest of the process,
+/// by the first refused mount).
+static GRAFTS: AtomicBool = AtomicBool::new(true);
+
+/// The overlay mount of `o` at `target` (`metacopy` off and redirects never created: the
+/// upper directory must hold whole files and plain directories for
+/// [`rootfs::read_upper`]; a data-only layer, `::` after the lower one, serves only the
+/// lower layer's metadata-only files; a layer below, only its redirects and whiteouts).
 fn mount_overlay(o: &OverlaySpec, target: &Path) -> Result<()> {
-    let lower = match &o.data {
-        Some(d) => format!("{}::{}", o.lower.display(), d.display()),
-        None => o.lower.display().to_string(),
+    let (lower, redirects) = match (&o.data, &o.below) {
+        (Some(d), _) => (format!("{}::{}", o.lower.display(), d.display()), "off"),
+        (None, Some(b)) => (format!("{}:{}", o.lower.display(), b.display()), "follow"),
+        (None, None) => (o.lower.display().to_string(), "off"),
     };
     let data = format!(
-        "lowerdir={lower},upperdir={},workdir={},redirect_dir=off,metacopy=off,index=off",
+        "lowerdir={lower},upperdir={},workdir={},redirect_dir={redirects},metacopy=off,index=off",
         o.upper.display(),
         o.work.display()
     );
@@ -137,12 +147,44 @@ fn mount_overlay(o: &OverlaySpec, target: &Path) -> Result<()> {
     .context("mounting the overlay")
 }
 
-/// Writes `fs` into the overlay's (empty) lower directory, through its data-only layer if it
-/// has one, with the sandbox's and `points`' mount stubs; the changes will be its upper
-/// directory.
-fn write_lower(fs: &Fs, o: &OverlaySpec, ids: IdMap, points: &[(String, bool)]) -> Result<Changes> {
-    let stubs = rootfs::materialize(fs, &o.lower, ids, points, o.data.as_deref())
-        .context("writing the root filesystem")?;
+/// Writes `fs` into the overlay's (empty) lower directory, with the sandbox's and `points`'
+/// mount stubs, over the build context's parent (`context`) when the kernel allowed that
+/// before and it spares most of the context's bytes, else through the context as a
+/// data-only layer when allowed, else whole; sets `o`'s layers to match. The changes will
+/// be its upper directory.
+fn write_lower(
+    fs: &Fs,
+    o: &mut OverlaySpec,
+    context: Option<&Path>,
+    ids: IdMap,
+    points: &[(String, bool)],
+) -> Result<Changes> {
+    let context = context.filter(|c| overlay_safe(c));
+    o.data = None;
+    o.below = None;
+    let mut stubs = None;
+    if let Some(c) = context
+        && let Some(parent) = c.parent()
+        && GRAFTS.load(Ordering::Relaxed)
+        // Layers must not overlap: the scratch directory is not in the context's parent.
+        && !o.lower.starts_with(parent)
+        && !o.upper.starts_with(parent)
+    {
+        stubs = rootfs::materialize_grafted(fs, &o.lower, ids, points, c)
+            .context("writing the root filesystem")?;
+        if stubs.is_some() {
+            o.below = Some(parent.to_owned());
+        }
+    }
+    let stubs = if let Some(s) = stubs {
+        s
+    } else {
+        o.data = context
+            .filter(|_| DATA_LAYERS.load(Ordering::Relaxed))
+            .map(Path::to_path_buf);
+        rootfs::materialize(fs, &o.lower, ids, points, o.data.as_deref())
+            .context("writing the root filesystem")?
+    };
     // The merged root takes its mode, owner and times from the upper directory.
     rootfs::copy_dir_attributes(&o.lower, &o.upper)?;
     Ok(Changes::Upper {
@@ -353,7 +395,7 @@ impl RealExecutor {
         let ids = IdMap {
             rootless: self.rootless,
         };
-        let overlay = (self.overlay
+        let mut overlay = (self.overlay
             && !self.rootless
             && OVERLAY_MOUNTS.load(Ordering::Relaxed)
             && overlay_safe(&dir))
@@ -362,17 +404,17 @@ impl RealExecutor {
             upper: dir.join("upper"),
             work: dir.join("work"),
             refused: dir.join("overlay-refused"),
-            data: self
-                .context_dir
-                .clone()
-                .filter(|d| DATA_LAYERS.load(Ordering::Relaxed) && overlay_safe(d)),
+            data: None,
+            below: None,
         });
         // Without an overlay, the tree's stamps tell what the command changed.
-        let mut changes = if let Some(o) = &overlay {
+        let context = self.context_dir.clone();
+        let context = context.as_deref();
+        let mut changes = if let Some(o) = overlay.as_mut() {
             for d in [&o.lower, &o.upper, &o.work] {
                 std::fs::create_dir(d)?;
             }
-            write_lower(fs, o, ids, &points)?
+            write_lower(fs, o, context, ids, &points)?
         } else {
             let stubs = rootfs::materialize(fs, &root, ids, &points, None)
                 .context("writing the root filesystem")?;
@@ -483,18 +525,22 @@ impl RealExecutor {
         let payload = serde_json::to_vec(&secrets)?;
         drop(secrets);
         let mut code = self.spawn(&dir, &spec, &payload, log)?;
-        if let Some(o) = spec.overlay.as_mut()
-            && o.data.is_some()
+        while let Some(o) = spec.overlay.as_mut()
+            && (o.below.is_some() || o.data.is_some())
             && o.refused.exists()
         {
-            // Refused with a data-only layer (nothing ran; a kernel before 6.5?): the tree
-            // is written again with every file's bytes and the plain overlay is tried.
-            DATA_LAYERS.store(false, Ordering::Relaxed);
-            o.data = None;
+            // Refused with a layer below or a data-only one (nothing ran; a kernel before
+            // 6.5 for the latter?): the tree is written again without it and the next
+            // overlay is tried.
+            if o.below.is_some() {
+                GRAFTS.store(false, Ordering::Relaxed);
+            } else {
+                DATA_LAYERS.store(false, Ordering::Relaxed);
+            }
             std::fs::remove_file(&o.refused)?;
             scratch::remove_tree(&o.lower);
             std::fs::create_dir(&o.lower)?;
-            changes = write_lower(fs, o, ids, &points)?;
+            changes = write_lower(fs, o, context, ids, &points)?;
             code = self.spawn(&dir, &spec, &payload, log)?;
         }
         if let Some(o) = spec.overlay.take_if(|o| o.refused.exists()) {

@@ -210,6 +210,22 @@ fn write_stub(p: &Path, file: &stowage_vfs::File, redirect: &[u8], ids: IdMap) -
     Ok(true)
 }
 
+/// One node of a tree to write.
+pub(crate) enum Lower<'a> {
+    /// A node of the image.
+    Node(Entry<'a>),
+    /// A directory of the image marked for overlayfs (the tree is a lower layer over
+    /// another): `redirect`, an absolute path in the layer below, is where it continues;
+    /// `opaque` hides what the layer below has at its path.
+    Marked {
+        meta: &'a Metadata,
+        redirect: Option<String>,
+        opaque: bool,
+    },
+    /// overlayfs's whiteout (a character device 0/0): hides what the layer below has here.
+    Whiteout,
+}
+
 /// Writes the nodes `entries` yields (absolute paths, parents first) under `dest`, with
 /// `strip` taken off each path (`/` keeps them whole; the node at `strip` itself, when
 /// yielded, becomes `dest`).
@@ -220,7 +236,7 @@ fn write_stub(p: &Path, file: &stowage_vfs::File, redirect: &[u8], ids: IdMap) -
 /// With `data` (the root of a data-only layer), files whose bytes are there become stubs
 /// ([`write_stub`]).
 fn write_tree<'a>(
-    entries: impl Iterator<Item = (String, Entry<'a>)>,
+    entries: impl Iterator<Item = (String, Lower<'a>)>,
     strip: &str,
     dest: &Path,
     ids: IdMap,
@@ -249,6 +265,46 @@ fn write_tree<'a>(
                     dest.to_owned()
                 } else {
                     host(dest, rel)
+                };
+                let entry = match entry {
+                    Lower::Node(entry) => entry,
+                    Lower::Marked {
+                        meta,
+                        redirect,
+                        opaque,
+                    } => {
+                        fs::create_dir(&p).with_context(|| format!("creating {}", p.display()))?;
+                        let marks = [
+                            (
+                                "trusted.overlay.redirect",
+                                redirect.as_deref().map(str::as_bytes),
+                            ),
+                            ("trusted.overlay.opaque", opaque.then_some(&b"y"[..])),
+                        ];
+                        for (name, value) in marks {
+                            if let Some(value) = value {
+                                rustix::fs::lsetxattr(
+                                    &p,
+                                    name,
+                                    value,
+                                    rustix::fs::XattrFlags::empty(),
+                                )
+                                .with_context(|| format!("marking {}", p.display()))?;
+                            }
+                        }
+                        dirs.push((p, meta.clone()));
+                        continue;
+                    }
+                    Lower::Whiteout => {
+                        nix::sys::stat::mknod(
+                            &p,
+                            nix::sys::stat::SFlag::S_IFCHR,
+                            nix::sys::stat::Mode::empty(),
+                            0,
+                        )
+                        .with_context(|| format!("whiteout {}", p.display()))?;
+                        continue;
+                    }
                 };
                 match entry {
                     Entry::Dir(meta) => {
@@ -317,7 +373,13 @@ pub(crate) fn materialize_at(fs: &Fs, path: &str, dest: &Path, ids: IdMap) -> Re
     if path == "/" {
         fs::create_dir(dest).with_context(|| format!("creating {}", dest.display()))?;
     }
-    write_tree(walk, path, dest, ids, None)
+    write_tree(
+        walk.map(|(p, e)| (p, Lower::Node(e))),
+        path,
+        dest,
+        ids,
+        None,
+    )
 }
 
 /// Creates the missing parts of a mount point (`dir`: a directory, else an empty file)
@@ -367,17 +429,54 @@ pub(crate) fn materialize(
     mounts: &[(String, bool)],
     data: Option<&Path>,
 ) -> Result<BTreeSet<String>> {
+    write_tree(
+        fs.walk().map(|(p, e)| (p, Lower::Node(e))),
+        "/",
+        root,
+        ids,
+        data,
+    )?;
+    mount_stubs(fs, root, mounts)
+}
+
+/// Writes `fs` under `root` (an empty directory) as the upper of two lower layers, the
+/// lower one the build context's parent directory: see [`graft`]. `None`, having written
+/// nothing, when most of the context's bytes would have to be copied anyway.
+pub(crate) fn materialize_grafted(
+    fs: &Fs,
+    root: &Path,
+    ids: IdMap,
+    mounts: &[(String, bool)],
+    context: &Path,
+) -> Result<Option<BTreeSet<String>>> {
+    let kept: Vec<&str> = SANDBOX_MOUNT_POINTS
+        .iter()
+        .map(|(p, _)| *p)
+        .chain(mounts.iter().map(|(p, _)| p.as_str()))
+        .collect();
+    let Some(plan) = graft::plan(fs, context, &kept)? else {
+        return Ok(None);
+    };
+    write_tree(plan.into_iter(), "/", root, ids, None)?;
+    mount_stubs(fs, root, mounts).map(Some)
+}
+
+/// The sandbox's mount points (`true`: a directory).
+const SANDBOX_MOUNT_POINTS: &[(&str, bool)] = &[
+    ("/proc", true),
+    ("/sys", true),
+    ("/dev", true),
+    ("/etc", true),
+    ("/etc/resolv.conf", false),
+    ("/etc/hosts", false),
+];
+
+/// Creates under `root` the mount points of the sandbox and `mounts` that the image lacks;
+/// returns them.
+fn mount_stubs(fs: &Fs, root: &Path, mounts: &[(String, bool)]) -> Result<BTreeSet<String>> {
     let mut stubs = BTreeSet::new();
-    write_tree(fs.walk(), "/", root, ids, data)?;
     // Mount points the image lacks.
-    for (path, dir) in [
-        ("/proc", true),
-        ("/sys", true),
-        ("/dev", true),
-        ("/etc", true),
-        ("/etc/resolv.conf", false),
-        ("/etc/hosts", false),
-    ] {
+    for &(path, dir) in SANDBOX_MOUNT_POINTS {
         let p = host(root, path);
         if fs.lstat(path).is_err() && fs::symlink_metadata(&p).is_err() {
             if dir {
@@ -610,5 +709,6 @@ fn kind_of(m: &fs::Metadata) -> Option<Kind> {
     }
 }
 
+mod graft;
 #[cfg(test)]
 mod tests;

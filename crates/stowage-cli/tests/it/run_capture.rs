@@ -1,8 +1,8 @@
 //! What a real RUN's snapshot captures, checked in the unpacked image: hard links made by
 //! the command stay one inode; deletions, replaced directories and changed files come out
 //! the same whether the changes are read from an overlay's upper directory (COPY'd files
-//! shown through its data-only layer) or by comparing the whole tree
-//! (`STOWAGE_RUN_OVERLAY=0`). (Extended attributes are covered by the
+//! shown where they are in the context, as a layer below) or by comparing the whole tree
+//! (`STOWAGE_RUN_OVERLAY=0`), and so is what the RUN saw (a listing it writes). (Extended attributes are covered by the
 //! sandbox's unit tests: busybox cannot set them.) Root needed: `STOWAGE_SLOW_TESTS` or
 //! `CI=true`.
 #![expect(clippy::print_stdout, reason = "the tests say when they skip")]
@@ -100,6 +100,9 @@ fn deletions_and_replaced_directories_are_the_same_read_from_an_overlay_or_the_t
                 "Dockerfile",
                 "FROM busybox:static
                  COPY tree /srv
+                 RUN test ! -e /srv/ignored.txt \
+                 && find /srv -type f -exec stat -c '%n %a %u %g %s %Y' {} + | sort > /files.txt \
+                 && find /srv -type d -exec stat -c '%n %a %u %g %Y' {} + | sort > /dirs.txt
                  RUN rm /srv/gone.txt && rm -rf /srv/old && mkdir /srv/old \
                  && echo fresh > /srv/old/only.txt && echo changed > /srv/keep/edit.txt \
                  && chmod 0700 /srv/keep && rm /bin/vi && mkdir -p /opt/new/deep \
@@ -107,6 +110,8 @@ fn deletions_and_replaced_directories_are_the_same_read_from_an_overlay_or_the_t
                  && echo more >> /srv/keep/append.txt && cp /srv/keep/same.txt /srv/copied.txt
 ",
             ),
+            (".dockerignore", "tree/ignored.txt\n"),
+            ("tree/ignored.txt", "not sent\n"),
             ("tree/gone.txt", "bye\n"),
             ("tree/old/a.txt", "a\n"),
             ("tree/old/sub/b.txt", "b\n"),
@@ -176,8 +181,16 @@ fn deletions_and_replaced_directories_are_the_same_read_from_an_overlay_or_the_t
     );
     assert!(exists("srv/keep/same.txt") && exists("opt/new/deep"));
     assert!(exists("srv/renamed/m.txt") && !exists("srv/moved"));
-    // COPY'd files seen through the overlay's data-only layer: read, appended to.
+    // COPY'd files seen where they are in the context: read, appended to.
     let read = |p: &str| std::fs::read_to_string(rootfs.join(p)).expect(p);
+    // What the RUN saw (in the image, so also the same with and without an overlay).
+    assert!(
+        read("files.txt").contains("/srv/keep/same.txt 644 0 0 5 1000000000\n"),
+        "{}",
+        read("files.txt")
+    );
+    assert!(!read("files.txt").contains("ignored"));
+    assert_eq!(read("dirs.txt").lines().count(), 5, "{}", read("dirs.txt"));
     assert_eq!(read("srv/copied.txt"), "same\n");
     assert_eq!(read("srv/keep/append.txt"), "first\nmore\n");
     assert_eq!(read("srv/keep/same.txt"), "same\n");

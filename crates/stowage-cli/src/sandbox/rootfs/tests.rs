@@ -222,3 +222,128 @@ fn context_files_become_overlay_stubs_unless_they_changed_since_the_scan() {
     assert_eq!(linked, "linked bytes\n");
     assert_eq!(redirect("app/linked.txt"), None);
 }
+
+/// What [`super::graft::plan`] puts in the tree, by path: `M` a directory (`M>redirect`,
+/// `M*` opaque), `W` a whiteout, `N` a node written whole.
+fn planned(fs: &Fs, context: &Path, kept: &[&str]) -> Option<Vec<String>> {
+    let plan = super::graft::plan(fs, context, kept).expect("plan")?;
+    Some(
+        plan.iter()
+            .map(|(path, lower)| match lower {
+                super::Lower::Marked {
+                    redirect, opaque, ..
+                } => format!(
+                    "M{}{} {path}",
+                    redirect
+                        .as_ref()
+                        .map(|r| format!(">{r}"))
+                        .unwrap_or_default(),
+                    if *opaque { "*" } else { "" }
+                ),
+                super::Lower::Whiteout => format!("W {path}"),
+                super::Lower::Node(_) => format!("N {path}"),
+            })
+            .collect(),
+    )
+}
+
+/// The image's metadata for the host node at `p` (so it is "the same").
+fn meta_of(p: &Path) -> Metadata {
+    let m = std::fs::symlink_metadata(p).expect("stat");
+    Metadata::new(m.mode() & 0o7777)
+        .with_owner(m.uid(), m.gid())
+        .with_mtime(m.mtime())
+}
+
+#[test]
+fn a_copied_context_is_the_layer_below_with_only_its_differences_written() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let parent = tmp.path().join("parent");
+    let ctx = parent.join("ctx");
+    for d in ["src/deep", "bin"] {
+        std::fs::create_dir_all(ctx.join(d)).expect("mkdir");
+    }
+    std::fs::create_dir_all(parent.join("other")).expect("mkdir");
+    for (f, text) in [
+        ("top.txt", "top\n"),
+        ("ignored.log", "not sent\n"),
+        ("src/a.txt", "a\n"),
+        ("src/b.txt", "b\n"),
+        ("src/deep/c.txt", "c\n"),
+        ("bin/tool", "tool\n"),
+    ] {
+        std::fs::write(ctx.join(f), text).expect("write");
+    }
+    let mut fs = Fs::new();
+    // `COPY . /app` (less the ignored file) into a directory of the build's time, and
+    // `bin/` copied to `/usr/bin` (its own origin, redirected to).
+    fs.create_dir("/app", Metadata::dir().with_mtime(5))
+        .expect("mkdir");
+    for d in ["src", "src/deep"] {
+        fs.create_dir(&format!("/app/{d}"), meta_of(&ctx.join(d)))
+            .expect("mkdir");
+    }
+    for f in ["top.txt", "src/a.txt", "src/b.txt", "src/deep/c.txt"] {
+        let mut meta = meta_of(&ctx.join(f));
+        if f == "src/b.txt" {
+            // `--chmod`: no longer the host file.
+            meta.mode = 0o600;
+        }
+        fs.write_file(&format!("/app/{f}"), context_file(&ctx.join(f)), meta)
+            .expect("write");
+    }
+    fs.create_dir_all("/usr/bin", &Metadata::dir())
+        .expect("mkdir");
+    fs.write_file(
+        "/usr/bin/tool",
+        context_file(&ctx.join("bin/tool")),
+        meta_of(&ctx.join("bin/tool")),
+    )
+    .expect("write");
+    fs.create_dir("/etc", Metadata::dir()).expect("mkdir");
+    fs.write_file("/etc/hostname", "box\n", Metadata::new(0o644))
+        .expect("write");
+    // `/other` in the image too: the parent's `other/` is unrelated, so hidden.
+    fs.create_dir("/other", Metadata::dir()).expect("mkdir");
+
+    let plan = planned(&fs, &ctx, &[]).expect("worth grafting");
+    assert_eq!(
+        plan,
+        [
+            "M>/ctx /app",
+            "M /app/src",
+            "N /app/src/b.txt",
+            "W /app/bin",
+            "W /app/ignored.log",
+            "M /etc",
+            "N /etc/hostname",
+            "M* /other",
+            "M /usr",
+            "M>/ctx/bin /usr/bin",
+            "W /ctx",
+        ],
+        "{plan:#?}"
+    );
+    // A mount point keeps its directories in the tree.
+    let kept = planned(&fs, &ctx, &["/app/src/deep/cache"]).expect("worth grafting");
+    assert!(kept.contains(&"M /app/src/deep".to_owned()), "{kept:#?}");
+
+    // A file changed since the scan is no longer the image's: written whole. Once most of
+    // the context's bytes would be, grafting is not worth it.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(ctx.join("src/a.txt"), "A\n").expect("rewrite");
+    let changed = planned(&fs, &ctx, &[]).expect("still worth it");
+    assert!(
+        changed.contains(&"N /app/src/a.txt".to_owned()),
+        "{changed:#?}"
+    );
+    let big = vec![b'x'; 17 << 20];
+    std::fs::write(ctx.join("big.bin"), &big).expect("write");
+    fs.write_file(
+        "/app/big.bin",
+        context_file(&ctx.join("big.bin")),
+        Metadata::new(0o600),
+    )
+    .expect("write");
+    assert_eq!(planned(&fs, &ctx, &[]), None);
+}
