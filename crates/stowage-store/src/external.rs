@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::{Arc, OnceLock};
 
-use sha2::{Digest as _, Sha256};
 use stowage_vfs::{Content, ExternalContent, HostIdentity};
 
 /// `len` bytes of the file at `path` from `offset`.
@@ -19,7 +18,8 @@ pub struct FileRange {
     offset: u64,
     len: u64,
     identity: Option<HostIdentity>,
-    sha256: OnceLock<[u8; 32]>,
+    /// Shared with the layer pipeline's hashing thread ([`crate::pipe::begin_file`]).
+    sha256: Arc<OnceLock<[u8; 32]>>,
 }
 
 impl FileRange {
@@ -31,7 +31,7 @@ impl FileRange {
             offset: 0,
             len,
             identity: Some(identity),
-            sha256: OnceLock::new(),
+            sha256: Arc::default(),
         }))
     }
 
@@ -42,7 +42,7 @@ impl FileRange {
             offset,
             len,
             identity: None,
-            sha256: OnceLock::new(),
+            sha256: Arc::default(),
         }))
     }
 }
@@ -91,24 +91,6 @@ impl FileRange {
     }
 }
 
-/// Passes bytes on to `out`, hashing them.
-struct HashingWriter<'a> {
-    out: &'a mut dyn io::Write,
-    hasher: Sha256,
-}
-
-impl io::Write for HashingWriter<'_> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.out.write(buf)?;
-        self.hasher.update(&buf[..n]);
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.out.flush()
-    }
-}
-
 impl ExternalContent for FileRange {
     fn len(&self) -> u64 {
         self.len
@@ -124,24 +106,17 @@ impl ExternalContent for FileRange {
         if self.offset > 0 {
             f.seek(SeekFrom::Start(self.offset)).map_err(with_path)?;
         }
-        // One read per 128 KiB rather than io::copy's 8 KiB; the bytes are hashed on the
-        // way when their SHA-256 is not known yet (a COPY that ran before its files were
-        // hashed takes their checksums from its layer's read).
+        // One read per 128 KiB rather than io::copy's 8 KiB. When a layer's tar reads the
+        // file before anything hashed it, the tar's hashing thread hashes it too (a COPY that
+        // ran before its files were hashed takes their checksums from its layer).
         let cap = usize::try_from(self.len.clamp(1, 128 << 10)).unwrap_or(128 << 10);
         let mut reader = io::BufReader::with_capacity(cap, f.take(self.len));
-        let copied = if self.sha256.get().is_some() {
-            io::copy(&mut reader, out).map_err(with_path)?
-        } else {
-            let mut hashing = HashingWriter {
-                out,
-                hasher: Sha256::new(),
-            };
-            let n = io::copy(&mut reader, &mut hashing).map_err(with_path)?;
-            if n == self.len {
-                let _ = self.sha256.set(hashing.hasher.finalize().into());
-            }
-            n
-        };
+        let marked = self.sha256.get().is_none() && crate::pipe::begin_file(&self.sha256, self.len);
+        let copied = io::copy(&mut reader, out);
+        if marked {
+            crate::pipe::end_file();
+        }
+        let copied = copied.map_err(with_path)?;
         if copied != self.len {
             return Err(io::Error::new(
                 io::ErrorKind::UnexpectedEof,

@@ -3,15 +3,23 @@
 //! side, SHA-256 and the file write on the other: each half is about half the cost, so on
 //! two cores a 200 MB `COPY` takes half the time.
 //!
+//! The hashing thread also hashes each context file in the stream on its own (see
+//! [`begin_file`]): a COPY that runs before its files are hashed takes their checksums from
+//! its layer, and the thread that reads them need not hash them too.
+//!
 //! The file is written with `O_DIRECT` where the filesystem takes it, by a third thread that
 //! mostly waits for the disk: the blob goes from the chunk buffers (a few MiB, reused) to the
 //! device instead of through 200 MB of fresh page cache, which costs more than the write
 //! itself where memory is handed back to a hypervisor as soon as it is free (and the store
 //! `fsync`s every blob anyway). The last, partial chunk is written through the page cache.
 
+use std::cell::RefCell;
 use std::fs::File;
 use std::io::{self, Write};
 use std::sync::mpsc::{Receiver, SyncSender, channel, sync_channel};
+use std::sync::{Arc, OnceLock};
+
+use sha2::{Digest as _, Sha256};
 
 use stowage_oci::Sha256Writer;
 
@@ -33,12 +41,118 @@ pub(crate) struct Piped {
     pub(crate) disk_full: bool,
 }
 
+/// Where a file's bytes begin or end in the stream.
+enum Mark {
+    /// `len` bytes from here are a file whose SHA-256 goes into `sum`.
+    Begin {
+        sum: Arc<OnceLock<[u8; 32]>>,
+        len: u64,
+    },
+    End,
+}
+
+thread_local! {
+    /// The marks made since the producer's last write; `None` when this thread is not
+    /// producing a pipelined stream.
+    static MARKS: RefCell<Option<Vec<Mark>>> = const { RefCell::new(None) };
+}
+
+/// Says that the next `len` bytes written to the stream this thread produces are a file
+/// whose SHA-256 is wanted in `sum`: the hashing thread will set it (once it saw them all).
+/// `false`, and nothing happens, when no stream is being produced here.
+pub(crate) fn begin_file(sum: &Arc<OnceLock<[u8; 32]>>, len: u64) -> bool {
+    MARKS.with_borrow_mut(|marks| {
+        marks.as_mut().is_some_and(|m| {
+            m.push(Mark::Begin {
+                sum: Arc::clone(sum),
+                len,
+            });
+            true
+        })
+    })
+}
+
+/// Ends the file [`begin_file`] began.
+pub(crate) fn end_file() {
+    MARKS.with_borrow_mut(|marks| {
+        if let Some(m) = marks.as_mut() {
+            m.push(Mark::End);
+        }
+    });
+}
+
+/// Marks this thread as producing a stream until dropped.
+struct Producing;
+
+impl Producing {
+    fn start() -> Self {
+        MARKS.set(Some(Vec::new()));
+        Self
+    }
+}
+
+impl Drop for Producing {
+    fn drop(&mut self) {
+        MARKS.set(None);
+    }
+}
+
+/// The file being hashed on its own, across chunks.
+struct FileHash {
+    hasher: Sha256,
+    sum: Arc<OnceLock<[u8; 32]>>,
+    left: u64,
+}
+
+impl FileHash {
+    fn update(&mut self, bytes: &[u8]) {
+        self.hasher.update(bytes);
+        self.left = self.left.wrapping_sub(bytes.len() as u64);
+    }
+
+    fn finish(self) {
+        // Exactly the bytes announced, or nothing is remembered.
+        if self.left == 0 {
+            let _ = self.sum.set(self.hasher.finalize().into());
+        }
+    }
+}
+
+/// Hashes the marked files' bytes of `chunk`, carrying the file in progress in `current`.
+fn hash_files(chunk: &Chunk, current: &mut Option<FileHash>) {
+    let bytes = chunk.bytes();
+    let mut at = 0;
+    for (offset, mark) in &chunk.marks {
+        if let Some(f) = current.as_mut() {
+            f.update(&bytes[at..*offset]);
+        }
+        at = *offset;
+        if let Some(f) = current.take() {
+            if matches!(mark, Mark::End) {
+                f.finish();
+                continue;
+            }
+        }
+        if let Mark::Begin { sum, len } = mark {
+            *current = Some(FileHash {
+                hasher: Sha256::new(),
+                sum: Arc::clone(sum),
+                left: *len,
+            });
+        }
+    }
+    if let Some(f) = current.as_mut() {
+        f.update(&bytes[at..]);
+    }
+}
+
 /// A chunk buffer whose bytes start at an address `O_DIRECT` accepts: allocated once with
 /// room to spare, the bytes begin at the first aligned address (it never reallocates: at
-/// most [`CHUNK`] bytes go in).
+/// most [`CHUNK`] bytes go in). `marks` are the file boundaries in it, by offset.
 struct Chunk {
     buf: Vec<u8>,
     start: usize,
+    marks: Vec<(usize, Mark)>,
 }
 
 impl Chunk {
@@ -46,7 +160,11 @@ impl Chunk {
         let mut buf: Vec<u8> = Vec::with_capacity(CHUNK + DIRECT_ALIGN);
         let start = buf.as_ptr().align_offset(DIRECT_ALIGN).min(DIRECT_ALIGN);
         buf.resize(start, 0);
-        Self { buf, start }
+        Self {
+            buf,
+            start,
+            marks: Vec::new(),
+        }
     }
 
     fn bytes(&self) -> &[u8] {
@@ -59,6 +177,17 @@ impl Chunk {
 
     fn clear(&mut self) {
         self.buf.truncate(self.start);
+        self.marks.clear();
+    }
+
+    /// Places the marks made since the last write here, at the current end.
+    fn take_marks(&mut self) {
+        let at = self.len();
+        MARKS.with_borrow_mut(|marks| {
+            if let Some(m) = marks.as_mut() {
+                self.marks.extend(m.drain(..).map(|mark| (at, mark)));
+            }
+        });
     }
 }
 
@@ -71,7 +200,8 @@ struct ChunkWriter {
 
 impl ChunkWriter {
     fn send(&mut self) -> io::Result<()> {
-        if self.chunk.len() == 0 {
+        self.chunk.take_marks();
+        if self.chunk.len() == 0 && self.chunk.marks.is_empty() {
             return Ok(());
         }
         let fresh = self.recycled.try_recv().map_or_else(
@@ -93,6 +223,7 @@ impl ChunkWriter {
 
 impl Write for ChunkWriter {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.chunk.take_marks();
         let room = CHUNK - self.chunk.len();
         let n = buf.len().min(room);
         self.chunk.buf.extend_from_slice(&buf[..n]);
@@ -166,7 +297,8 @@ impl<'a> DirectWriter<'a> {
 
 /// Runs `produce` with a writer whose bytes a second thread hashes and a third appends to
 /// `file`; returns `produce`'s result (or a writing thread's error, which comes first) and
-/// what the writing threads did.
+/// what the writing threads did. `produce` must write straight to it (no buffer between):
+/// [`begin_file`]'s marks go where its writes have reached.
 pub(crate) fn pipelined<T>(
     file: &mut File,
     produce: impl FnOnce(&mut dyn Write) -> io::Result<T>,
@@ -178,8 +310,10 @@ pub(crate) fn pipelined<T>(
     std::thread::scope(|scope| {
         let hasher = scope.spawn(move || {
             let mut hash = Sha256Writer::new();
+            let mut file = None;
             for chunk in chunks {
                 hash.update(chunk.bytes());
+                hash_files(&chunk, &mut file);
                 // The disk thread hung up on an error: dropping `chunks` stops the producer.
                 if to_disk.send(chunk).is_err() {
                     break;
@@ -205,7 +339,9 @@ pub(crate) fn pipelined<T>(
             to_hasher: Some(to_hasher),
             recycled,
         };
+        let producing = Producing::start();
         let produced = produce(&mut out).and_then(|v| out.flush().map(|()| v));
+        drop(producing);
         // Hanging up tells the writing threads the stream is complete.
         out.to_hasher = None;
         let hashed = hasher.join();

@@ -250,9 +250,9 @@ impl Store {
         let tpath = t.path.clone();
         let mut offsets = HashMap::new();
         let (written, piped) = pipelined(t.writer(), |out| {
-            // Large writes: the tar's small headers gathered, the files' bytes passed on.
-            let mut out = std::io::BufWriter::with_capacity(256 << 10, out);
-            write_tar_indexed(layer, opts, &mut out, &mut |p, o| {
+            // Unbuffered: the pipe gathers the small writes, and a file's bytes must reach it
+            // when the file says they begin (see `pipe::begin_file`).
+            write_tar_indexed(layer, opts, out, &mut |p, o| {
                 offsets.insert(p.to_owned(), o);
             })
             .map_err(std::io::Error::other)?;

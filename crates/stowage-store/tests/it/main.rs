@@ -334,3 +334,66 @@ fn definitions_of_stored_results_are_known_to_later_processes_until_the_cache_is
     cache.clear();
     assert!(!cache.may_hold(&noted));
 }
+
+/// A context of files on disk (`generation` in their identity: a new one is a stranger to
+/// the checksum memo, so its files are hashed again).
+fn disk_context(dir: &Path, generation: i64) -> Fs {
+    use stowage_store::FileRange;
+    use stowage_vfs::HostIdentity;
+    let mut fs = Fs::new();
+    fs.create_dir_all("/src", &Metadata::dir()).expect("dir");
+    for i in 0..40_u64 {
+        let path = dir.join(format!("f{i}"));
+        // Sizes around and across the pipe's 1 MiB chunks.
+        let len = if i % 10 == 3 { (1 << 20) + i * 977 } else { i * 4099 };
+        let bytes: Vec<u8> = (0..len).map(|b| (b * 31 + i) as u8).collect();
+        if generation == 0 {
+            std::fs::write(&path, &bytes).expect("write");
+        }
+        let identity = HostIdentity {
+            dev: 1,
+            inode: i,
+            mtime_nanos: 1_000_000_000_000,
+            ctime_nanos: 1_000_000_000_000 + generation,
+        };
+        fs.write_file(
+            &format!("/src/f{i}"),
+            FileRange::file(path, len, identity),
+            Metadata::file().with_mtime(1000),
+        )
+        .expect("file");
+    }
+    fs
+}
+
+#[test]
+fn checksums_taken_from_a_layer_key_it_as_hashing_the_files_first_does() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let files = dir.path().join("files");
+    std::fs::create_dir(&files).expect("mkdir");
+    let root = dir.path().join("store");
+    let dockerfile = "FROM scratch\nCOPY src /app\n";
+    let run = |ctx: &Fs| {
+        let mut engine = open(&root);
+        let req = BuildRequest::new(dockerfile, ctx);
+        let mut host = Host {
+            images: &mut SimulatedImages::new(),
+            executor: &mut SimulatedExecutor,
+            fetcher: &mut NoFetcher,
+            clock: &mut FixedClock {
+                unix_seconds: 5000,
+                millis: 0,
+            },
+            events: &mut NoEvents,
+        };
+        let r = engine.build(&req, &mut host);
+        engine.cache.flush().expect("flush");
+        let step = r.steps.last().expect("COPY").clone();
+        (step.status, step.cache_key)
+    };
+    // A fresh store: the COPY runs first, its layer's threads hash the files.
+    let (status, key) = run(&disk_context(&files, 0));
+    assert_eq!(status, StepStatus::Miss);
+    // The same files, unknown to the memo: hashed before the step, and the key is found.
+    assert_eq!(run(&disk_context(&files, 1)), (StepStatus::Hit, key));
+}
