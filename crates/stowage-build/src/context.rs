@@ -156,7 +156,7 @@ pub(crate) fn node_checksum(
     sum
 }
 
-/// A content identity: the SHA-256 of real bytes; for synthetic content its `(size, seed)`
+/// A content identity: the checksum (BLAKE3) of real bytes; for synthetic content its `(size, seed)`
 /// (generating the bytes only to hash them would cost as much as the whole simulation).
 fn content_id(content: &stowage_vfs::Content) -> [u8; 32] {
     match content {
@@ -167,7 +167,7 @@ fn content_id(content: &stowage_vfs::Content) -> [u8; 32] {
             h.update(&seed.to_le_bytes());
             h.finish_bytes()
         }
-        other => other.sha256(),
+        other => other.checksum(),
     }
 }
 

@@ -234,7 +234,7 @@ impl PendingChecksums {
         self.nodes.iter().any(|(_, node, _, known)| {
             known.is_none()
                 && matches!(node, Node::File(f)
-                    if matches!(&f.content, Content::External(h) if h.known_sha256().is_none()))
+                    if matches!(&f.content, Content::External(h) if h.known_checksum().is_none()))
         })
     }
 
@@ -311,7 +311,7 @@ pub(crate) fn select_inputs(
         .map(|(name, content)| {
             (
                 format!("<<{name}"),
-                Content::from(content.as_str()).sha256(),
+                Content::from(content.as_str()).checksum(),
             )
         })
         .collect();

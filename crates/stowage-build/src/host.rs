@@ -396,7 +396,7 @@ pub trait CacheStore {
     /// Hashes the bytes of `contents` (external ones, which no memo knows) before their
     /// checksums are taken one by one: a host with threads can share the work between its
     /// cores, the handles remembering each SHA-256 (see
-    /// [`stowage_vfs::ExternalContent::remember_sha256`]). The default leaves each to be
+    /// [`stowage_vfs::ExternalContent::remember_checksum`]). The default leaves each to be
     /// hashed when its turn comes.
     fn hash_ahead(&mut self, contents: &[stowage_vfs::Content]) {
         let _ = contents;

@@ -116,12 +116,12 @@ fn decode_records(bytes: &[u8]) -> Option<BTreeMap<String, StepRecord>> {
     r.is_empty().then_some(records)
 }
 
-/// The memo's file in a project directory, in [`crate::binfmt`] (`v3`; the JSON files of
-/// earlier versions, `checksums.json` and `checksums-v2.json`, are ignored).
-const CHECKSUMS: &str = "checksums-v3.bin";
+/// The memo's file in a project directory, in [`crate::binfmt`] (`v4`: BLAKE3 checksums;
+/// the files of earlier versions, whose sums were SHA-256, are ignored and removed).
+const CHECKSUMS: &str = "checksums-v4.bin";
 
 /// The first bytes of [`CHECKSUMS`].
-const CHECKSUMS_MAGIC: &[u8] = b"stowage checksums 3\n";
+const CHECKSUMS_MAGIC: &[u8] = b"stowage checksums 4\n";
 
 /// The memo as bytes: per path in order, the stamp (mode, uid, gid, size, mtime, and the
 /// host identity `dev, inode, mtime ns, ctime ns` after a 1, or a 0) and the checksum.
@@ -267,7 +267,12 @@ impl DiskCacheStore {
                 .write_bytes(&self.project_dir.join(CHECKSUMS), &bytes, false)?;
             self.checksums_dirty = false;
             // What earlier versions wrote is never read again.
-            for old in ["checksums.json", "checksums-v2.json", "records.json"] {
+            for old in [
+                "checksums.json",
+                "checksums-v2.json",
+                "checksums-v3.bin",
+                "records.json",
+            ] {
                 let _ = fs::remove_file(self.project_dir.join(old));
             }
         }
@@ -544,7 +549,7 @@ fn hash_in_parallel(contents: &[Content]) {
     }
     crate::on_every_core(contents, 8, |c| {
         // An unreadable file hashes again (and fails) when the tar is written.
-        let _ = c.sha256();
+        let _ = c.checksum();
     });
 }
 
@@ -576,11 +581,8 @@ mod tests {
             let Content::External(handle) = content else {
                 panic!("external content");
             };
-            let sum = handle.known_sha256().expect("hashed ahead");
-            assert_eq!(
-                crate::hex(&sum),
-                stowage_oci::Digest::sha256(bytes).encoded()
-            );
+            let sum = handle.known_checksum().expect("hashed ahead");
+            assert_eq!(sum, Content::bytes(bytes.clone()).checksum());
         }
     }
 }

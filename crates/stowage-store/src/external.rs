@@ -18,8 +18,9 @@ pub struct FileRange {
     offset: u64,
     len: u64,
     identity: Option<HostIdentity>,
-    /// Shared with the layer pipeline's hashing thread ([`crate::pipe::begin_file`]).
-    sha256: Arc<OnceLock<[u8; 32]>>,
+    /// The bytes' [`Content::checksum`], once known; shared with the layer pipeline's
+    /// hashing thread ([`crate::pipe::begin_file`]).
+    checksum: Arc<OnceLock<[u8; 32]>>,
 }
 
 impl FileRange {
@@ -31,7 +32,7 @@ impl FileRange {
             offset: 0,
             len,
             identity: Some(identity),
-            sha256: Arc::default(),
+            checksum: Arc::default(),
         }))
     }
 
@@ -42,7 +43,7 @@ impl FileRange {
             offset,
             len,
             identity: None,
-            sha256: Arc::default(),
+            checksum: Arc::default(),
         }))
     }
 }
@@ -111,7 +112,8 @@ impl ExternalContent for FileRange {
         // ran before its files were hashed takes their checksums from its layer).
         let cap = usize::try_from(self.len.clamp(1, 128 << 10)).unwrap_or(128 << 10);
         let mut reader = io::BufReader::with_capacity(cap, f.take(self.len));
-        let marked = self.sha256.get().is_none() && crate::pipe::begin_file(&self.sha256, self.len);
+        let marked =
+            self.checksum.get().is_none() && crate::pipe::begin_file(&self.checksum, self.len);
         let copied = io::copy(&mut reader, out);
         if marked {
             crate::pipe::end_file();
@@ -130,12 +132,12 @@ impl ExternalContent for FileRange {
         Ok(())
     }
 
-    fn known_sha256(&self) -> Option<[u8; 32]> {
-        self.sha256.get().copied()
+    fn known_checksum(&self) -> Option<[u8; 32]> {
+        self.checksum.get().copied()
     }
 
-    fn remember_sha256(&self, sha256: [u8; 32]) {
-        let _ = self.sha256.set(sha256);
+    fn remember_checksum(&self, checksum: [u8; 32]) {
+        let _ = self.checksum.set(checksum);
     }
 
     fn host_identity(&self) -> Option<HostIdentity> {

@@ -10,7 +10,7 @@
 //! cache/entries/<key hex>.json                 build-cache results: layer diff IDs and output
 //! cache/mounts/<id hash>                       `RUN --mount=type=cache` contents (a blob digest)
 //! cache/run-mounts/<id hash>/, <id hash>.lock  real RUN cache directories (`stowage build`) and their locks
-//! cache/projects/<project>/records-v2.bin, checksums-v3.bin  per-context step records, file checksums
+//! cache/projects/<project>/records-v2.bin, checksums-v4.bin  per-context step records, file checksums
 //! cache/layer-index/<diff id hex>.bin          each layer's entries and file offsets in its blob
 //! tmp/                                         temporary files and RUN root filesystems
 //! lock, gc.lock                                advisory locks (flock)

@@ -19,8 +19,6 @@ use std::io::{self, Write};
 use std::sync::mpsc::{Receiver, SyncSender, channel, sync_channel};
 use std::sync::{Arc, OnceLock};
 
-use sha2::{Digest as _, Sha256};
-
 use stowage_oci::Sha256Writer;
 
 use crate::store::Writeback;
@@ -43,7 +41,7 @@ pub(crate) struct Piped {
 
 /// Where a file's bytes begin or end in the stream.
 enum Mark {
-    /// `len` bytes from here are a file whose SHA-256 goes into `sum`.
+    /// `len` bytes from here are a file whose checksum goes into `sum`.
     Begin {
         sum: Arc<OnceLock<[u8; 32]>>,
         len: u64,
@@ -58,7 +56,8 @@ thread_local! {
 }
 
 /// Says that the next `len` bytes written to the stream this thread produces are a file
-/// whose SHA-256 is wanted in `sum`: the hashing thread will set it (once it saw them all).
+/// whose checksum (`stowage_vfs::Content::checksum`, BLAKE3) is wanted in `sum`: the
+/// hashing thread will set it (once it saw them all).
 /// `false`, and nothing happens, when no stream is being produced here.
 pub(crate) fn begin_file(sum: &Arc<OnceLock<[u8; 32]>>, len: u64) -> bool {
     MARKS.with_borrow_mut(|marks| {
@@ -99,7 +98,7 @@ impl Drop for Producing {
 
 /// The file being hashed on its own, across chunks.
 struct FileHash {
-    hasher: Sha256,
+    hasher: blake3::Hasher,
     sum: Arc<OnceLock<[u8; 32]>>,
     left: u64,
 }
@@ -113,7 +112,7 @@ impl FileHash {
     fn finish(self) {
         // Exactly the bytes announced, or nothing is remembered.
         if self.left == 0 {
-            let _ = self.sum.set(self.hasher.finalize().into());
+            let _ = self.sum.set(*self.hasher.finalize().as_bytes());
         }
     }
 }
@@ -127,15 +126,16 @@ fn hash_files(chunk: &Chunk, current: &mut Option<FileHash>) {
             f.update(&bytes[at..*offset]);
         }
         at = *offset;
-        if let Some(f) = current.take() {
-            if matches!(mark, Mark::End) {
-                f.finish();
-                continue;
-            }
+        // A file still open at a new mark ends here (finished only by its own end).
+        if let Some(f) = current.take()
+            && matches!(mark, Mark::End)
+        {
+            f.finish();
+            continue;
         }
         if let Mark::Begin { sum, len } = mark {
             *current = Some(FileHash {
-                hasher: Sha256::new(),
+                hasher: blake3::Hasher::new(),
                 sum: Arc::clone(sum),
                 left: *len,
             });

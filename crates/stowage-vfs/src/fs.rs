@@ -132,18 +132,25 @@ impl Fs {
     /// followed. The final component may be missing; intermediate ones must be directories.
     fn resolve_comps(&self, path: &str, follow_last: bool) -> Result<Vec<String>, VfsError> {
         let mut done: Vec<String> = Vec::new();
+        // The directory of each prefix of `done` (the root first): one step per component,
+        // not a walk from the root each time.
+        let mut dirs: Vec<&DirNode> = vec![&self.root];
         let mut todo: Vec<String> = components(path).rev().map(str::to_owned).collect();
         let mut hops = 0;
         while let Some(c) = todo.pop() {
             if c == ".." {
-                done.pop();
+                if done.pop().is_some() {
+                    dirs.pop();
+                }
                 continue;
             }
             check_name(path, &c)?;
             let is_last = todo.is_empty();
-            let parent = self
-                .dir(&done)
-                .ok_or_else(|| VfsError::NotADirectory(display(&done)))?;
+            if dirs.len() != done.len() + 1 {
+                // The last component was not a directory: nothing can be below it.
+                return Err(VfsError::NotADirectory(display(&done)));
+            }
+            let parent = dirs[done.len()];
             match parent.children.get(&c) {
                 Some(Node::Symlink(link)) if !is_last || follow_last => {
                     hops += 1;
@@ -152,6 +159,7 @@ impl Fs {
                     }
                     if link.target.starts_with('/') {
                         done.clear();
+                        dirs.truncate(1);
                     }
                     todo.extend(components(&link.target).rev().map(str::to_owned));
                 }
@@ -163,7 +171,12 @@ impl Fs {
                     done.push(c);
                     return Err(VfsError::NotFound(display(&done)));
                 }
-                _ => done.push(c),
+                node => {
+                    if let Some(Node::Dir(d)) = node {
+                        dirs.push(d);
+                    }
+                    done.push(c);
+                }
             }
         }
         Ok(done)

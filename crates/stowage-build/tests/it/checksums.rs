@@ -11,13 +11,13 @@ use stowage_vfs::{Content, ExternalContent, Fs, Metadata};
 
 use crate::util::Sim;
 
-/// Host bytes that count their reads and remember their SHA-256 once read, as the CLI's
+/// Host bytes that count their reads and remember their checksum once read, as the CLI's
 /// context files do.
 #[derive(Debug)]
 struct Counted {
     bytes: Vec<u8>,
     reads: Arc<AtomicUsize>,
-    sha256: OnceLock<[u8; 32]>,
+    checksum: OnceLock<[u8; 32]>,
 }
 
 impl ExternalContent for Counted {
@@ -27,20 +27,20 @@ impl ExternalContent for Counted {
 
     fn write_to(&self, out: &mut dyn io::Write) -> io::Result<()> {
         self.reads.fetch_add(1, Ordering::Relaxed);
-        if self.sha256.get().is_none() {
-            let mut h = stowage_oci::Sha256Writer::new();
-            h.update(&self.bytes);
-            let _ = self.sha256.set(h.finish_bytes());
+        if self.checksum.get().is_none() {
+            let _ = self
+                .checksum
+                .set(Content::bytes(self.bytes.clone()).checksum());
         }
         out.write_all(&self.bytes)
     }
 
-    fn known_sha256(&self) -> Option<[u8; 32]> {
-        self.sha256.get().copied()
+    fn known_checksum(&self) -> Option<[u8; 32]> {
+        self.checksum.get().copied()
     }
 
-    fn remember_sha256(&self, sha256: [u8; 32]) {
-        let _ = self.sha256.set(sha256);
+    fn remember_checksum(&self, checksum: [u8; 32]) {
+        let _ = self.checksum.set(checksum);
     }
 }
 
@@ -54,7 +54,7 @@ fn context(n: usize, mtime: i64, tweak: &str) -> (Fs, Arc<AtomicUsize>) {
         let content = Content::external(Arc::new(Counted {
             bytes: format!("file {i}{tweak}\n").into_bytes(),
             reads: Arc::clone(&reads),
-            sha256: OnceLock::new(),
+            checksum: OnceLock::new(),
         }));
         fs.write_file(
             &format!("src/f{i}.txt"),

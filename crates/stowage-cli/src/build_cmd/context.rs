@@ -54,8 +54,9 @@ pub(crate) fn read_context(dir: &Path, ignore_files: &[String]) -> Result<Contex
         }
     }
     // A second thread lists and stats the directories (the kernel's half of the work) while
-    // this one builds the tree; items come in walk order.
-    let (tx, rx) = std::sync::mpsc::sync_channel(4096);
+    // this one builds the tree; items come in walk order, in batches (a hand-over per item
+    // cost as much as the stat).
+    let (tx, rx) = std::sync::mpsc::sync_channel(16);
     let ignore_file = ctx.ignore_file.clone();
     std::thread::scope(|scope| {
         let scanner = Scanner {
@@ -63,14 +64,18 @@ pub(crate) fn read_context(dir: &Path, ignore_files: &[String]) -> Result<Contex
             ignore: &ignore,
             ignore_file: ignore_file.as_deref(),
             tx,
+            batch: std::cell::RefCell::new(Vec::with_capacity(BATCH)),
         };
         scope.spawn(move || {
             if let Err(e) = scanner.walk("", None, false) {
-                let _ = scanner.tx.send(Item::Failed(e));
+                scanner.send(Item::Failed(e));
             }
+            scanner.flush();
         });
         // Dropping `rx` on an error stops the scanner at its next send.
-        rx.into_iter().try_for_each(|item| add(&mut ctx.fs, item))
+        rx.into_iter()
+            .flatten()
+            .try_for_each(|item| add(&mut ctx.fs, item))
     })?;
     Ok(ctx)
 }
@@ -148,16 +153,36 @@ fn add(fs: &mut Fs, item: Item) -> Result<()> {
     Ok(())
 }
 
+/// Items handed over at a time.
+const BATCH: usize = 512;
+
 /// Lists the context for [`add`], on its own thread.
 struct Scanner<'a> {
     root: &'a Path,
     ignore: &'a DockerIgnore,
     /// The ignore file, in the tree already.
     ignore_file: Option<&'a str>,
-    tx: std::sync::mpsc::SyncSender<Item>,
+    tx: std::sync::mpsc::SyncSender<Vec<Item>>,
+    batch: std::cell::RefCell<Vec<Item>>,
 }
 
 impl Scanner<'_> {
+    /// Queues `item`; `false` when the receiver is gone.
+    fn send(&self, item: Item) -> bool {
+        let full = {
+            let mut batch = self.batch.borrow_mut();
+            batch.push(item);
+            batch.len() >= BATCH
+        };
+        !full || self.flush()
+    }
+
+    /// Hands the queued items over; `false` when the receiver is gone.
+    fn flush(&self) -> bool {
+        let batch = std::mem::replace(&mut *self.batch.borrow_mut(), Vec::with_capacity(BATCH));
+        batch.is_empty() || self.tx.send(batch).is_ok()
+    }
+
     /// Sends the contents of `rel` (excluded itself when `excluded`); stops quietly when
     /// the receiver is gone.
     fn walk(&self, rel: &str, parent: Option<&ParentMatches>, excluded: bool) -> Result<()> {
@@ -205,7 +230,7 @@ impl Scanner<'_> {
                     meta: m,
                     excluded,
                 };
-                if self.tx.send(item).is_err() {
+                if !self.send(item) {
                     return Ok(());
                 }
                 self.walk(&path, Some(&info), excluded)?;
@@ -232,7 +257,7 @@ impl Scanner<'_> {
                 made_parent,
             };
             made_parent = true;
-            if self.tx.send(item).is_err() {
+            if !self.send(item) {
                 return Ok(());
             }
         }

@@ -345,7 +345,11 @@ fn disk_context(dir: &Path, generation: i64) -> Fs {
     for i in 0..40_u64 {
         let path = dir.join(format!("f{i}"));
         // Sizes around and across the pipe's 1 MiB chunks.
-        let len = if i % 10 == 3 { (1 << 20) + i * 977 } else { i * 4099 };
+        let len = if i % 10 == 3 {
+            (1 << 20) + i * 977
+        } else {
+            i * 4099
+        };
         let bytes: Vec<u8> = (0..len).map(|b| (b * 31 + i) as u8).collect();
         if generation == 0 {
             std::fs::write(&path, &bytes).expect("write");

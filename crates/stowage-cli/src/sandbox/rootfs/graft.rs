@@ -22,14 +22,17 @@
 //! Mounted with `redirect_dir=follow`: redirects are followed, never created, so the upper
 //! directory stays plain for [`super::read_upper`].
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::ffi::OsString;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::ffi::{OsStr, OsString};
 use std::fs;
-use std::os::unix::fs::MetadataExt as _;
+use std::os::fd::OwnedFd;
+use std::os::unix::ffi::OsStrExt as _;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use anyhow::Result;
-use stowage_vfs::{Entry, Fs, Metadata};
+use rustix::fs::{self as rfs, AtFlags, FileType, Mode, OFlags, Stat};
+use stowage_vfs::{Entry, Fs, HostIdentity, Metadata};
 
 use super::Lower;
 
@@ -70,14 +73,15 @@ pub(super) fn plan<'a>(
         parent,
         kept: kept_paths,
         out: Vec::new(),
-        shown: 0,
+        shown_bytes: 0,
+        shown: shown_files(fs, context),
         written: 0,
     };
     if !planner.dir("/", Some(parent))? {
         return Ok(None);
     }
-    let worth_it = planner.shown > 0
-        && (planner.written <= WRITTEN_WHOLE_MAX || planner.written <= planner.shown);
+    let worth_it = planner.shown_bytes > 0
+        && (planner.written <= WRITTEN_WHOLE_MAX || planner.written <= planner.shown_bytes);
     Ok(worth_it.then(|| {
         planner
             .out
@@ -95,7 +99,9 @@ struct Planner<'a> {
     /// The tree, in order; a directory's slot stays `None` when it need not be written.
     out: Vec<(String, Option<Lower<'a>>)>,
     /// Bytes of context files the layer below shows.
-    shown: u64,
+    shown_bytes: u64,
+    /// The files it shows as the image has them ([`shown_files`]).
+    shown: HashSet<usize>,
     /// Bytes of context files the tree holds whole.
     written: u64,
 }
@@ -117,15 +123,26 @@ fn has_xattrs(p: &Path) -> bool {
     )
 }
 
-/// Whether `m` (of a node on the host) has the image's `meta` (owner, mode, mtime; no
-/// extended attributes on either).
-fn same_meta(p: &Path, m: &fs::Metadata, meta: &Metadata) -> bool {
-    m.uid() == meta.uid
-        && m.gid() == meta.gid
-        && m.mode() & 0o7777 == meta.mode
-        && m.mtime() == meta.mtime
+/// Whether `st` (of the node at `p` on the host) has the image's `meta` (owner, mode,
+/// mtime; no extended attributes on either).
+fn same_meta(p: &Path, st: &Stat, meta: &Metadata) -> bool {
+    st.st_uid == meta.uid
+        && st.st_gid == meta.gid
+        && st.st_mode & 0o7777 == meta.mode
+        && st.st_mtime == meta.mtime
         && meta.xattrs.is_empty()
         && !has_xattrs(p)
+}
+
+/// `identity_of` for a `stat` by descriptor.
+fn identity(st: &Stat) -> HostIdentity {
+    let nanos = |s: i64, ns: i64| s.saturating_mul(1_000_000_000).saturating_add(ns);
+    HostIdentity {
+        dev: st.st_dev,
+        inode: st.st_ino,
+        mtime_nanos: nanos(st.st_mtime, i64::try_from(st.st_mtime_nsec).unwrap_or(0)),
+        ctime_nanos: nanos(st.st_ctime, i64::try_from(st.st_ctime_nsec).unwrap_or(0)),
+    }
 }
 
 impl Planner<'_> {
@@ -151,27 +168,49 @@ impl Planner<'_> {
         let Entry::Dir(meta) = self.fs.lstat(path)? else {
             return Ok(false);
         };
+        // The host directory by descriptor: its entries' stats without a path walk each.
+        let below_fd = below
+            .map(|b| {
+                rfs::open(
+                    b,
+                    OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+                    Mode::empty(),
+                )
+            })
+            .transpose()?;
         let mut needed = root
-            || below.is_none()
             || redirect.is_some()
             || opaque
             || self.kept.contains(path)
             || !below
-                .is_some_and(|b| fs::symlink_metadata(b).is_ok_and(|m| same_meta(b, &m, meta)));
-        let mut host: BTreeMap<OsString, fs::FileType> = BTreeMap::new();
-        if let Some(b) = below {
-            for e in fs::read_dir(b)? {
+                .zip(below_fd.as_ref())
+                .is_some_and(|(b, fd)| rfs::fstat(fd).is_ok_and(|st| same_meta(b, &st, meta)));
+        // Host entries by name: whether each is a directory.
+        let mut host: BTreeMap<OsString, bool> = BTreeMap::new();
+        if let Some(fd) = &below_fd {
+            let entries = rfs::Dir::read_from(fd)?;
+            for e in entries {
                 let e = e?;
-                host.insert(e.file_name(), e.file_type()?);
+                let name = e.file_name().to_bytes();
+                if name == b"." || name == b".." {
+                    continue;
+                }
+                let is_dir = match e.file_type() {
+                    FileType::Directory => true,
+                    FileType::Unknown => rfs::statat(fd, e.file_name(), AtFlags::SYMLINK_NOFOLLOW)
+                        .is_ok_and(|st| FileType::from_raw_mode(st.st_mode) == FileType::Directory),
+                    _ => false,
+                };
+                host.insert(OsStr::from_bytes(name).to_owned(), is_dir);
             }
         }
         for (name, entry) in self.fs.read_dir(path)? {
             let child = child_path(path, name);
-            let host_type = host.remove(std::ffi::OsStr::new(name));
+            let host_type = host.remove(OsStr::new(name));
             let host_child = below.filter(|_| host_type.is_some()).map(|b| b.join(name));
             match entry {
                 Entry::Dir(_) => {
-                    let host_dir = host_child.filter(|_| host_type.is_some_and(|t| t.is_dir()));
+                    let host_dir = host_child.filter(|_| host_type == Some(true));
                     let origin = self.origin(&child)?;
                     let child_needed = match (host_dir, origin) {
                         // The context's directory, continued.
@@ -191,9 +230,15 @@ impl Planner<'_> {
                 }
                 Entry::File { file, link: None }
                     if !self.kept.contains(&child)
-                        && host_child.as_deref().is_some_and(|h| shows(file, h)) =>
+                        && below.is_some_and(|b| {
+                            host_type.is_some()
+                                && self.shown.contains(&(std::ptr::from_ref(file) as usize))
+                                && file.content.host_file().is_some_and(|h| {
+                                    h.parent() == Some(b) && h.file_name() == Some(OsStr::new(name))
+                                })
+                        }) =>
                 {
-                    self.shown += file.content.len();
+                    self.shown_bytes += file.content.len();
                 }
                 other => {
                     if let Entry::File { file, .. } = &other
@@ -278,17 +323,55 @@ impl Planner<'_> {
     }
 }
 
-/// Whether the host file `h` is the image's `file`, as the layer below shows it.
-fn shows(file: &stowage_vfs::File, h: &Path) -> bool {
-    if file.content.host_file() != Some(h) {
-        return false;
+/// The image's context files whose bytes the layer below shows as they are (see
+/// [`shows`]), by address; checked on every core, each host directory opened once.
+fn shown_files(fs: &Fs, context: &Path) -> HashSet<usize> {
+    type Group<'a> = (&'a Path, Vec<(&'a stowage_vfs::File, &'a Path)>);
+    let mut groups: Vec<Group<'_>> = Vec::new();
+    for (_, entry) in fs.walk() {
+        if let Entry::File { file, link: None } = entry
+            && let Some(h) = file.content.host_file()
+            && let Some(dir) = h.parent().filter(|d| d.starts_with(context))
+        {
+            match groups.last_mut() {
+                Some((d, files)) if *d == dir => files.push((file, h)),
+                _ => groups.push((dir, vec![(file, h)])),
+            }
+        }
     }
-    let Ok(m) = fs::symlink_metadata(h) else {
+    let shown = Mutex::new(HashSet::new());
+    stowage_store::on_every_core(&groups, 8, |(dir, files)| {
+        let Ok(fd) = rfs::open(
+            *dir,
+            OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
+            Mode::empty(),
+        ) else {
+            return;
+        };
+        let mine: Vec<usize> = files
+            .iter()
+            .filter(|(file, h)| h.file_name().is_some_and(|n| shows(file, h, &fd, n)))
+            .map(|(file, _)| std::ptr::from_ref(*file) as usize)
+            .collect();
+        shown
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .extend(mine);
+    });
+    shown
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Whether the host file `h` (`name` in the directory open as `fd`) is the image's `file`,
+/// as the layer below shows it.
+fn shows(file: &stowage_vfs::File, h: &Path, fd: &OwnedFd, name: &OsStr) -> bool {
+    let Ok(st) = rfs::statat(fd, name, AtFlags::SYMLINK_NOFOLLOW) else {
         return false;
     };
-    m.is_file()
-        && m.nlink() == 1
-        && m.len() == file.content.len()
-        && file.content.host_identity() == Some(crate::build_cmd::identity_of(&m))
-        && same_meta(h, &m, &file.meta)
+    FileType::from_raw_mode(st.st_mode) == FileType::RegularFile
+        && st.st_nlink == 1
+        && u64::try_from(st.st_size).is_ok_and(|n| n == file.content.len())
+        && file.content.host_identity() == Some(identity(&st))
+        && same_meta(h, &st, &file.meta)
 }
