@@ -191,6 +191,51 @@ struct Failure {
     span: Span,
 }
 
+/// The end of a MISS, once the step ran: its layer's diff ID, its key (with the checksums
+/// its layer took, when they were deferred), the cache entry, the record and the report.
+///
+/// A COPY whose files nothing had hashed (no stored result could match it) ends only after
+/// the next step ran, its layer tarred meanwhile where the host can
+/// ([`CacheStore::begin_diff_id`]): that step misses whatever it is, since its parent's
+/// key is new, so it needs that key only to store its own result.
+struct MissCommit {
+    layer: Arc<Layer>,
+    deferred: Option<copy::PendingChecksums>,
+    inputs: KeyInputs,
+    parent: Option<Digest>,
+    key: Digest,
+    forced: bool,
+    prev: Option<StepRecord>,
+    keyword: &'static str,
+    history: History,
+    definition: Option<Digest>,
+    /// The stage's filesystem right after the step.
+    fs: Fs,
+    log: Vec<LogLine>,
+    notes: Vec<String>,
+    slot: String,
+    id: StepId,
+    index: Option<usize>,
+    span: Span,
+    link: bool,
+    /// Milliseconds the step took before its layer's diff ID was asked for.
+    dur: u64,
+    simulated: u64,
+}
+
+/// The key the next step builds on: a linked copy is merged onto `base` (what follows
+/// depends on both); any other step's own.
+fn chain_key(link: bool, base: &Digest, key: &Digest) -> Digest {
+    if link {
+        let mut k = KeyInputs::new("merge");
+        k.set("base", base.to_string());
+        k.set("link", key.to_string());
+        k.key(None)
+    } else {
+        key.clone()
+    }
+}
+
 /// A running build.
 pub(crate) struct Builder<'r, 'h> {
     pub(crate) host: &'r mut Host<'h>,
@@ -203,6 +248,8 @@ pub(crate) struct Builder<'r, 'h> {
     meta: BTreeMap<String, String>,
     built: BTreeMap<usize, StageState>,
     result: BuildResult,
+    /// A COPY's MISS whose end waits for the next step (see [`MissCommit`]).
+    pending: Option<MissCommit>,
     mtime: i64,
     tar_opts: TarOptions,
     pulled: Vec<BaseImage>,
@@ -292,6 +339,7 @@ impl<'r, 'h> Builder<'r, 'h> {
             meta,
             built: BTreeMap::new(),
             result: BuildResult::default(),
+            pending: None,
             mtime,
             tar_opts: TarOptions {
                 source_date_epoch: req.source_date_epoch,
@@ -593,7 +641,94 @@ impl<'r, 'h> Builder<'r, 'h> {
                 &source_text,
             )?;
         }
+        self.commit_pending(&mut state)?;
         Ok(state)
+    }
+
+    /// Ends the MISS that waited for this step, if any.
+    fn commit_pending(&mut self, state: &mut StageState) -> Result<(), Failure> {
+        match self.pending.take() {
+            Some(c) => self.commit(state, c),
+            None => Ok(()),
+        }
+    }
+
+    /// Ends a MISS (see [`MissCommit`]).
+    fn commit(&mut self, state: &mut StageState, c: MissCommit) -> Result<(), Failure> {
+        let span = c.span;
+        let fail = |message: String| Failure { message, span };
+        let asked = self.host.clock.now_millis();
+        // Through the cache store, which may keep the tar it hashes (one pass over the
+        // layer's bytes instead of two).
+        let diff_id = self.cache.diff_id(&c.layer, &self.tar_opts).map_err(fail)?;
+        // The step's time includes its layer (BuildKit's includes the snapshot).
+        let dur = c.dur + self.host.clock.now_millis().saturating_sub(asked);
+        let mut inputs = c.inputs;
+        let mut key = c.key;
+        if let Some(p) = c.deferred {
+            p.finish(&mut inputs, self.cache);
+            key = inputs.key(c.parent.as_ref());
+        }
+        let (reason, details) = miss_reason(
+            c.forced,
+            self.req.no_cache,
+            c.prev.as_ref(),
+            &inputs,
+            c.parent.as_ref(),
+            &key,
+            state,
+            c.keyword,
+        );
+        let lref = LayerRef {
+            size: c.layer.size(),
+            layer: c.layer,
+            diff_id,
+        };
+        state.layers.push(lref.clone());
+        // The stage clock never goes back (a HIT takes the newer of its first-built time
+        // and the stage's): a build clock behind the base image's `created` must date the
+        // step as the later all-HIT rebuild will, or the rebuild gets another image ID.
+        let created = match self.req.source_date_epoch {
+            Some(epoch) => epoch,
+            None => self.mtime.max(state.created),
+        };
+        let mut history = c.history;
+        history.created = Some(stowage_oci::config::rfc3339(created));
+        state.config.history.push(history);
+        state.created = created;
+        if let Some(d) = c.definition {
+            self.cache.note_definition(d);
+        }
+        self.cache.put(
+            key.clone(),
+            CacheEntry {
+                fs: c.fs,
+                layer: Some(lref.clone()),
+                layers: state.layers.clone(),
+                log: c.log.clone(),
+                created,
+            },
+        );
+        self.cache
+            .set_record(c.slot, record(&c.id.text, c.parent, inputs, &key));
+        state.key = chain_key(c.link, &state.key, &key);
+        state.last_status = StepStatus::Miss;
+        state.last_text.clone_from(&c.id.text);
+        self.finish_step(
+            c.id,
+            c.index,
+            span,
+            StepStatus::Miss,
+            reason,
+            details,
+            Some(key),
+            Some(&lref),
+            c.log,
+            c.notes,
+            dur,
+            c.simulated,
+        );
+        Ok(())
     }
 
     #[expect(
@@ -674,6 +809,9 @@ impl<'r, 'h> Builder<'r, 'h> {
         } else {
             Span::default()
         };
+        if !matches!(instr.kind, InstructionKind::Run(_)) {
+            self.commit_pending(state)?;
+        }
         let fail = |message: String| Failure { message, span };
         let scope = Self::scope(state);
         let lexer = self.lexer;
@@ -1076,7 +1214,10 @@ impl<'r, 'h> Builder<'r, 'h> {
         self.host
             .events
             .event(&BuildEvent::StepStarted { step: id.clone() });
-        let parent = if link { None } else { Some(state.key.clone()) };
+        // After a COPY still being tarred this step misses (its parent's key is new); its key
+        // comes once that COPY has ended, after this step ran.
+        let waits = self.pending.is_some();
+        let mut parent = if link { None } else { Some(state.key.clone()) };
         let definition = pending.as_ref().map(|_| inputs.definition(parent.as_ref()));
         // Files whose bytes were never hashed are hashed by the step itself (its layer's
         // tar reads them) when no stored result can match whatever they hold.
@@ -1090,21 +1231,10 @@ impl<'r, 'h> Builder<'r, 'h> {
         let mut key = inputs.key(parent.as_ref());
         let slot = format!("{label}/{n}");
         let prev = self.cache.record(&slot);
-        let cached = if forced || deferred.is_some() {
+        let cached = if forced || waits || deferred.is_some() {
             None
         } else {
             self.cache.get(&key)
-        };
-        // A linked copy is merged onto the state: what follows depends on both.
-        let chain = |state: &StageState, key: &Digest| {
-            if link {
-                let mut k = KeyInputs::new("merge");
-                k.set("base", state.key.to_string());
-                k.set("link", key.to_string());
-                k.key(None)
-            } else {
-                key.clone()
-            }
         };
         if let Some(entry) = cached {
             // HIT.
@@ -1126,7 +1256,7 @@ impl<'r, 'h> Builder<'r, 'h> {
             // A `COPY --link` HIT after a MISS is older than what is below it: the stage
             // clock never goes back.
             state.created = state.created.max(time);
-            state.key = chain(state, &key);
+            state.key = chain_key(link, &state.key, &key);
             state.last_status = StepStatus::Hit;
             state.last_text.clone_from(&id.text);
             self.cache
@@ -1210,6 +1340,11 @@ impl<'r, 'h> Builder<'r, 'h> {
                 }
             }
         };
+        if let Some(c) = self.pending.take() {
+            self.commit(state, c)?;
+            parent = if link { None } else { Some(state.key.clone()) };
+            key = inputs.key(parent.as_ref());
+        }
         let dur = self.host.clock.now_millis().saturating_sub(t0);
         if let Err(message) = outcome {
             if let Some(p) = deferred {
@@ -1243,79 +1378,39 @@ impl<'r, 'h> Builder<'r, 'h> {
             );
             return Err(fail(format!("{id_text}: {message}")));
         }
-        let layer = match linked_layer {
+        let layer = Arc::new(match linked_layer {
             Some(l) => l,
             None => Layer::diff(&before, &state.fs),
-        };
-        // Through the cache store, which may keep the tar it hashes (one pass over the
-        // layer's bytes instead of two).
-        let diff_id = self.cache.diff_id(&layer, &self.tar_opts).map_err(fail)?;
-        // The step's time includes its layer (BuildKit's includes the snapshot).
-        let dur = self.host.clock.now_millis().saturating_sub(t0);
-        if let Some(p) = deferred {
-            p.finish(&mut inputs, self.cache);
-            key = inputs.key(parent.as_ref());
-        }
-        let (reason, details) = miss_reason(
+        });
+        let waits_for_next = deferred.is_some() && !link;
+        let commit = MissCommit {
+            layer,
+            deferred,
+            inputs,
+            parent,
+            key,
             forced,
-            self.req.no_cache,
-            prev.as_ref(),
-            &inputs,
-            parent.as_ref(),
-            &key,
-            state,
+            prev,
             keyword,
-        );
-        let lref = LayerRef {
-            size: layer.size(),
-            layer: Arc::new(layer),
-            diff_id,
-        };
-        state.layers.push(lref.clone());
-        // The stage clock never goes back (a HIT takes the newer of its first-built time
-        // and the stage's): a build clock behind the base image's `created` must date the
-        // step as the later all-HIT rebuild will, or the rebuild gets another image ID.
-        let created = match self.req.source_date_epoch {
-            Some(epoch) => epoch,
-            None => self.mtime.max(state.created),
-        };
-        let mut history = history;
-        history.created = Some(stowage_oci::config::rfc3339(created));
-        state.config.history.push(history);
-        state.created = created;
-        if let Some(d) = definition {
-            self.cache.note_definition(d);
-        }
-        self.cache.put(
-            key.clone(),
-            CacheEntry {
-                fs: state.fs.clone(),
-                layer: Some(lref.clone()),
-                layers: state.layers.clone(),
-                log: log.clone(),
-                created,
-            },
-        );
-        self.cache
-            .set_record(slot, record(&id.text, parent, inputs, &key));
-        state.key = chain(state, &key);
-        state.last_status = StepStatus::Miss;
-        state.last_text.clone_from(&id.text);
-        self.finish_step(
+            history,
+            definition,
+            fs: state.fs.clone(),
+            log,
+            notes,
+            slot,
             id,
             index,
             span,
-            StepStatus::Miss,
-            reason,
-            details,
-            Some(key),
-            Some(&lref),
-            log,
-            notes,
-            dur,
+            link,
+            dur: self.host.clock.now_millis().saturating_sub(t0),
             simulated,
-        );
-        Ok(())
+        };
+        if waits_for_next {
+            self.cache.begin_diff_id(&commit.layer, &self.tar_opts);
+            self.pending = Some(commit);
+            return Ok(());
+        }
+        self.commit(state, commit)
     }
 }
 

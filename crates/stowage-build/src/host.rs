@@ -424,6 +424,11 @@ pub trait CacheStore {
     fn diff_id(&mut self, layer: &Layer, opts: &TarOptions) -> Result<Digest, String> {
         crate::engine::layer_diff_id(layer, opts)
     }
+    /// Says that [`CacheStore::diff_id`] of `layer` will be asked for after the next step
+    /// ran: a host with threads may tar it meanwhile. The default does nothing.
+    fn begin_diff_id(&mut self, layer: &Arc<Layer>, opts: &TarOptions) {
+        let _ = (layer, opts);
+    }
 }
 
 /// A [`CacheStore`] in memory.

@@ -16,7 +16,7 @@ use stowage_shell::interp::{LogLine, Stream};
 use stowage_vfs::{Content, Fs, HostIdentity, Layer};
 
 use crate::binfmt::{Reader, Writer};
-use crate::store::Store;
+use crate::store::{PendingLayer, Store};
 use crate::{Result, StoreError, hex, io_err};
 
 /// A cached step result as stored: the layers whose union is the step's filesystem (their
@@ -214,6 +214,8 @@ pub struct DiskCacheStore {
     /// Filesystems of results loaded in this process, by their layer stack: the next
     /// result on top of one (the step after it) applies only its own layer.
     fs_memo: RefCell<Vec<(Vec<Digest>, Fs)>>,
+    /// The layer being tarred on another thread ([`CacheStore::begin_diff_id`]).
+    tarring: Option<PendingLayer>,
 }
 
 /// How many loaded filesystems [`DiskCacheStore`] keeps for stacking (O(1) clones).
@@ -241,6 +243,7 @@ impl DiskCacheStore {
             racy_after: now - 1,
             errors: RefCell::new(Vec::new()),
             fs_memo: RefCell::new(Vec::new()),
+            tarring: None,
         })
     }
 
@@ -426,6 +429,15 @@ impl DiskCacheStore {
     }
 }
 
+impl Drop for DiskCacheStore {
+    fn drop(&mut self) {
+        // A tar nobody asked for (a failed build): waited for, its temporary file removed.
+        if let Some(p) = self.tarring.take() {
+            p.abandon();
+        }
+    }
+}
+
 impl CacheStore for DiskCacheStore {
     fn get(&self, key: &Digest) -> Option<CacheEntry> {
         match self.load(key) {
@@ -514,10 +526,24 @@ impl CacheStore for DiskCacheStore {
     }
 
     fn diff_id(&mut self, layer: &Layer, opts: &TarOptions) -> std::result::Result<Digest, String> {
-        self.store
-            .store_layer(layer, opts)
-            .map(|(digest, _)| digest)
-            .map_err(|e| e.to_string())
+        let stored = match self.tarring.take() {
+            Some(p) if std::ptr::eq(Arc::as_ptr(p.layer()), layer) => self.store.finish_layer(p),
+            other => {
+                // Another layer's tar (never asked for) is left to finish and dropped.
+                if let Some(p) = other {
+                    let _ = self.store.finish_layer(p);
+                }
+                self.store.store_layer(layer, opts)
+            }
+        };
+        stored.map(|(digest, _)| digest).map_err(|e| e.to_string())
+    }
+
+    fn begin_diff_id(&mut self, layer: &Arc<Layer>, opts: &TarOptions) {
+        if let Some(p) = self.tarring.take() {
+            let _ = self.store.finish_layer(p);
+        }
+        self.tarring = Some(self.store.begin_layer(Arc::clone(layer), *opts));
     }
 
     fn clear(&mut self) -> usize {

@@ -230,6 +230,38 @@ impl Store {
     /// [`Store::write_layer`] of the same layer finds the blob there.
     pub fn store_layer(&self, layer: &Layer, opts: &TarOptions) -> Result<(Digest, u64)> {
         let tarred = self.tar_layer(layer, opts, None)?;
+        self.store_tarred(layer, tarred)
+    }
+
+    /// Starts [`Store::store_layer`] of `layer` on another thread: the tar is written and
+    /// hashed there while this one goes on; [`Store::finish_layer`] waits for it and
+    /// stores the blob.
+    pub fn begin_layer(&self, layer: Arc<Layer>, opts: TarOptions) -> PendingLayer {
+        let tmp = self.tmp();
+        let tarring = Arc::clone(&layer);
+        let job = std::thread::Builder::new()
+            .name("stowage-tar".into())
+            .spawn(move || tar_layer_in(&tmp, &tarring, &opts, None))
+            .ok();
+        PendingLayer { layer, opts, job }
+    }
+
+    /// Ends what [`Store::begin_layer`] began: the layer's diff ID and blob size.
+    pub fn finish_layer(&self, pending: PendingLayer) -> Result<(Digest, u64)> {
+        let tarred = match pending.job {
+            Some(job) => job.join().unwrap_or_else(|_| {
+                Err(StoreError::Layer {
+                    digest: "being written".to_owned(),
+                    reason: "the tar thread panicked".to_owned(),
+                })
+            })?,
+            // No thread to spare: written here.
+            None => self.tar_layer(&pending.layer, &pending.opts, None)?,
+        };
+        self.store_tarred(&pending.layer, tarred)
+    }
+
+    fn store_tarred(&self, layer: &Layer, tarred: Tarred) -> Result<(Digest, u64)> {
         let digest = tarred.digest.clone();
         if let Ok(m) = fs::metadata(self.blob_path(&digest)) {
             return Ok((digest, m.len()));
@@ -246,37 +278,7 @@ impl Store {
         opts: &TarOptions,
         diff_id: Option<&Digest>,
     ) -> Result<Tarred> {
-        let mut t = TempFile::new(&self.tmp(), "layer")?;
-        let tpath = t.path.clone();
-        let mut offsets = HashMap::new();
-        let (written, piped) = pipelined(t.writer(), |out| {
-            // Unbuffered: the pipe gathers the small writes, and a file's bytes must reach it
-            // when the file says they begin (see `pipe::begin_file`).
-            write_tar_indexed(layer, opts, out, &mut |p, o| {
-                offsets.insert(p.to_owned(), o);
-            })
-            .map_err(std::io::Error::other)?;
-            out.flush()
-        });
-        written.map_err(|e| {
-            if piped.disk_full {
-                StoreError::NoSpace {
-                    path: tpath.clone(),
-                }
-            } else {
-                StoreError::Layer {
-                    digest: diff_id.map_or_else(|| "being written".to_owned(), Digest::to_string),
-                    reason: e.to_string(),
-                }
-            }
-        })?;
-        let size = piped.hash.len();
-        Ok(Tarred {
-            temp: t,
-            digest: piped.hash.finish(),
-            size,
-            offsets,
-        })
+        tar_layer_in(&self.tmp(), layer, opts, diff_id)
     }
 
     /// Renames a tarred layer into `blobs/`, writes its index and remembers it.
@@ -543,6 +545,69 @@ fn open_lock(path: &Path) -> Result<File> {
         .truncate(false)
         .open(path)
         .map_err(io_err("opening", path))
+}
+
+/// [`Store::tar_layer`] into the store's temporary directory `tmp` (no `Store`: it may run
+/// on another thread).
+fn tar_layer_in(
+    tmp: &Path,
+    layer: &Layer,
+    opts: &TarOptions,
+    diff_id: Option<&Digest>,
+) -> Result<Tarred> {
+    let mut t = TempFile::new(tmp, "layer")?;
+    let tpath = t.path.clone();
+    let mut offsets = HashMap::new();
+    let (written, piped) = pipelined(t.writer(), |out| {
+        // Unbuffered: the pipe gathers the small writes, and a file's bytes must reach it
+        // when the file says they begin (see `pipe::begin_file`).
+        write_tar_indexed(layer, opts, out, &mut |p, o| {
+            offsets.insert(p.to_owned(), o);
+        })
+        .map_err(std::io::Error::other)?;
+        out.flush()
+    });
+    written.map_err(|e| {
+        if piped.disk_full {
+            StoreError::NoSpace {
+                path: tpath.clone(),
+            }
+        } else {
+            StoreError::Layer {
+                digest: diff_id.map_or_else(|| "being written".to_owned(), Digest::to_string),
+                reason: e.to_string(),
+            }
+        }
+    })?;
+    let size = piped.hash.len();
+    Ok(Tarred {
+        temp: t,
+        digest: piped.hash.finish(),
+        size,
+        offsets,
+    })
+}
+
+/// A layer [`Store::begin_layer`] is tarring.
+#[derive(Debug)]
+pub struct PendingLayer {
+    layer: Arc<Layer>,
+    opts: TarOptions,
+    job: Option<std::thread::JoinHandle<Result<Tarred>>>,
+}
+
+impl PendingLayer {
+    /// The layer being tarred.
+    pub fn layer(&self) -> &Arc<Layer> {
+        &self.layer
+    }
+
+    /// Waits for the tar and drops it.
+    pub fn abandon(self) {
+        if let Some(job) = self.job {
+            let _ = job.join();
+        }
+    }
 }
 
 /// A layer tarred into a temporary file.

@@ -122,3 +122,33 @@ fn no_cache_copies_take_their_checksums_from_the_layer_too() {
     assert_eq!(step.cache_key, Some(key));
     assert_eq!(reads.load(Ordering::Relaxed), 5);
 }
+
+#[test]
+fn a_copy_whose_layer_waits_for_the_next_step_ends_before_it_with_the_same_keys() {
+    for dockerfile in [
+        "FROM busybox\nCOPY . /app\nRUN echo built > /app/out\n",
+        // A metadata step between: the COPY ends first.
+        "FROM busybox\nCOPY . /app\nENV A=1\nRUN echo built > /app/out\n",
+    ] {
+        let mut sim = Sim::new();
+        let (ctx, _) = context(8, 1_700_000_000, "");
+        let first = sim.build(&BuildRequest::new(dockerfile, &ctx));
+        assert!(first.success(), "{:?}", first.diagnostics);
+        let statuses: Vec<StepStatus> = first.steps.iter().map(|s| s.status).collect();
+        assert!(
+            statuses[1..].iter().all(|s| *s != StepStatus::Hit),
+            "{statuses:?}"
+        );
+        // Reported in order, the COPY first.
+        assert!(first.steps[1].id.text.starts_with("COPY"));
+        let (fresh, _) = context(8, 1_700_000_300, "");
+        let again = sim.build(&BuildRequest::new(dockerfile, &fresh));
+        assert_eq!(again.image, first.image, "{dockerfile}");
+        for (a, b) in again.steps.iter().zip(&first.steps).skip(1) {
+            assert_eq!(a.cache_key, b.cache_key, "{dockerfile}: {}", a.id.text);
+            if a.id.text.starts_with("COPY") || a.id.text.starts_with("RUN") {
+                assert_eq!(a.status, StepStatus::Hit, "{dockerfile}: {}", a.id.text);
+            }
+        }
+    }
+}

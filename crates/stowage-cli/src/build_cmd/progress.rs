@@ -78,6 +78,12 @@ impl Board {
         self.tail.clear();
     }
 
+    /// A step that started before the running one ended (a COPY whose layer was written
+    /// while the next step ran).
+    fn finish_earlier(&mut self) {
+        self.done += 1;
+    }
+
     /// The view at `now` (since the build started), without colour.
     pub(crate) fn render(&self, now: Duration) -> String {
         let mut out = format!(
@@ -161,7 +167,10 @@ impl Live {
 pub(crate) struct Progress {
     mode: Mode,
     next: usize,
+    /// The step started last: RUN output is its.
     current: Option<Current>,
+    /// Steps started before it that have not ended yet.
+    earlier: Vec<Current>,
     started: Instant,
     steps: usize,
     cached: usize,
@@ -182,6 +191,7 @@ impl Progress {
             mode,
             next: 1,
             current: None,
+            earlier: Vec::new(),
             started: Instant::now(),
             steps: 0,
             cached: 0,
@@ -269,24 +279,42 @@ impl Progress {
         }
     }
 
-    fn finished(&mut self, status: StepStatus, ms: u64) {
-        let Some(cur) = self.current.take() else {
+    fn finished(&mut self, step: &StepId, status: StepStatus, ms: u64) {
+        let latest = self.current.as_ref().is_none_or(|c| c.id == *step);
+        let cur = if latest {
+            self.current.take()
+        } else {
+            let at = self.earlier.iter().position(|c| c.id == *step);
+            at.map(|i| self.earlier.remove(i))
+        };
+        let Some(cur) = cur else {
             return;
+        };
+        let put_back = |p: &mut Self, cur: Current| {
+            if latest {
+                p.current = Some(cur);
+            } else {
+                p.earlier.push(cur);
+            }
         };
         #[expect(clippy::cast_precision_loss, reason = "shown with one decimal")]
         let secs = ms as f64 / 1000.0;
         let n = cur.number;
         self.steps += 1;
         if let Some(live) = &self.live {
-            live.board().finish_step();
+            if latest {
+                live.board().finish_step();
+            } else {
+                live.board().finish_earlier();
+            }
         }
         let msg = match (self.mode, status) {
             (Mode::Tty, StepStatus::Failed) => {
                 let line = format!(" => ERROR {}", cur.id);
                 self.out(&format!("{RED}{line:<LABEL$} {secs:>5.1}s{RESET}\n"));
-                return self.current = Some(cur);
+                return put_back(self, cur);
             }
-            (_, StepStatus::Failed) => return self.current = Some(cur),
+            (_, StepStatus::Failed) => return put_back(self, cur),
             (Mode::Plain, StepStatus::Hit) => {
                 self.cached += 1;
                 if cur.id.index == 1 {
@@ -333,19 +361,23 @@ impl EventSink for Progress {
                 } else if self.mode == Mode::Plain {
                     self.out(&format!("#{n} {step}\n"));
                 }
-                self.current = Some(Current {
+                let started = Current {
                     number: n,
                     id: step.clone(),
                     started: Instant::now(),
-                });
+                };
+                if let Some(before) = self.current.replace(started) {
+                    self.earlier.push(before);
+                }
             }
             // Printed with the step's end; output lines came live through `line`.
             BuildEvent::StepCached { .. } | BuildEvent::Log { .. } => {}
             BuildEvent::StepFinished {
+                step,
                 status,
                 duration_ms,
                 ..
-            } => self.finished(*status, *duration_ms),
+            } => self.finished(step, *status, *duration_ms),
             BuildEvent::Exported { id, tags } => {
                 let n = self.number();
                 let mut msg = match self.mode {
