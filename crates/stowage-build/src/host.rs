@@ -395,7 +395,7 @@ pub trait CacheStore {
     fn set_checksum(&mut self, stamp: FileStamp, sum: [u8; 32]);
     /// Hashes the bytes of `contents` (external ones, which no memo knows) before their
     /// checksums are taken one by one: a host with threads can share the work between its
-    /// cores, the handles remembering each SHA-256 (see
+    /// cores, the handles remembering each checksum (see
     /// [`stowage_vfs::ExternalContent::remember_checksum`]). The default leaves each to be
     /// hashed when its turn comes.
     fn hash_ahead(&mut self, contents: &[stowage_vfs::Content]) {

@@ -529,9 +529,9 @@ impl CacheStore for DiskCacheStore {
         let stored = match self.tarring.take() {
             Some(p) if std::ptr::eq(Arc::as_ptr(p.layer()), layer) => self.store.finish_layer(p),
             other => {
-                // Another layer's tar (never asked for) is left to finish and dropped.
+                // Another layer's tar (never asked for) is waited for and dropped.
                 if let Some(p) = other {
-                    let _ = self.store.finish_layer(p);
+                    p.abandon();
                 }
                 self.store.store_layer(layer, opts)
             }
@@ -541,7 +541,7 @@ impl CacheStore for DiskCacheStore {
 
     fn begin_diff_id(&mut self, layer: &Arc<Layer>, opts: &TarOptions) {
         if let Some(p) = self.tarring.take() {
-            let _ = self.store.finish_layer(p);
+            p.abandon();
         }
         self.tarring = Some(self.store.begin_layer(Arc::clone(layer), *opts));
     }

@@ -37,8 +37,18 @@ fn open(root: &Path) -> DiskEngine {
 }
 
 fn build(engine: &mut DiskEngine, ctx: &Fs, tag: &str, no_cache: bool) -> BuildResult {
-    let mut req = BuildRequest::new(DOCKERFILE, ctx);
-    req.tags = vec![tag.to_owned()];
+    build_file(engine, DOCKERFILE, ctx, Some(tag), no_cache)
+}
+
+fn build_file(
+    engine: &mut DiskEngine,
+    dockerfile: &str,
+    ctx: &Fs,
+    tag: Option<&str>,
+    no_cache: bool,
+) -> BuildResult {
+    let mut req = BuildRequest::new(dockerfile, ctx);
+    req.tags = tag.map(str::to_owned).into_iter().collect();
     req.no_cache = no_cache;
     let mut host = Host {
         images: &mut SimulatedImages::new(),
@@ -379,20 +389,7 @@ fn checksums_taken_from_a_layer_key_it_as_hashing_the_files_first_does() {
     // The COPY's layer is tarred on another thread while the RUN runs (it misses anyway).
     let dockerfile = "FROM scratch\nCOPY src /app\nRUN echo done > /app/done\n";
     let run = |ctx: &Fs| {
-        let mut engine = open(&root);
-        let req = BuildRequest::new(dockerfile, ctx);
-        let mut host = Host {
-            images: &mut SimulatedImages::new(),
-            executor: &mut SimulatedExecutor,
-            fetcher: &mut NoFetcher,
-            clock: &mut FixedClock {
-                unix_seconds: 5000,
-                millis: 0,
-            },
-            events: &mut NoEvents,
-        };
-        let r = engine.build(&req, &mut host);
-        engine.cache.flush().expect("flush");
+        let r = build_file(&mut open(&root), dockerfile, ctx, None, false);
         assert!(r.success(), "{:?}", r.diagnostics);
         r.steps
             .iter()
