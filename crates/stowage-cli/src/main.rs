@@ -5,6 +5,7 @@
 
 mod analyze_cmd;
 mod build_cmd;
+mod host_tree;
 mod image_cmd;
 mod lint_cmd;
 mod parse_cmd;

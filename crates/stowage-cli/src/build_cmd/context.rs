@@ -18,7 +18,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result};
 use stowage_store::FileRange;
 use stowage_syntax::dockerignore::{DockerIgnore, ParentMatches};
-use stowage_vfs::{Fs, HostIdentity, Metadata};
+use stowage_vfs::{Fs, Metadata};
+
+pub(crate) use crate::host_tree::identity_of;
+use crate::host_tree::{HostDir, HostStat, HostTree, has_xattrs};
 
 /// What was read.
 #[derive(Debug)]
@@ -26,6 +29,8 @@ pub(crate) struct Context {
     pub(crate) fs: Fs,
     /// The `.dockerignore` that applied (context-relative).
     ignore_file: Option<String>,
+    /// Every directory listed, as the scan saw it.
+    pub(crate) host: HostTree,
 }
 
 /// Reads `dir`; `ignore_files` are the context-relative `.dockerignore` candidates, the
@@ -34,6 +39,7 @@ pub(crate) fn read_context(dir: &Path, ignore_files: &[String]) -> Result<Contex
     let mut ctx = Context {
         fs: Fs::new(),
         ignore_file: None,
+        host: HostTree::default(),
     };
     let mut ignore = DockerIgnore::parse("");
     for name in ignore_files {
@@ -54,41 +60,48 @@ pub(crate) fn read_context(dir: &Path, ignore_files: &[String]) -> Result<Contex
         }
     }
     // A second thread lists and stats the directories (the kernel's half of the work) while
-    // this one builds the tree; items come in walk order, in batches (a hand-over per item
-    // cost as much as the stat).
+    // this one builds the tree and asks for each node's extended attributes (no `*at` call
+    // for those without `unsafe`); items come in walk order, in batches (a hand-over per
+    // item cost as much as the stat).
     let (tx, rx) = std::sync::mpsc::sync_channel(16);
     let ignore_file = ctx.ignore_file.clone();
-    std::thread::scope(|scope| {
+    let root_stat = HostStat::of(
+        &fs::symlink_metadata(dir).with_context(|| format!("reading {}", dir.display()))?,
+        false,
+    );
+    let mut with_xattrs = Vec::new();
+    if has_xattrs(dir) {
+        with_xattrs.push(dir.to_owned());
+    }
+    let (listed, added) = std::thread::scope(|scope| {
         let scanner = Scanner {
             root: dir,
             ignore: &ignore,
             ignore_file: ignore_file.as_deref(),
             tx,
             batch: std::cell::RefCell::new(Vec::with_capacity(BATCH)),
+            host: std::cell::RefCell::new(HostTree::default()),
         };
-        scope.spawn(move || {
-            if let Err(e) = scanner.walk("", None, false) {
+        let walker = scope.spawn(move || {
+            if let Err(e) = scanner.walk("", None, false, root_stat) {
                 scanner.send(Item::Failed(e));
             }
             scanner.flush();
+            scanner.host.into_inner()
         });
         // Dropping `rx` on an error stops the scanner at its next send.
-        rx.into_iter()
+        let added = rx
+            .into_iter()
             .flatten()
-            .try_for_each(|item| add(&mut ctx.fs, item))
-    })?;
-    Ok(ctx)
-}
-
-/// What identifies the file `m` describes without reading it (see [`HostIdentity`]).
-pub(crate) fn identity_of(m: &fs::Metadata) -> HostIdentity {
-    let nanos = |s: i64, ns: i64| s.saturating_mul(1_000_000_000).saturating_add(ns);
-    HostIdentity {
-        dev: m.dev(),
-        inode: m.ino(),
-        mtime_nanos: nanos(m.mtime(), m.mtime_nsec()),
-        ctime_nanos: nanos(m.ctime(), m.ctime_nsec()),
+            .try_for_each(|item| add(&mut ctx.fs, &mut with_xattrs, item));
+        (walker.join(), added)
+    });
+    added?;
+    ctx.host = listed.map_err(|_| anyhow::anyhow!("the context scan panicked"))?;
+    for p in &with_xattrs {
+        ctx.host.mark_xattrs(p);
     }
+    Ok(ctx)
 }
 
 fn meta_of(m: &fs::Metadata) -> Metadata {
@@ -101,6 +114,7 @@ enum Item {
     /// come, through exceptions).
     Dir {
         vpath: String,
+        host: PathBuf,
         meta: fs::Metadata,
         excluded: bool,
     },
@@ -116,17 +130,22 @@ enum Item {
     Failed(anyhow::Error),
 }
 
-/// Adds one scanned item to the tree.
-fn add(fs: &mut Fs, item: Item) -> Result<()> {
+/// Adds one scanned item to the tree; notes in `with_xattrs` a node that has extended
+/// attributes.
+fn add(fs: &mut Fs, with_xattrs: &mut Vec<PathBuf>, item: Item) -> Result<()> {
     match item {
         Item::Dir {
             vpath,
+            host,
             meta,
             excluded,
         } => {
             if !excluded {
                 fs.create_dir_all(&vpath, &meta_of(&meta))?;
                 fs.set_metadata(&vpath, meta_of(&meta))?;
+                if has_xattrs(&host) {
+                    with_xattrs.push(host);
+                }
             }
         }
         Item::Leaf {
@@ -144,6 +163,9 @@ fn add(fs: &mut Fs, item: Item) -> Result<()> {
             if let Some(target) = target {
                 fs.symlink(&vpath, &target, meta_of(&meta))?;
             } else if t.is_file() {
+                if has_xattrs(&host) {
+                    with_xattrs.push(host.clone());
+                }
                 let content = FileRange::file(host, meta.len(), identity_of(&meta));
                 fs.write_file(&vpath, content, meta_of(&meta))?;
             }
@@ -164,6 +186,8 @@ struct Scanner<'a> {
     ignore_file: Option<&'a str>,
     tx: std::sync::mpsc::SyncSender<Vec<Item>>,
     batch: std::cell::RefCell<Vec<Item>>,
+    /// Each directory's listing.
+    host: std::cell::RefCell<HostTree>,
 }
 
 impl Scanner<'_> {
@@ -183,9 +207,15 @@ impl Scanner<'_> {
         batch.is_empty() || self.tx.send(batch).is_ok()
     }
 
-    /// Sends the contents of `rel` (excluded itself when `excluded`); stops quietly when
-    /// the receiver is gone.
-    fn walk(&self, rel: &str, parent: Option<&ParentMatches>, excluded: bool) -> Result<()> {
+    /// Sends the contents of `rel` (excluded itself when `excluded`, `own` its `stat`) and
+    /// records its listing; stops quietly when the receiver is gone.
+    fn walk(
+        &self,
+        rel: &str,
+        parent: Option<&ParentMatches>,
+        excluded: bool,
+        own: HostStat,
+    ) -> Result<()> {
         let dir = self.root.join(rel);
         // `DirEntry::metadata` stats relative to the open directory (no path walk per file).
         let mut names: Vec<(String, fs::Metadata)> = Vec::new();
@@ -200,6 +230,14 @@ impl Scanner<'_> {
             names.push((name, m));
         }
         names.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let listing = HostDir {
+            own,
+            entries: names
+                .iter()
+                .map(|(n, m)| (n.clone().into_boxed_str(), HostStat::of(m, false)))
+                .collect(),
+        };
+        self.host.borrow_mut().insert(dir, listing);
         // Whether this directory is in the tree (an excluded one is made only for a file an
         // exception brings back, or when it holds the ignore file).
         let made = rel.is_empty()
@@ -225,15 +263,17 @@ impl Scanner<'_> {
                 if excluded && self.ignore.can_skip_dir(&path) {
                     continue;
                 }
+                let own = HostStat::of(&m, false);
                 let item = Item::Dir {
                     vpath,
+                    host: self.root.join(&path),
                     meta: m,
                     excluded,
                 };
                 if !self.send(item) {
                     return Ok(());
                 }
-                self.walk(&path, Some(&info), excluded)?;
+                self.walk(&path, Some(&info), excluded, own)?;
                 continue;
             }
             if excluded || self.ignore_file == Some(path.as_str()) {

@@ -4,7 +4,7 @@
 mod context;
 mod progress;
 
-pub(crate) use context::identity_of;
+pub(crate) use context::{identity_of, read_context};
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -214,7 +214,7 @@ pub(crate) fn build_command(args: &BuildArgs, root: Option<&Path>) -> Result<Exi
             },
             str::to_owned,
         );
-    let ctx = context::read_context(
+    let mut ctx = read_context(
         &context_dir,
         &[
             format!("{dockerfile_path}.dockerignore"),
@@ -263,7 +263,7 @@ pub(crate) fn build_command(args: &BuildArgs, root: Option<&Path>) -> Result<Exi
         Box::new(move |stream, text| sink.borrow_mut().line(stream, text)),
     )
     .with_secrets(secrets)
-    .with_context_dir(context_dir);
+    .with_context_dir(context_dir, std::mem::take(&mut ctx.host));
     let mut events = Shared(Rc::clone(&progress));
     let mut host = Host {
         images: &mut PullingResolver::new(Rc::clone(&store)),

@@ -42,6 +42,7 @@ use stowage_syntax::ast::CacheSharing;
 use stowage_vfs::Fs;
 
 use self::rootfs::IdMap;
+use crate::host_tree::HostTree;
 
 /// Exit status of the sandbox itself failing (docker's "daemon error" status).
 const SANDBOX_FAILED: i32 = 125;
@@ -155,22 +156,26 @@ fn mount_overlay(o: &OverlaySpec, target: &Path) -> Result<()> {
 fn write_lower(
     fs: &Fs,
     o: &mut OverlaySpec,
-    context: Option<&Path>,
+    context: Option<(&Path, &HostTree)>,
     ids: IdMap,
     points: &[(String, bool)],
 ) -> Result<Changes> {
-    let context = context.filter(|c| overlay_safe(c));
+    let (context, host) = match context.filter(|(c, _)| overlay_safe(c)) {
+        Some((c, h)) => (Some(c), Some(h)),
+        None => (None, None),
+    };
     o.data = None;
     o.below = None;
     let mut stubs = None;
     if let Some(c) = context
+        && let Some(host) = host
         && let Some(parent) = c.parent()
         && GRAFTS.load(Ordering::Relaxed)
         // Layers must not overlap: the scratch directory is not in the context's parent.
         && !o.lower.starts_with(parent)
         && !o.upper.starts_with(parent)
     {
-        stubs = rootfs::materialize_grafted(fs, &o.lower, ids, points, c)
+        stubs = rootfs::materialize_grafted(fs, &o.lower, ids, points, c, host)
             .context("writing the root filesystem")?;
         if stubs.is_some() {
             o.below = Some(parent.to_owned());
@@ -252,6 +257,8 @@ pub(crate) struct RealExecutor {
     /// The build context's directory: on an overlay, its files are the RUN's data-only
     /// layer, so COPY'd files are not copied again to show them to a RUN.
     context_dir: Option<PathBuf>,
+    /// Its directories as the context scan saw them.
+    context_host: Rc<HostTree>,
 }
 
 impl std::fmt::Debug for RealExecutor {
@@ -271,12 +278,15 @@ impl RealExecutor {
             overlay: std::env::var_os("STOWAGE_RUN_OVERLAY").is_none_or(|v| v != "0"),
             secrets: BTreeMap::new(),
             context_dir: None,
+            context_host: Rc::default(),
         }
     }
 
-    /// The build context's directory (see [`RealExecutor::context_dir`]).
-    pub(crate) fn with_context_dir(mut self, dir: PathBuf) -> Self {
+    /// The build context's directory (see [`RealExecutor::context_dir`]) and what the
+    /// scan saw of it.
+    pub(crate) fn with_context_dir(mut self, dir: PathBuf, host: HostTree) -> Self {
         self.context_dir = Some(dir);
+        self.context_host = Rc::new(host);
         self
     }
 
@@ -408,8 +418,8 @@ impl RealExecutor {
             below: None,
         });
         // Without an overlay, the tree's stamps tell what the command changed.
-        let context = self.context_dir.clone();
-        let context = context.as_deref();
+        let (context_dir, host) = (self.context_dir.clone(), Rc::clone(&self.context_host));
+        let context = context_dir.as_deref().map(|c| (c, &*host));
         let mut changes = if let Some(o) = overlay.as_mut() {
             for d in [&o.lower, &o.upper, &o.work] {
                 std::fs::create_dir(d)?;

@@ -448,13 +448,14 @@ pub(crate) fn materialize_grafted(
     ids: IdMap,
     mounts: &[(String, bool)],
     context: &Path,
+    host: &crate::host_tree::HostTree,
 ) -> Result<Option<BTreeSet<String>>> {
     let kept: Vec<&str> = SANDBOX_MOUNT_POINTS
         .iter()
         .map(|(p, _)| *p)
         .chain(mounts.iter().map(|(p, _)| p.as_str()))
         .collect();
-    let Some(plan) = graft::plan(fs, context, &kept)? else {
+    let Some(plan) = graft::plan(fs, context, host, &kept)? else {
         return Ok(None);
     };
     write_tree(plan.into_iter(), "/", root, ids, None)?;

@@ -21,20 +21,21 @@
 //!
 //! Mounted with `redirect_dir=follow`: redirects are followed, never created, so the upper
 //! directory stays plain for [`super::read_upper`].
+//!
+//! The host is seen as the context scan saw it ([`HostTree`]): planning makes no system
+//! call for a directory the scan listed, so it costs little beside the COPY's tar.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
-use std::ffi::{OsStr, OsString};
+use std::borrow::Cow;
+use std::collections::BTreeSet;
 use std::fs;
-use std::os::fd::OwnedFd;
 use std::os::unix::ffi::OsStrExt as _;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 use anyhow::Result;
-use rustix::fs::{self as rfs, AtFlags, FileType, Mode, OFlags, Stat};
-use stowage_vfs::{Entry, Fs, HostIdentity, Metadata};
+use stowage_vfs::{Entry, Fs};
 
 use super::Lower;
+use crate::host_tree::{HostDir, HostKind, HostStat, HostTree};
 
 /// overlayfs's default `redirect_max`.
 const REDIRECT_MAX: usize = 256;
@@ -47,9 +48,11 @@ const WRITTEN_WHOLE_MAX: u64 = 16 << 20;
 /// context cannot be a layer (it is `/`, its path is not UTF-8) or most of its bytes
 /// would be written anyway (the image's owners are not the files' owners). `kept`: paths
 /// that must be in the tree as the image has them (mount points, and their parents).
+/// `host`: the directories the scan listed (any other is listed now).
 pub(super) fn plan<'a>(
     fs: &'a Fs,
     context: &'a Path,
+    host: &HostTree,
     kept: &[&str],
 ) -> Result<Option<Vec<(String, Lower<'a>)>>> {
     let Some(parent) = context.parent() else {
@@ -71,10 +74,10 @@ pub(super) fn plan<'a>(
         fs,
         context,
         parent,
+        host,
         kept: kept_paths,
         out: Vec::new(),
         shown_bytes: 0,
-        shown: shown_files(fs, context),
         written: 0,
     };
     if !planner.dir("/", Some(parent))? {
@@ -91,17 +94,16 @@ pub(super) fn plan<'a>(
     }))
 }
 
-struct Planner<'a> {
+struct Planner<'a, 'h> {
     fs: &'a Fs,
     context: &'a Path,
     parent: &'a Path,
+    host: &'h HostTree,
     kept: BTreeSet<String>,
     /// The tree, in order; a directory's slot stays `None` when it need not be written.
     out: Vec<(String, Option<Lower<'a>>)>,
     /// Bytes of context files the layer below shows.
     shown_bytes: u64,
-    /// The files it shows as the image has them ([`shown_files`]).
-    shown: HashSet<usize>,
     /// Bytes of context files the tree holds whole.
     written: u64,
 }
@@ -114,38 +116,24 @@ fn child_path(dir: &str, name: &str) -> String {
     }
 }
 
-/// The extended attributes' names at `p` take room: `None` when it has none (or the
-/// filesystem keeps none).
-fn has_xattrs(p: &Path) -> bool {
-    !matches!(
-        rustix::fs::llistxattr_query(p),
-        Ok(0) | Err(rustix::io::Errno::OPNOTSUPP)
-    )
+/// Whether the host file `h`, the entry `e` of the directory `dir` that the layer below
+/// shows, is the image's `file` as it is there: the file the COPY took (same identity and
+/// size), one link, with the image's owner, mode and mtime and no extended attributes.
+fn shows(file: &stowage_vfs::File, h: &Path, dir: &Path, name: &str, e: &HostStat) -> bool {
+    // `dir/name` compared as bytes (a `Path` compares component by component).
+    let (h, d) = (h.as_os_str().as_bytes(), dir.as_os_str().as_bytes());
+    h.len() == d.len() + 1 + name.len()
+        && h.starts_with(d)
+        && h[d.len()] == b'/'
+        && h.ends_with(name.as_bytes())
+        && e.kind == HostKind::File
+        && e.nlink == 1
+        && e.size == file.content.len()
+        && file.content.host_identity() == Some(e.identity)
+        && e.same_meta(&file.meta)
 }
 
-/// Whether `st` (of the node at `p` on the host) has the image's `meta` (owner, mode,
-/// mtime; no extended attributes on either).
-fn same_meta(p: &Path, st: &Stat, meta: &Metadata) -> bool {
-    st.st_uid == meta.uid
-        && st.st_gid == meta.gid
-        && st.st_mode & 0o7777 == meta.mode
-        && st.st_mtime == meta.mtime
-        && meta.xattrs.is_empty()
-        && !has_xattrs(p)
-}
-
-/// `identity_of` for a `stat` by descriptor.
-fn identity(st: &Stat) -> HostIdentity {
-    let nanos = |s: i64, ns: i64| s.saturating_mul(1_000_000_000).saturating_add(ns);
-    HostIdentity {
-        dev: st.st_dev,
-        inode: st.st_ino,
-        mtime_nanos: nanos(st.st_mtime, i64::try_from(st.st_mtime_nsec).unwrap_or(0)),
-        ctime_nanos: nanos(st.st_ctime, i64::try_from(st.st_ctime_nsec).unwrap_or(0)),
-    }
-}
-
-impl Planner<'_> {
+impl<'h> Planner<'_, 'h> {
     /// Plans the image directory `path`; `below` is the host directory the layer below
     /// shows there, if any. Returns whether the directory must be in the tree (the root's
     /// answer: whether planning may go on).
@@ -168,49 +156,37 @@ impl Planner<'_> {
         let Entry::Dir(meta) = self.fs.lstat(path)? else {
             return Ok(false);
         };
-        // The host directory by descriptor: its entries' stats without a path walk each.
-        let below_fd = below
-            .map(|b| {
-                rfs::open(
-                    b,
-                    OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
-                    Mode::empty(),
-                )
-            })
-            .transpose()?;
+        let host: &'h HostTree = self.host;
+        let listing: Option<Cow<'h, HostDir>> = match below {
+            None => None,
+            Some(b) => match host.get(b) {
+                Some(d) => Some(Cow::Borrowed(d)),
+                None => match HostDir::list(b)? {
+                    Some(d) => Some(Cow::Owned(d)),
+                    // A name no whiteout can hold (a whiteout's path is a string).
+                    None => return Ok(false),
+                },
+            },
+        };
         let mut needed = root
             || redirect.is_some()
             || opaque
             || self.kept.contains(path)
-            || !below
-                .zip(below_fd.as_ref())
-                .is_some_and(|(b, fd)| rfs::fstat(fd).is_ok_and(|st| same_meta(b, &st, meta)));
-        // Host entries by name: whether each is a directory.
-        let mut host: BTreeMap<OsString, bool> = BTreeMap::new();
-        if let Some(fd) = &below_fd {
-            let entries = rfs::Dir::read_from(fd)?;
-            for e in entries {
-                let e = e?;
-                let name = e.file_name().to_bytes();
-                if name == b"." || name == b".." {
-                    continue;
-                }
-                let is_dir = match e.file_type() {
-                    FileType::Directory => true,
-                    FileType::Unknown => rfs::statat(fd, e.file_name(), AtFlags::SYMLINK_NOFOLLOW)
-                        .is_ok_and(|st| FileType::from_raw_mode(st.st_mode) == FileType::Directory),
-                    _ => false,
-                };
-                host.insert(OsStr::from_bytes(name).to_owned(), is_dir);
-            }
-        }
+            || !listing.as_ref().is_some_and(|d| d.own.same_meta(meta));
+        // Host entries an image entry of the same name hides.
+        let mut matched = vec![false; listing.as_ref().map_or(0, |d| d.entries.len())];
         for (name, entry) in self.fs.read_dir(path)? {
             let child = child_path(path, name);
-            let host_type = host.remove(OsStr::new(name));
-            let host_child = below.filter(|_| host_type.is_some()).map(|b| b.join(name));
+            let host_entry = listing.as_ref().and_then(|d| {
+                let i = d.find(name)?;
+                matched[i] = true;
+                Some(&d.entries[i].1)
+            });
             match entry {
                 Entry::Dir(_) => {
-                    let host_dir = host_child.filter(|_| host_type == Some(true));
+                    let host_dir = below
+                        .filter(|_| host_entry.is_some_and(|e| e.kind == HostKind::Dir))
+                        .map(|b| b.join(name));
                     let origin = self.origin(&child)?;
                     let child_needed = match (host_dir, origin) {
                         // The context's directory, continued.
@@ -230,12 +206,10 @@ impl Planner<'_> {
                 }
                 Entry::File { file, link: None }
                     if !self.kept.contains(&child)
-                        && below.is_some_and(|b| {
-                            host_type.is_some()
-                                && self.shown.contains(&(std::ptr::from_ref(file) as usize))
-                                && file.content.host_file().is_some_and(|h| {
-                                    h.parent() == Some(b) && h.file_name() == Some(OsStr::new(name))
-                                })
+                        && below.zip(host_entry).is_some_and(|(b, e)| {
+                            file.content
+                                .host_file()
+                                .is_some_and(|h| shows(file, h, b, name, e))
                         }) =>
                 {
                     self.shown_bytes += file.content.len();
@@ -251,11 +225,14 @@ impl Planner<'_> {
                 }
             }
         }
-        for name in host.into_keys() {
-            let Some(name) = name.to_str() else {
-                // A whiteout's path is a string; so is every path of the tree.
-                return Ok(false);
-            };
+        let unmatched = listing.iter().flat_map(|d| {
+            d.entries
+                .iter()
+                .zip(&matched)
+                .filter(|(_, m)| !**m)
+                .map(|((name, _), _)| name)
+        });
+        for name in unmatched {
             let child = child_path(path, name);
             if !self.kept.contains(&child) {
                 self.out.push((child, Some(Lower::Whiteout)));
@@ -321,57 +298,4 @@ impl Planner<'_> {
         let r = format!("/{rel}");
         (r.len() <= REDIRECT_MAX).then_some(r)
     }
-}
-
-/// The image's context files whose bytes the layer below shows as they are (see
-/// [`shows`]), by address; checked on every core, each host directory opened once.
-fn shown_files(fs: &Fs, context: &Path) -> HashSet<usize> {
-    type Group<'a> = (&'a Path, Vec<(&'a stowage_vfs::File, &'a Path)>);
-    let mut groups: Vec<Group<'_>> = Vec::new();
-    for (_, entry) in fs.walk() {
-        if let Entry::File { file, link: None } = entry
-            && let Some(h) = file.content.host_file()
-            && let Some(dir) = h.parent().filter(|d| d.starts_with(context))
-        {
-            match groups.last_mut() {
-                Some((d, files)) if *d == dir => files.push((file, h)),
-                _ => groups.push((dir, vec![(file, h)])),
-            }
-        }
-    }
-    let shown = Mutex::new(HashSet::new());
-    stowage_store::on_every_core(&groups, 8, |(dir, files)| {
-        let Ok(fd) = rfs::open(
-            *dir,
-            OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
-            Mode::empty(),
-        ) else {
-            return;
-        };
-        let mine: Vec<usize> = files
-            .iter()
-            .filter(|(file, h)| h.file_name().is_some_and(|n| shows(file, h, &fd, n)))
-            .map(|(file, _)| std::ptr::from_ref(*file) as usize)
-            .collect();
-        shown
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .extend(mine);
-    });
-    shown
-        .into_inner()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-/// Whether the host file `h` (`name` in the directory open as `fd`) is the image's `file`,
-/// as the layer below shows it.
-fn shows(file: &stowage_vfs::File, h: &Path, fd: &OwnedFd, name: &OsStr) -> bool {
-    let Ok(st) = rfs::statat(fd, name, AtFlags::SYMLINK_NOFOLLOW) else {
-        return false;
-    };
-    FileType::from_raw_mode(st.st_mode) == FileType::RegularFile
-        && st.st_nlink == 1
-        && u64::try_from(st.st_size).is_ok_and(|n| n == file.content.len())
-        && file.content.host_identity() == Some(identity(&st))
-        && same_meta(h, &st, &file.meta)
 }

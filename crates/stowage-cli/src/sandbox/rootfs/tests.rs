@@ -226,7 +226,17 @@ fn context_files_become_overlay_stubs_unless_they_changed_since_the_scan() {
 /// What [`super::graft::plan`] puts in the tree, by path: `M` a directory (`M>redirect`,
 /// `M*` opaque), `W` a whiteout, `N` a node written whole.
 fn planned(fs: &Fs, context: &Path, kept: &[&str]) -> Option<Vec<String>> {
-    let plan = super::graft::plan(fs, context, kept).expect("plan")?;
+    planned_with(fs, context, &crate::host_tree::HostTree::default(), kept)
+}
+
+/// [`planned`] with the host as `host` saw it.
+fn planned_with(
+    fs: &Fs,
+    context: &Path,
+    host: &crate::host_tree::HostTree,
+    kept: &[&str],
+) -> Option<Vec<String>> {
+    let plan = super::graft::plan(fs, context, host, kept).expect("plan")?;
     Some(
         plan.iter()
             .map(|(path, lower)| match lower {
@@ -324,6 +334,34 @@ fn a_copied_context_is_the_layer_below_with_only_its_differences_written() {
         ],
         "{plan:#?}"
     );
+    // The same from what the context scan saw (no listing then), the parent's listing
+    // taken now; and a node with extended attributes is not the image's.
+    let scanned = crate::build_cmd::read_context(&ctx, &[]).expect("scan");
+    assert_eq!(
+        planned_with(&fs, &ctx, &scanned.host, &[]).expect("worth grafting"),
+        plan
+    );
+    if rustix::fs::setxattr(
+        ctx.join("top.txt"),
+        "user.stowage-test",
+        b"1",
+        rustix::fs::XattrFlags::empty(),
+    )
+    .is_ok()
+    {
+        // The COPY took the file as it is now (setting the attribute changed its ctime).
+        let mut fs = fs.clone();
+        let top = ctx.join("top.txt");
+        fs.write_file("/app/top.txt", context_file(&top), meta_of(&top))
+            .expect("write");
+        let rescanned = crate::build_cmd::read_context(&ctx, &[]).expect("scan");
+        let with_xattr = planned_with(&fs, &ctx, &rescanned.host, &[]).expect("worth it");
+        assert!(
+            with_xattr.contains(&"N /app/top.txt".to_owned()),
+            "{with_xattr:#?}"
+        );
+        rustix::fs::removexattr(ctx.join("top.txt"), "user.stowage-test").expect("removexattr");
+    }
     // A mount point keeps its directories in the tree.
     let kept = planned(&fs, &ctx, &["/app/src/deep/cache"]).expect("worth grafting");
     assert!(kept.contains(&"M /app/src/deep".to_owned()), "{kept:#?}");
