@@ -5,9 +5,12 @@
 //!
 //! A file edited after the scan is not seen here; neither is it by the scan's checksums.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fs;
 use std::io;
+use std::rc::Rc;
+use std::thread::JoinHandle;
 use std::os::unix::fs::MetadataExt as _;
 use std::path::{Path, PathBuf};
 
@@ -144,16 +147,79 @@ impl HostTree {
         self.dirs.get(dir)
     }
 
-    /// Records that the node at `p` has extended attributes.
-    pub(crate) fn mark_xattrs(&mut self, p: &Path) {
-        if let Some(d) = self.dirs.get_mut(p) {
-            d.own.xattrs = true;
+    /// Asks every listed node whether it has extended attributes (the scan's `stat`s do
+    /// not say). With a working directory of its own, this thread asks from inside each
+    /// directory: a one-name lookup per node instead of a walk of the whole path (there is
+    /// no `listxattrat` without `unsafe`).
+    pub(crate) fn find_xattrs(&mut self) {
+        let own_cwd = nix::sched::unshare(nix::sched::CloneFlags::CLONE_FS).is_ok();
+        let dirs: Vec<(&PathBuf, &mut HostDir)> = self.dirs.iter_mut().collect();
+        for (path, listing) in dirs {
+            if own_cwd && nix::unistd::chdir(path.as_path()).is_ok() {
+                listing.own.xattrs = has_xattrs(Path::new("."));
+                for (name, stat) in &mut listing.entries {
+                    stat.xattrs = has_xattrs(Path::new(&**name));
+                }
+            } else {
+                listing.own.xattrs = has_xattrs(path);
+                for (name, stat) in &mut listing.entries {
+                    stat.xattrs = has_xattrs(&path.join(&**name));
+                }
+            }
         }
-        if let (Some(parent), Some(name)) = (p.parent(), p.file_name().and_then(|n| n.to_str()))
-            && let Some(d) = self.dirs.get_mut(parent)
-            && let Some(i) = d.find(name)
-        {
-            d.entries[i].1.xattrs = true;
+    }
+}
+
+/// A [`HostTree`] whose extended attributes another thread is asking for while the build
+/// goes on (the scan is done; the COPY before a RUN leaves a core free).
+#[derive(Debug)]
+pub(crate) struct PendingHostTree(RefCell<Pending>);
+
+#[derive(Debug)]
+enum Pending {
+    Asking(JoinHandle<HostTree>),
+    Ready(Rc<HostTree>),
+}
+
+impl Default for PendingHostTree {
+    fn default() -> Self {
+        Self(RefCell::new(Pending::Ready(Rc::default())))
+    }
+}
+
+impl PendingHostTree {
+    /// Starts [`HostTree::find_xattrs`] on `tree` on another thread.
+    pub(crate) fn spawn(tree: HostTree) -> Self {
+        let pending = match std::thread::Builder::new()
+            .name("stowage-xattrs".into())
+            .spawn(move || {
+                let mut tree = tree;
+                tree.find_xattrs();
+                tree
+            }) {
+            Ok(job) => Pending::Asking(job),
+            // No thread to spare: nothing is known, so every directory is listed when needed.
+            Err(_) => Pending::Ready(Rc::default()),
+        };
+        Self(RefCell::new(pending))
+    }
+
+    /// The tree, once its extended attributes are known.
+    pub(crate) fn get(&self) -> Rc<HostTree> {
+        let mut state = self.0.borrow_mut();
+        if let Pending::Asking(_) = &*state {
+            let Pending::Asking(job) = std::mem::replace(&mut *state, Pending::Ready(Rc::default()))
+            else {
+                unreachable!("matched above");
+            };
+            // A thread that panicked leaves the empty tree: directories are listed anew.
+            if let Ok(tree) = job.join() {
+                *state = Pending::Ready(Rc::new(tree));
+            }
+        }
+        match &*state {
+            Pending::Ready(tree) => Rc::clone(tree),
+            Pending::Asking(_) => Rc::default(),
         }
     }
 }

@@ -21,7 +21,7 @@ use stowage_syntax::dockerignore::{DockerIgnore, ParentMatches};
 use stowage_vfs::{Fs, Metadata};
 
 pub(crate) use crate::host_tree::identity_of;
-use crate::host_tree::{HostDir, HostStat, HostTree, has_xattrs};
+use crate::host_tree::{HostDir, HostStat, HostTree};
 
 /// What was read.
 #[derive(Debug)]
@@ -60,19 +60,15 @@ pub(crate) fn read_context(dir: &Path, ignore_files: &[String]) -> Result<Contex
         }
     }
     // A second thread lists and stats the directories (the kernel's half of the work) while
-    // this one builds the tree and asks for each node's extended attributes (no `*at` call
-    // for those without `unsafe`); items come in walk order, in batches (a hand-over per
-    // item cost as much as the stat).
+    // this one builds the tree; items come in walk order, in batches (a hand-over per item
+    // cost as much as the stat). Extended attributes are asked later
+    // ([`HostTree::find_xattrs`]).
     let (tx, rx) = std::sync::mpsc::sync_channel(16);
     let ignore_file = ctx.ignore_file.clone();
     let root_stat = HostStat::of(
         &fs::symlink_metadata(dir).with_context(|| format!("reading {}", dir.display()))?,
         false,
     );
-    let mut with_xattrs = Vec::new();
-    if has_xattrs(dir) {
-        with_xattrs.push(dir.to_owned());
-    }
     let (listed, added) = std::thread::scope(|scope| {
         let scanner = Scanner {
             root: dir,
@@ -93,14 +89,11 @@ pub(crate) fn read_context(dir: &Path, ignore_files: &[String]) -> Result<Contex
         let added = rx
             .into_iter()
             .flatten()
-            .try_for_each(|item| add(&mut ctx.fs, &mut with_xattrs, item));
+            .try_for_each(|item| add(&mut ctx.fs, item));
         (walker.join(), added)
     });
     added?;
     ctx.host = listed.map_err(|_| anyhow::anyhow!("the context scan panicked"))?;
-    for p in &with_xattrs {
-        ctx.host.mark_xattrs(p);
-    }
     Ok(ctx)
 }
 
@@ -114,7 +107,6 @@ enum Item {
     /// come, through exceptions).
     Dir {
         vpath: String,
-        host: PathBuf,
         meta: fs::Metadata,
         excluded: bool,
     },
@@ -130,22 +122,17 @@ enum Item {
     Failed(anyhow::Error),
 }
 
-/// Adds one scanned item to the tree; notes in `with_xattrs` a node that has extended
-/// attributes.
-fn add(fs: &mut Fs, with_xattrs: &mut Vec<PathBuf>, item: Item) -> Result<()> {
+/// Adds one scanned item to the tree.
+fn add(fs: &mut Fs, item: Item) -> Result<()> {
     match item {
         Item::Dir {
             vpath,
-            host,
             meta,
             excluded,
         } => {
             if !excluded {
                 fs.create_dir_all(&vpath, &meta_of(&meta))?;
                 fs.set_metadata(&vpath, meta_of(&meta))?;
-                if has_xattrs(&host) {
-                    with_xattrs.push(host);
-                }
             }
         }
         Item::Leaf {
@@ -163,9 +150,6 @@ fn add(fs: &mut Fs, with_xattrs: &mut Vec<PathBuf>, item: Item) -> Result<()> {
             if let Some(target) = target {
                 fs.symlink(&vpath, &target, meta_of(&meta))?;
             } else if t.is_file() {
-                if has_xattrs(&host) {
-                    with_xattrs.push(host.clone());
-                }
                 let content = FileRange::file(host, meta.len(), identity_of(&meta));
                 fs.write_file(&vpath, content, meta_of(&meta))?;
             }
@@ -266,7 +250,6 @@ impl Scanner<'_> {
                 let own = HostStat::of(&m, false);
                 let item = Item::Dir {
                     vpath,
-                    host: self.root.join(&path),
                     meta: m,
                     excluded,
                 };

@@ -263,7 +263,10 @@ pub(crate) fn build_command(args: &BuildArgs, root: Option<&Path>) -> Result<Exi
         Box::new(move |stream, text| sink.borrow_mut().line(stream, text)),
     )
     .with_secrets(secrets)
-    .with_context_dir(context_dir, std::mem::take(&mut ctx.host));
+    .with_context_dir(
+        context_dir,
+        crate::host_tree::PendingHostTree::spawn(std::mem::take(&mut ctx.host)),
+    );
     let mut events = Shared(Rc::clone(&progress));
     let mut host = Host {
         images: &mut PullingResolver::new(Rc::clone(&store)),

@@ -42,7 +42,7 @@ use stowage_syntax::ast::CacheSharing;
 use stowage_vfs::Fs;
 
 use self::rootfs::IdMap;
-use crate::host_tree::HostTree;
+use crate::host_tree::{HostTree, PendingHostTree};
 
 /// Exit status of the sandbox itself failing (docker's "daemon error" status).
 const SANDBOX_FAILED: i32 = 125;
@@ -258,7 +258,7 @@ pub(crate) struct RealExecutor {
     /// layer, so COPY'd files are not copied again to show them to a RUN.
     context_dir: Option<PathBuf>,
     /// Its directories as the context scan saw them.
-    context_host: Rc<HostTree>,
+    context_host: PendingHostTree,
 }
 
 impl std::fmt::Debug for RealExecutor {
@@ -278,15 +278,15 @@ impl RealExecutor {
             overlay: std::env::var_os("STOWAGE_RUN_OVERLAY").is_none_or(|v| v != "0"),
             secrets: BTreeMap::new(),
             context_dir: None,
-            context_host: Rc::default(),
+            context_host: PendingHostTree::default(),
         }
     }
 
     /// The build context's directory (see [`RealExecutor::context_dir`]) and what the
     /// scan saw of it.
-    pub(crate) fn with_context_dir(mut self, dir: PathBuf, host: HostTree) -> Self {
+    pub(crate) fn with_context_dir(mut self, dir: PathBuf, host: PendingHostTree) -> Self {
         self.context_dir = Some(dir);
-        self.context_host = Rc::new(host);
+        self.context_host = host;
         self
     }
 
@@ -418,7 +418,7 @@ impl RealExecutor {
             below: None,
         });
         // Without an overlay, the tree's stamps tell what the command changed.
-        let (context_dir, host) = (self.context_dir.clone(), Rc::clone(&self.context_host));
+        let (context_dir, host) = (self.context_dir.clone(), self.context_host.get());
         let context = context_dir.as_deref().map(|c| (c, &*host));
         let mut changes = if let Some(o) = overlay.as_mut() {
             for d in [&o.lower, &o.upper, &o.work] {

@@ -336,7 +336,8 @@ fn a_copied_context_is_the_layer_below_with_only_its_differences_written() {
     );
     // The same from what the context scan saw (no listing then), the parent's listing
     // taken now; and a node with extended attributes is not the image's.
-    let scanned = crate::build_cmd::read_context(&ctx, &[]).expect("scan");
+    let mut scanned = crate::build_cmd::read_context(&ctx, &[]).expect("scan");
+    scanned.host.find_xattrs();
     assert_eq!(
         planned_with(&fs, &ctx, &scanned.host, &[]).expect("worth grafting"),
         plan
@@ -354,7 +355,8 @@ fn a_copied_context_is_the_layer_below_with_only_its_differences_written() {
         let top = ctx.join("top.txt");
         fs.write_file("/app/top.txt", context_file(&top), meta_of(&top))
             .expect("write");
-        let rescanned = crate::build_cmd::read_context(&ctx, &[]).expect("scan");
+        let mut rescanned = crate::build_cmd::read_context(&ctx, &[]).expect("scan");
+        rescanned.host.find_xattrs();
         let with_xattr = planned_with(&fs, &ctx, &rescanned.host, &[]).expect("worth it");
         assert!(
             with_xattr.contains(&"N /app/top.txt".to_owned()),
