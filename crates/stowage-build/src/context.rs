@@ -12,9 +12,9 @@ use crate::host::{CacheStore, FileStamp};
 #[derive(Debug)]
 pub(crate) struct ContextView<'a> {
     pub(crate) fs: &'a Fs,
-    /// Canonical paths (`/src/app.py`) of every included node, when `.dockerignore`
-    /// excludes anything (`None`: everything is included).
-    included: Option<HashSet<String>>,
+    /// Canonical paths (`/src/app.py`) of every node `.dockerignore` leaves out (the CLI's
+    /// scan left most out already: usually none, and asking costs no hashing).
+    hidden: HashSet<String>,
     files: usize,
     bytes: u64,
 }
@@ -33,7 +33,7 @@ impl<'a> ContextView<'a> {
             })
             .unwrap_or_default();
         let ignore = DockerIgnore::parse(&text);
-        let mut included = HashSet::new();
+        let mut hidden = HashSet::new();
         let (mut files, mut bytes) = (0, 0);
         if ignore.is_empty() {
             for (_, e) in fs.walk() {
@@ -44,7 +44,7 @@ impl<'a> ContextView<'a> {
             }
             return Self {
                 fs,
-                included: None,
+                hidden,
                 files,
                 bytes,
             };
@@ -57,6 +57,7 @@ impl<'a> ContextView<'a> {
             for (path, entry) in fs.walk() {
                 if let Some(s) = &skip_below {
                     if path.starts_with(s.as_str()) && path.as_bytes().get(s.len()) == Some(&b'/') {
+                        hidden.insert(path);
                         continue;
                     }
                     skip_below = None;
@@ -74,31 +75,35 @@ impl<'a> ContextView<'a> {
                 if entry.kind() == Kind::Dir {
                     if excluded && ignore.can_skip_dir(rel) {
                         skip_below = Some(path.clone());
+                        hidden.insert(path);
                         continue;
                     }
                     stack.push((path.clone(), info));
                 }
-                if !excluded {
-                    if let Entry::File { file, .. } = entry {
-                        files += 1;
-                        bytes += file.content.len();
-                    }
-                    // Its parents come with it even when excluded themselves (`build/` then
-                    // `!build/keep.txt`), as BuildKit sends the parents of every included path.
-                    let mut parent = path.as_str();
-                    while let Some((up, _)) = parent.rsplit_once('/') {
-                        if up.is_empty() || !included.insert(up.to_owned()) {
-                            break;
-                        }
-                        parent = up;
-                    }
-                    included.insert(path);
+                if excluded {
+                    hidden.insert(path);
+                    continue;
+                }
+                if let Entry::File { file, .. } = entry {
+                    files += 1;
+                    bytes += file.content.len();
+                }
+                // Its parents come with it even when excluded themselves (`build/` then
+                // `!build/keep.txt`), as BuildKit sends the parents of every included path.
+                // A parent that is not hidden has none hidden above it.
+                let mut parent = path.as_str();
+                while !hidden.is_empty()
+                    && let Some((up, _)) = parent.rsplit_once('/')
+                    && !up.is_empty()
+                    && hidden.remove(up)
+                {
+                    parent = up;
                 }
             }
         }
         Self {
             fs,
-            included: Some(included),
+            hidden,
             files,
             bytes,
         }
@@ -106,7 +111,12 @@ impl<'a> ContextView<'a> {
 
     /// Whether `path` (canonical) is sent to the builder.
     pub(crate) fn contains(&self, path: &str) -> bool {
-        path == "/" || self.included.as_ref().is_none_or(|set| set.contains(path))
+        path == "/" || self.hidden.is_empty() || !self.hidden.contains(path)
+    }
+
+    /// Whether [`ContextView::contains`] says yes to every node.
+    pub(crate) fn hides_nothing(&self) -> bool {
+        self.hidden.is_empty()
     }
 
     /// Files and their total size.

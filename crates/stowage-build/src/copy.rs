@@ -31,6 +31,14 @@ impl Source<'_> {
             Source::Tree(..) => true,
         }
     }
+
+    /// Whether every node is [`Source::visible`].
+    fn hides_nothing(&self) -> bool {
+        match self {
+            Source::Context(c) => c.hides_nothing(),
+            Source::Tree(..) => true,
+        }
+    }
 }
 
 /// A COPY/ADD to perform.
@@ -392,6 +400,18 @@ pub(crate) fn perform(op: &CopyOp<'_>, dst: &mut Fs) -> Result<usize, String> {
         if sel.path == "/" && root_entry.kind() == Kind::Dir {
             dst.create_dir_all(&target_root, &dir_meta)
                 .map_err(|e| format!("{target_root}: {e}"))?;
+        }
+        if root_entry.kind() == Kind::Dir && exclude.is_empty() && op.source.hides_nothing() {
+            // The directory itself (as the walk yields it), then its whole subtree at once.
+            if sel.path != "/" {
+                write_node(dst, &target_root, &root_entry, &owner)
+                    .map_err(|e| format!("{target_root}: {e}"))?;
+                written += 1;
+            }
+            if let Some(n) = dst.copy_children(&target_root, src_fs, &sel.path, &owner) {
+                written += n;
+                continue;
+            }
         }
         let walk: Vec<(String, Entry<'_>)> = src_fs
             .walk_from(&sel.path)

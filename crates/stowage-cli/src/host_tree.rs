@@ -9,10 +9,10 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fs;
 use std::io;
-use std::rc::Rc;
-use std::thread::JoinHandle;
 use std::os::unix::fs::MetadataExt as _;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::thread::JoinHandle;
 
 use stowage_vfs::{HostIdentity, Metadata};
 
@@ -108,9 +108,7 @@ pub(crate) struct HostDir {
 impl HostDir {
     /// The index of the entry `name`.
     pub(crate) fn find(&self, name: &str) -> Option<usize> {
-        self.entries
-            .binary_search_by(|(n, _)| (**n).cmp(name))
-            .ok()
+        self.entries.binary_search_by(|(n, _)| (**n).cmp(name)).ok()
     }
 
     /// Lists `dir` now, extended attributes included (a directory the scan did not see);
@@ -125,7 +123,10 @@ impl HostDir {
             };
             // `DirEntry::metadata` stats relative to the open directory.
             let m = e.metadata()?;
-            entries.push((name.into_boxed_str(), HostStat::of(&m, has_xattrs(&e.path()))));
+            entries.push((
+                name.into_boxed_str(),
+                HostStat::of(&m, has_xattrs(&e.path())),
+            ));
         }
         entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         Ok(Some(Self { own, entries }))
@@ -208,7 +209,8 @@ impl PendingHostTree {
     pub(crate) fn get(&self) -> Rc<HostTree> {
         let mut state = self.0.borrow_mut();
         if let Pending::Asking(_) = &*state {
-            let Pending::Asking(job) = std::mem::replace(&mut *state, Pending::Ready(Rc::default()))
+            let Pending::Asking(job) =
+                std::mem::replace(&mut *state, Pending::Ready(Rc::default()))
             else {
                 unreachable!("matched above");
             };

@@ -518,6 +518,15 @@ fn class_token(chars: &[char], mut i: usize) -> (Token, usize) {
 
 /// Full-string match of the token list (Go's `^...$`), with memoised backtracking.
 fn regex_match(tokens: &[Token], path: &str) -> bool {
+    // A full match ends with the pattern's literal tail (`*.tmp`): most paths fail that
+    // without the allocations below.
+    let mut tail = path.chars().rev();
+    for t in tokens.iter().rev() {
+        let Token::Lit(c) = t else { break };
+        if tail.next() != Some(*c) {
+            return false;
+        }
+    }
     let chars: Vec<char> = path.chars().collect();
     let width = chars.len() + 1;
     let mut failed = vec![false; (tokens.len() + 1) * width];

@@ -98,19 +98,26 @@ impl fmt::Display for Change {
 /// to the changed directories, not to the tree. The root directory's own metadata is not
 /// compared (image layers do not carry it).
 pub fn diff(old: &Fs, new: &Fs) -> Vec<Change> {
+    diff_nodes(old, new).into_iter().map(|(c, _)| c).collect()
+}
+
+/// [`diff`], each change with the node `new` has at its path (`None` for a deletion).
+pub(crate) fn diff_nodes<'a>(old: &'a Fs, new: &'a Fs) -> Vec<(Change, Option<&'a Node>)> {
     let mut out = Vec::new();
     let cx = Cx { old, new };
     cx.dirs("/", &old.root, &new.root, &mut out);
     out
 }
 
+type Out<'a> = Vec<(Change, Option<&'a Node>)>;
+
 struct Cx<'a> {
     old: &'a Fs,
     new: &'a Fs,
 }
 
-impl Cx<'_> {
-    fn dirs(&self, at: &str, a: &DirNode, b: &DirNode, out: &mut Vec<Change>) {
+impl<'a> Cx<'a> {
+    fn dirs(&self, at: &str, a: &'a DirNode, b: &'a DirNode, out: &mut Out<'a>) {
         let mut xs = a.children.iter().peekable();
         let mut ys = b.children.iter().peekable();
         loop {
@@ -137,7 +144,7 @@ impl Cx<'_> {
         }
     }
 
-    fn nodes(&self, at: &str, x: &Node, y: &Node, out: &mut Vec<Change>) {
+    fn nodes(&self, at: &str, x: &'a Node, y: &'a Node, out: &mut Out<'a>) {
         match (x, y) {
             (Node::Dir(a), Node::Dir(b)) => {
                 if Arc::ptr_eq(a, b) {
@@ -145,7 +152,7 @@ impl Cx<'_> {
                 }
                 let reasons = meta_reasons(&a.meta, &b.meta);
                 if !reasons.is_empty() {
-                    out.push(modified(at, reasons));
+                    out.push((modified(at, reasons), Some(y)));
                 }
                 self.dirs(at, a, b, out);
             }
@@ -159,7 +166,7 @@ impl Cx<'_> {
                 }
                 if !reasons.is_empty() {
                     reasons.sort();
-                    out.push(modified(at, reasons));
+                    out.push((modified(at, reasons), Some(y)));
                 }
             }
             (Node::File(_) | Node::Linked(_), Node::File(_) | Node::Linked(_)) => {
@@ -180,12 +187,12 @@ impl Cx<'_> {
                 }
                 if !reasons.is_empty() {
                     reasons.sort();
-                    out.push(modified(at, reasons));
+                    out.push((modified(at, reasons), Some(y)));
                 }
             }
             _ => {
                 debug_assert_ne!(kind_of(x), kind_of(y));
-                out.push(modified(at, vec![Reason::Type]));
+                out.push((modified(at, vec![Reason::Type]), Some(y)));
                 if let Node::Dir(d) = y {
                     for (name, child) in &d.children {
                         added(&join(at, name), child, out);
@@ -238,18 +245,24 @@ fn modified(at: &str, reasons: Vec<Reason>) -> Change {
     }
 }
 
-fn deleted(path: String, out: &mut Vec<Change>) {
-    out.push(Change {
-        path,
-        kind: ChangeKind::Deleted,
-    });
+fn deleted(path: String, out: &mut Out<'_>) {
+    out.push((
+        Change {
+            path,
+            kind: ChangeKind::Deleted,
+        },
+        None,
+    ));
 }
 
-fn added(at: &str, node: &Node, out: &mut Vec<Change>) {
-    out.push(Change {
-        path: at.to_owned(),
-        kind: ChangeKind::Added,
-    });
+fn added<'a>(at: &str, node: &'a Node, out: &mut Out<'a>) {
+    out.push((
+        Change {
+            path: at.to_owned(),
+            kind: ChangeKind::Added,
+        },
+        Some(node),
+    ));
     if let Node::Dir(d) = node {
         for (name, child) in &d.children {
             added(&join(at, name), child, out);

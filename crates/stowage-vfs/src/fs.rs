@@ -377,19 +377,7 @@ impl Fs {
     }
 
     fn forget_links(&mut self, node: &Node, at: &str) {
-        if self.inodes.is_empty() {
-            return;
-        }
-        let mut gone = Vec::new();
-        linked_in(node, at, &mut gone);
-        for (p, ino) in gone {
-            if let Some(inode) = self.inodes.get_mut(&ino) {
-                inode.paths.remove(&p);
-                if inode.paths.is_empty() {
-                    self.inodes.remove(&ino);
-                }
-            }
-        }
+        forget_links_in(&mut self.inodes, node, at);
     }
 
     /// Like [`Fs::put`] for a subtree that keeps its inodes (a rename): the inode table is
@@ -602,6 +590,41 @@ impl Fs {
         self.move_node((&fp, &fname), (&tp, &tname))
     }
 
+    /// Copies the children of the directory `from` in `src` into the directory `to` here
+    /// (resolved through symlinks), each node's metadata passed through `meta`, in one
+    /// pass: the same as writing them one by one in walk order (a directory over a
+    /// directory takes the new metadata and keeps its children; anything else replaces
+    /// what is there, except that a file over a hard-linked file changes every name of
+    /// it). Returns how many nodes were copied; `None`, having changed nothing, when
+    /// `src` has hard links or `from` or `to` is not a directory (copy one by one then).
+    pub fn copy_children(
+        &mut self,
+        to: &str,
+        src: &Fs,
+        from: &str,
+        meta: &dyn Fn(&Metadata) -> Metadata,
+    ) -> Option<usize> {
+        if !src.inodes.is_empty() {
+            return None;
+        }
+        let from = src.resolve_comps(from, true).ok()?;
+        let from = src.dir(&from)?;
+        let to_comps = self.resolve_comps(to, true).ok()?;
+        self.dir(&to_comps)?;
+        let at = display(&to_comps);
+        let Self { root, inodes, .. } = self;
+        let mut dir = Arc::make_mut(root);
+        for c in &to_comps {
+            match dir.children.get_mut(c)? {
+                Node::Dir(d) => dir = Arc::make_mut(d),
+                _ => return None,
+            }
+        }
+        let mut count = 0;
+        merge_children(dir, &at, from, meta, inodes, &mut count);
+        Some(count)
+    }
+
     /// Changes the metadata of the node at `path` (a final symlink itself, not its target).
     pub fn set_metadata(&mut self, path: &str, meta: Metadata) -> Result<(), VfsError> {
         self.update_metadata(path, |m| *m = meta)
@@ -752,6 +775,101 @@ fn join_comps(parent: &[String], name: &str) -> Vec<String> {
     let mut v = parent.to_vec();
     v.push(name.to_owned());
     v
+}
+
+/// `src`'s node with its metadata through `meta`, and its subtree (which has no hard
+/// links); unchanged nodes are shared.
+fn copied(node: &Node, meta: &dyn Fn(&Metadata) -> Metadata, count: &mut usize) -> Node {
+    *count += 1;
+    match node {
+        Node::File(f) => {
+            let m = meta(&f.meta);
+            if m == f.meta {
+                Node::File(Arc::clone(f))
+            } else {
+                Node::File(Arc::new(File {
+                    meta: m,
+                    content: f.content.clone(),
+                }))
+            }
+        }
+        Node::Symlink(l) => {
+            let m = meta(&l.meta);
+            if m == l.meta {
+                Node::Symlink(Arc::clone(l))
+            } else {
+                Node::Symlink(Arc::new(Symlink {
+                    meta: m,
+                    target: l.target.clone(),
+                }))
+            }
+        }
+        Node::Dir(d) => Node::Dir(Arc::new(DirNode {
+            meta: meta(&d.meta),
+            // From sorted entries: built in one pass.
+            children: d
+                .children
+                .iter()
+                .map(|(name, child)| (name.clone(), copied(child, meta, count)))
+                .collect(),
+        })),
+        Node::Linked(ino) => Node::Linked(*ino),
+    }
+}
+
+/// [`Fs::copy_children`] below the directory `dst` at `at`.
+fn merge_children(
+    dst: &mut DirNode,
+    at: &str,
+    src: &DirNode,
+    meta: &dyn Fn(&Metadata) -> Metadata,
+    inodes: &mut BTreeMap<Ino, Inode>,
+    count: &mut usize,
+) {
+    for (name, node) in &src.children {
+        let here = dst.children.get_mut(name);
+        match (node, here) {
+            (Node::Dir(s), Some(Node::Dir(d))) => {
+                *count += 1;
+                let d = Arc::make_mut(d);
+                d.meta = meta(&s.meta);
+                let path = join(at, name);
+                merge_children(d, &path, s, meta, inodes, count);
+            }
+            (Node::File(f), Some(Node::Linked(ino))) => {
+                *count += 1;
+                if let Some(inode) = inodes.get_mut(ino) {
+                    inode.file = Arc::new(File {
+                        meta: meta(&f.meta),
+                        content: f.content.clone(),
+                    });
+                }
+            }
+            (node, _) => {
+                let new = copied(node, meta, count);
+                if let Some(old) = dst.children.insert(name.clone(), new) {
+                    forget_links_in(inodes, &old, &join(at, name));
+                }
+            }
+        }
+    }
+}
+
+/// Drops the names in the subtree `node` at `at` from the hard-link table.
+fn forget_links_in(inodes: &mut BTreeMap<Ino, Inode>, node: &Node, at: &str) {
+    if inodes.is_empty() {
+        return;
+    }
+    let mut gone = Vec::new();
+    linked_in(node, at, &mut gone);
+    for (p, ino) in gone {
+        if let Some(inode) = inodes.get_mut(&ino) {
+            inode.paths.remove(&p);
+            if inode.paths.is_empty() {
+                inodes.remove(&ino);
+            }
+        }
+    }
 }
 
 /// Collects `(path, ino)` for every hard-linked file in the subtree `node` at `at`.

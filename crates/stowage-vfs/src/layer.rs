@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::diff::{ChangeKind, diff};
+use crate::diff::{ChangeKind, diff_nodes};
 use crate::fs::ApplyNode;
 use crate::path::{normalize, parent, walk_order};
 use crate::{Entry, File, Fs, Metadata, Symlink, VfsError};
@@ -62,21 +62,22 @@ impl Layer {
     pub fn diff(old: &Fs, new: &Fs) -> Self {
         let mut layer = Self::new();
         let mut groups = BTreeSet::new();
-        for change in diff(old, new) {
+        // The diff hands each node over: no lookup of its path again.
+        for (change, node) in diff_nodes(old, new) {
             if change.kind == ChangeKind::Deleted {
                 layer.entries.insert(change.path, LayerEntry::Whiteout);
                 continue;
             }
-            match new.lstat(&change.path) {
-                Ok(Entry::File {
+            match node.and_then(|n| new.entry(n)) {
+                Some(Entry::File {
                     link: Some(ino), ..
                 }) => {
                     groups.insert(ino);
                 }
-                Ok(entry) => {
+                Some(entry) => {
                     layer.entries.insert(change.path, entry_of(entry));
                 }
-                Err(_) => {}
+                None => {}
             }
         }
         for ino in groups {

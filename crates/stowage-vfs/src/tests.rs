@@ -310,3 +310,87 @@ fn file(s: &str) -> File {
         content: Content::from(s),
     }
 }
+
+/// Copies `src`'s `/` into `to` one node at a time, in walk order (what a COPY did before
+/// [`Fs::copy_children`]).
+fn copy_one_by_one(dst: &mut Fs, to: &str, src: &Fs, meta: &dyn Fn(&Metadata) -> Metadata) {
+    for (path, entry) in src.walk() {
+        let at = format!("{}{path}", to.trim_end_matches('/'));
+        let m = meta(entry.meta());
+        match entry {
+            Entry::Dir(_) => match dst.lstat(&at) {
+                Ok(e) if e.kind() == Kind::Dir => dst.set_metadata(&at, m).unwrap(),
+                Ok(_) => {
+                    dst.remove_all(&at).unwrap();
+                    dst.create_dir(&at, m).unwrap();
+                }
+                Err(_) => dst.create_dir(&at, m).unwrap(),
+            },
+            Entry::File { file, .. } => {
+                if dst.lstat(&at).is_ok_and(|e| e.kind() != Kind::File) {
+                    dst.remove_all(&at).unwrap();
+                }
+                dst.write_file(&at, file.content.clone(), m).unwrap();
+            }
+            Entry::Symlink(s) => {
+                if dst.lstat(&at).is_ok() {
+                    dst.remove_all(&at).unwrap();
+                }
+                dst.symlink(&at, &s.target, m).unwrap();
+            }
+        }
+    }
+}
+
+#[test]
+fn copying_a_subtree_at_once_is_copying_it_node_by_node() {
+    let mut src = Fs::new();
+    src.create_dir_all("/etc/app/deep", &Metadata::dir().with_mtime(7))
+        .unwrap();
+    src.write_file("/etc/app/conf", "new", Metadata::new(0o600))
+        .unwrap();
+    src.write_file("/etc/shared", "over a hard link", Metadata::file())
+        .unwrap();
+    src.write_file("/etc/link", "a file where a symlink was", Metadata::file())
+        .unwrap();
+    src.create_dir("/bin", Metadata::new(0o700)).unwrap();
+    src.symlink("/bin/sh", "busybox", Metadata::symlink())
+        .unwrap();
+    src.write_file("/top", "a file where a directory was", Metadata::file())
+        .unwrap();
+    let mut dst = sample();
+    dst.write_file("/etc/other", "kept", Metadata::file())
+        .unwrap();
+    dst.hard_link("/etc/other", "/etc/shared").unwrap();
+    dst.create_dir_all("/app/top/inner", &Metadata::dir())
+        .unwrap();
+    // The destination through a symlink: files land where it points.
+    dst.symlink("/srv", "app", Metadata::symlink()).unwrap();
+    let chown = |m: &Metadata| m.clone().with_owner(10, 20);
+    for (to, meta) in [
+        ("/app", &chown as &dyn Fn(&Metadata) -> Metadata),
+        ("/srv", &Metadata::clone),
+        ("/", &chown),
+    ] {
+        let mut one = dst.clone();
+        copy_one_by_one(&mut one, to, &src, meta);
+        let mut all = dst.clone();
+        let n = all.copy_children(to, &src, "/", meta).expect("directories");
+        assert_eq!(n, src.walk().count(), "{to}");
+        assert_eq!(listing(&all), listing(&one), "{to}");
+        assert!(diff(&one, &all).is_empty(), "{to}");
+        assert_eq!(
+            all.link_paths(all.inodes.keys().copied().next().expect("linked")),
+            one.link_paths(one.inodes.keys().copied().next().expect("linked")),
+            "{to}"
+        );
+    }
+    // Not a directory, or hard links in the source: left to the caller.
+    let mut fs = dst.clone();
+    assert_eq!(
+        fs.copy_children("/etc/app/conf", &src, "/", &Metadata::clone),
+        None
+    );
+    assert_eq!(fs.copy_children("/", &dst, "/", &Metadata::clone), None);
+    assert!(diff(&fs, &dst).is_empty());
+}
