@@ -144,6 +144,11 @@ impl HostTree {
         self.dirs.insert(dir, listing);
     }
 
+    /// Adds `other`'s directories.
+    pub(crate) fn extend(&mut self, other: Self) {
+        self.dirs.extend(other.dirs);
+    }
+
     pub(crate) fn get(&self, dir: &Path) -> Option<&HostDir> {
         self.dirs.get(dir)
     }

@@ -52,6 +52,41 @@ thread_local! {
     /// The layer blob read last: a RUN's root filesystem reads thousands of ranges of the
     /// same blob in a row, and opening it for each cost as much as copying the bytes.
     static LAST_BLOB: RefCell<Option<(PathBuf, Rc<File>)>> = const { RefCell::new(None) };
+    /// The directory of the file read last: a layer's tar reads a directory's files one
+    /// after the other, and each opened by its name there costs a one-name lookup instead
+    /// of a walk of the whole path.
+    static LAST_DIR: RefCell<Option<(PathBuf, std::os::fd::OwnedFd)>> =
+        const { RefCell::new(None) };
+}
+
+/// Opens the whole file `path` for reading, by name in its directory when that was the
+/// last one's.
+fn open_in_dir(path: &Path) -> io::Result<File> {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        return File::open(path);
+    };
+    LAST_DIR.with_borrow_mut(|last| {
+        if last.as_ref().is_none_or(|(d, _)| d != dir) {
+            let fd = rustix::fs::open(
+                dir,
+                rustix::fs::OFlags::PATH
+                    | rustix::fs::OFlags::DIRECTORY
+                    | rustix::fs::OFlags::CLOEXEC,
+                rustix::fs::Mode::empty(),
+            )?;
+            *last = Some((dir.to_owned(), fd));
+        }
+        let Some((_, fd)) = last.as_ref() else {
+            return File::open(path);
+        };
+        let f = rustix::fs::openat(
+            fd,
+            name,
+            rustix::fs::OFlags::RDONLY | rustix::fs::OFlags::CLOEXEC,
+            rustix::fs::Mode::empty(),
+        )?;
+        Ok(File::from(f))
+    })
 }
 
 impl FileRange {
@@ -103,7 +138,7 @@ impl ExternalContent for FileRange {
         if self.identity.is_none() {
             return self.write_blob_range(out).map_err(with_path);
         }
-        let mut f = File::open(&self.path).map_err(with_path)?;
+        let mut f = open_in_dir(&self.path).map_err(with_path)?;
         if self.offset > 0 {
             f.seek(SeekFrom::Start(self.offset)).map_err(with_path)?;
         }

@@ -59,41 +59,78 @@ pub(crate) fn read_context(dir: &Path, ignore_files: &[String]) -> Result<Contex
             break;
         }
     }
-    // A second thread lists and stats the directories (the kernel's half of the work) while
-    // this one builds the tree; items come in walk order, in batches (a hand-over per item
-    // cost as much as the stat). Extended attributes are asked later
-    // ([`HostTree::find_xattrs`]).
-    let (tx, rx) = std::sync::mpsc::sync_channel(16);
+    // Two threads list and stat the directories (the kernel's half of the work), each
+    // taking the root's entries one at a time, while this one builds the tree from each
+    // entry's items in turn (walk order); items come in batches (a hand-over per item cost
+    // as much as the stat). Extended attributes are asked later ([`HostTree::find_xattrs`]).
     let ignore_file = ctx.ignore_file.clone();
     let root_stat = HostStat::of(
         &fs::symlink_metadata(dir).with_context(|| format!("reading {}", dir.display()))?,
         false,
     );
+    let scanner = Scanner {
+        root: dir,
+        ignore: &ignore,
+        ignore_file: ignore_file.as_deref(),
+    };
+    let mut host = HostTree::default();
+    let top = scanner.list("", root_stat, &mut host)?;
+    let (senders, receivers): (Vec<_>, Vec<_>) =
+        top.iter().map(|_| std::sync::mpsc::channel()).unzip();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let senders: Vec<std::sync::Mutex<Option<Sender>>> = senders
+        .into_iter()
+        .map(|tx| std::sync::Mutex::new(Some(tx)))
+        .collect();
     let (listed, added) = std::thread::scope(|scope| {
-        let scanner = Scanner {
-            root: dir,
-            ignore: &ignore,
-            ignore_file: ignore_file.as_deref(),
-            tx,
-            batch: std::cell::RefCell::new(Vec::with_capacity(BATCH)),
-            host: std::cell::RefCell::new(HostTree::default()),
-        };
-        let walker = scope.spawn(move || {
-            if let Err(e) = scanner.walk("", None, false, root_stat) {
-                scanner.send(Item::Failed(e));
-            }
-            scanner.flush();
-            scanner.host.into_inner()
+        let walkers: Vec<_> = (0..2)
+            .map(|_| {
+                scope.spawn(|| {
+                    let _close = CloseUnclaimed(&senders);
+                    let mut w = Walker {
+                        scan: &scanner,
+                        tx: None,
+                        batch: Vec::with_capacity(BATCH),
+                        host: HostTree::default(),
+                    };
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let (Some((name, m)), Some(tx)) = (top.get(i), senders.get(i)) else {
+                            break;
+                        };
+                        w.tx = tx
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner)
+                            .take();
+                        let mut made_parent = true;
+                        if let Err(e) = w.entry(name, m, None, &mut made_parent) {
+                            w.send(Item::Failed(e));
+                        }
+                        w.flush();
+                        // Closes the entry's channel: the tree builder moves on to the next.
+                        w.tx = None;
+                    }
+                    w.host
+                })
+            })
+            .collect();
+        // Dropping the receivers on an error stops the walkers at their next send.
+        let added = receivers.into_iter().try_for_each(|rx| {
+            rx.into_iter()
+                .flatten()
+                .try_for_each(|item| add(&mut ctx.fs, item))
         });
-        // Dropping `rx` on an error stops the scanner at its next send.
-        let added = rx
+        let listed: Vec<_> = walkers
             .into_iter()
-            .flatten()
-            .try_for_each(|item| add(&mut ctx.fs, item));
-        (walker.join(), added)
+            .map(std::thread::ScopedJoinHandle::join)
+            .collect();
+        (listed, added)
     });
     added?;
-    ctx.host = listed.map_err(|_| anyhow::anyhow!("the context scan panicked"))?;
+    for l in listed {
+        host.extend(l.map_err(|_| anyhow::anyhow!("the context scan panicked"))?);
+    }
+    ctx.host = host;
     Ok(ctx)
 }
 
@@ -162,44 +199,41 @@ fn add(fs: &mut Fs, item: Item) -> Result<()> {
 /// Items handed over at a time.
 const BATCH: usize = 512;
 
-/// Lists the context for [`add`], on its own thread.
+type Sender = std::sync::mpsc::Sender<Vec<Item>>;
+
+/// Closes the channels no walker took when one panics, so the tree builder is not left
+/// waiting on them.
+struct CloseUnclaimed<'a>(&'a [std::sync::Mutex<Option<Sender>>]);
+
+impl Drop for CloseUnclaimed<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            for tx in self.0 {
+                tx.lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .take();
+            }
+        }
+    }
+}
+
+/// What the context scan applies everywhere.
 struct Scanner<'a> {
     root: &'a Path,
     ignore: &'a DockerIgnore,
     /// The ignore file, in the tree already.
     ignore_file: Option<&'a str>,
-    tx: std::sync::mpsc::SyncSender<Vec<Item>>,
-    batch: std::cell::RefCell<Vec<Item>>,
-    /// Each directory's listing.
-    host: std::cell::RefCell<HostTree>,
 }
 
 impl Scanner<'_> {
-    /// Queues `item`; `false` when the receiver is gone.
-    fn send(&self, item: Item) -> bool {
-        let full = {
-            let mut batch = self.batch.borrow_mut();
-            batch.push(item);
-            batch.len() >= BATCH
-        };
-        !full || self.flush()
-    }
-
-    /// Hands the queued items over; `false` when the receiver is gone.
-    fn flush(&self) -> bool {
-        let batch = std::mem::replace(&mut *self.batch.borrow_mut(), Vec::with_capacity(BATCH));
-        batch.is_empty() || self.tx.send(batch).is_ok()
-    }
-
-    /// Sends the contents of `rel` (excluded itself when `excluded`, `own` its `stat`) and
-    /// records its listing; stops quietly when the receiver is gone.
-    fn walk(
+    /// The entries of `rel` (its `stat` is `own`), sorted by name; records its listing in
+    /// `host`.
+    fn list(
         &self,
         rel: &str,
-        parent: Option<&ParentMatches>,
-        excluded: bool,
         own: HostStat,
-    ) -> Result<()> {
+        host: &mut HostTree,
+    ) -> Result<Vec<(String, fs::Metadata)>> {
         let dir = self.root.join(rel);
         // `DirEntry::metadata` stats relative to the open directory (no path walk per file).
         let mut names: Vec<(String, fs::Metadata)> = Vec::new();
@@ -221,12 +255,50 @@ impl Scanner<'_> {
                 .map(|(n, m)| (n.clone().into_boxed_str(), HostStat::of(m, false)))
                 .collect(),
         };
-        self.host.borrow_mut().insert(dir, listing);
+        host.insert(dir, listing);
+        Ok(names)
+    }
+}
+
+/// One scanning thread: lists the context for [`add`], one root entry at a time.
+struct Walker<'s, 'a> {
+    scan: &'s Scanner<'a>,
+    /// The channel of the root entry being walked.
+    tx: Option<Sender>,
+    batch: Vec<Item>,
+    /// Each directory's listing.
+    host: HostTree,
+}
+
+impl Walker<'_, '_> {
+    /// Queues `item`; `false` when the receiver is gone.
+    fn send(&mut self, item: Item) -> bool {
+        self.batch.push(item);
+        self.batch.len() < BATCH || self.flush()
+    }
+
+    /// Hands the queued items over; `false` when the receiver is gone.
+    fn flush(&mut self) -> bool {
+        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
+        batch.is_empty() || self.tx.as_ref().is_some_and(|tx| tx.send(batch).is_ok())
+    }
+
+    /// Sends the contents of `rel` (excluded itself when `excluded`, `own` its `stat`) and
+    /// records its listing; `false` when the receiver is gone.
+    fn walk(
+        &mut self,
+        rel: &str,
+        parent: Option<&ParentMatches>,
+        excluded: bool,
+        own: HostStat,
+    ) -> Result<bool> {
+        let scan = self.scan;
+        let names = scan.list(rel, own, &mut self.host)?;
         // Whether this directory is in the tree (an excluded one is made only for a file an
         // exception brings back, or when it holds the ignore file).
         let made = rel.is_empty()
             || !excluded
-            || self
+            || scan
                 .ignore_file
                 .is_some_and(|f| f.starts_with(rel) && f.as_bytes().get(rel.len()) == Some(&b'/'));
         let mut made_parent = made;
@@ -236,58 +308,69 @@ impl Scanner<'_> {
             } else {
                 format!("{rel}/{name}")
             };
-            let (excluded, info) = if self.ignore.is_empty() {
-                (false, ParentMatches::default())
-            } else {
-                self.ignore.check(&path, parent)
-            };
-            let vpath = format!("/{path}");
-            let t = m.file_type();
-            if t.is_dir() {
-                if excluded && self.ignore.can_skip_dir(&path) {
-                    continue;
-                }
-                let own = HostStat::of(&m, false);
-                let item = Item::Dir {
-                    vpath,
-                    meta: m,
-                    excluded,
-                };
-                if !self.send(item) {
-                    return Ok(());
-                }
-                self.walk(&path, Some(&info), excluded, own)?;
-                continue;
-            }
-            if excluded || self.ignore_file == Some(path.as_str()) {
-                continue;
-            }
-            let host = self.root.join(&path);
-            let target = if t.is_symlink() {
-                let target = fs::read_link(&host)?;
-                let Some(target) = target.to_str() else {
-                    anyhow::bail!("{}: a symlink target that is not UTF-8", host.display());
-                };
-                Some(target.to_owned())
-            } else {
-                None
-            };
-            let item = Item::Leaf {
-                vpath,
-                host,
-                meta: m,
-                target,
-                made_parent,
-            };
-            made_parent = true;
-            if !self.send(item) {
-                return Ok(());
+            if !self.entry(&path, &m, parent, &mut made_parent)? {
+                return Ok(false);
             }
         }
-        Ok(())
+        Ok(true)
+    }
+
+    /// Sends the entry at `path` (`m` its `stat`) and its contents; `made_parent`: whether
+    /// its directory is in the tree yet. `false` when the receiver is gone.
+    fn entry(
+        &mut self,
+        path: &str,
+        m: &fs::Metadata,
+        parent: Option<&ParentMatches>,
+        made_parent: &mut bool,
+    ) -> Result<bool> {
+        let scan = self.scan;
+        let (excluded, info) = if scan.ignore.is_empty() {
+            (false, ParentMatches::default())
+        } else {
+            scan.ignore.check(path, parent)
+        };
+        let vpath = format!("/{path}");
+        let t = m.file_type();
+        if t.is_dir() {
+            if excluded && scan.ignore.can_skip_dir(path) {
+                return Ok(true);
+            }
+            let own = HostStat::of(m, false);
+            let item = Item::Dir {
+                vpath,
+                meta: m.clone(),
+                excluded,
+            };
+            if !self.send(item) {
+                return Ok(false);
+            }
+            return self.walk(path, Some(&info), excluded, own);
+        }
+        if excluded || scan.ignore_file == Some(path) {
+            return Ok(true);
+        }
+        let host = scan.root.join(path);
+        let target = if t.is_symlink() {
+            let target = fs::read_link(&host)?;
+            let Some(target) = target.to_str() else {
+                anyhow::bail!("{}: a symlink target that is not UTF-8", host.display());
+            };
+            Some(target.to_owned())
+        } else {
+            None
+        };
+        let item = Item::Leaf {
+            vpath,
+            host,
+            meta: m.clone(),
+            target,
+            made_parent: *made_parent,
+        };
+        *made_parent = true;
+        Ok(self.send(item))
     }
 }
-
 #[cfg(test)]
 mod tests {
     use std::fs;
