@@ -68,7 +68,27 @@ pub fn normalize(path: &str) -> String {
 /// before its contents (`/a`, `/a/b`, `/a-c`): the order of a depth-first walk with sorted
 /// children, as Go's `filepath.Walk` (and so containerd's layer writer) produces.
 pub fn walk_order(a: &str, b: &str) -> std::cmp::Ordering {
-    components(a).cmp(components(b))
+    if plain(a) && plain(b) {
+        // Component by component is byte by byte with `/` lowest (names hold no NUL), and
+        // that costs no splitting: a layer sorts 20,000 paths this way.
+        let low = |c: u8| if c == b'/' { 0 } else { c };
+        a.bytes().map(low).cmp(b.bytes().map(low))
+    } else {
+        components(a).cmp(components(b))
+    }
+}
+
+/// Whether `path` is absolute with no empty or `.` component (`/`, `/a/b`).
+fn plain(path: &str) -> bool {
+    let b = path.as_bytes();
+    if b == b"/" {
+        return true;
+    }
+    b.first() == Some(&b'/')
+        && b.last() != Some(&b'/')
+        && !b.windows(2).any(|w| w == b"//")
+        && !path.ends_with("/.")
+        && !path.contains("/./")
 }
 
 /// The parent of a normalised path (`/` for top-level names and for the root itself).
@@ -108,6 +128,17 @@ mod tests {
         let mut paths = vec!["/a-c", "/a/b", "/a", "/b", "/a/b/c"];
         paths.sort_by(|a, b| walk_order(a, b));
         assert_eq!(paths, ["/a", "/a/b", "/a/b/c", "/a-c", "/b"]);
+    }
+
+    proptest::proptest! {
+        /// The byte comparison is the component one, on plain and other paths alike.
+        #[test]
+        fn walk_order_is_component_order(
+            a in "(/[a./-]{0,3}){0,4}/?",
+            b in "(/[a./-]{0,3}){0,4}/?",
+        ) {
+            proptest::prop_assert_eq!(walk_order(&a, &b), components(&a).cmp(components(&b)));
+        }
     }
 
     #[test]
