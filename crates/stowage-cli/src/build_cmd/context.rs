@@ -427,4 +427,41 @@ mod tests {
         let missing = read_context(&root.join("absent"), &[]);
         assert!(missing.is_err());
     }
+
+    #[test]
+    fn the_scan_records_each_directory_as_listing_it_now_would() {
+        use crate::host_tree::HostDir;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        for path in ["a/one", "a/b/two", "c/three", "top"] {
+            let p = root.join(path);
+            fs::create_dir_all(p.parent().expect("parent")).expect("dirs");
+            fs::write(p, path).expect("write");
+        }
+        let mut ctx = read_context(root, &[]).expect("context");
+        ctx.host.find_xattrs();
+        for d in ["", "a", "a/b", "c"] {
+            let d = root.join(d);
+            let scanned = ctx.host.get(&d).expect("listed");
+            let now = HostDir::list(&d).expect("list").expect("UTF-8");
+            assert_eq!(scanned.own, now.own, "{}", d.display());
+            assert_eq!(scanned.entries, now.entries, "{}", d.display());
+        }
+        assert!(ctx.host.get(&root.join("a/one")).is_none());
+    }
+
+    #[test]
+    fn a_bad_name_in_a_later_entry_fails_the_scan() {
+        use std::os::unix::ffi::OsStrExt as _;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        for d in ["a", "b", "z"] {
+            fs::create_dir_all(root.join(d)).expect("dirs");
+            fs::write(root.join(d).join("f"), d).expect("write");
+        }
+        let bad = root.join("z").join(std::ffi::OsStr::from_bytes(b"bad\xff"));
+        fs::write(bad, "x").expect("write");
+        let err = read_context(root, &[]).expect_err("not UTF-8");
+        assert!(format!("{err:#}").contains("not UTF-8"), "{err:#}");
+    }
 }
