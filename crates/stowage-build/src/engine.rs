@@ -220,6 +220,9 @@ struct MissCommit {
     link: bool,
     /// Milliseconds the step took before its layer's diff ID was asked for.
     dur: u64,
+    /// The clock then: a layer tarred meanwhile ([`CacheStore::begin_diff_id`]) counts
+    /// from here.
+    ended: u64,
     simulated: u64,
 }
 
@@ -657,12 +660,12 @@ impl<'r, 'h> Builder<'r, 'h> {
     fn commit(&mut self, state: &mut StageState, c: MissCommit) -> Result<(), Failure> {
         let span = c.span;
         let fail = |message: String| Failure { message, span };
-        let asked = self.host.clock.now_millis();
         // Through the cache store, which may keep the tar it hashes (one pass over the
         // layer's bytes instead of two).
         let diff_id = self.cache.diff_id(&c.layer, &self.tar_opts).map_err(fail)?;
-        // The step's time includes its layer (BuildKit's includes the snapshot).
-        let dur = c.dur + self.host.clock.now_millis().saturating_sub(asked);
+        // The step's time includes its layer (BuildKit's includes the snapshot), tarred
+        // beside the next step or now.
+        let dur = c.dur + self.host.clock.now_millis().saturating_sub(c.ended);
         let mut inputs = c.inputs;
         let mut key = c.key;
         if let Some(p) = c.deferred {
@@ -1340,12 +1343,21 @@ impl<'r, 'h> Builder<'r, 'h> {
                 }
             }
         };
+        // The earlier COPY's end (its layer's tar) is that step's time, not this one's.
+        let mut waited = 0;
         if let Some(c) = self.pending.take() {
+            let asked = self.host.clock.now_millis();
             self.commit(state, c)?;
+            waited = self.host.clock.now_millis().saturating_sub(asked);
             parent = if link { None } else { Some(state.key.clone()) };
             key = inputs.key(parent.as_ref());
         }
-        let dur = self.host.clock.now_millis().saturating_sub(t0);
+        let dur = self
+            .host
+            .clock
+            .now_millis()
+            .saturating_sub(t0)
+            .saturating_sub(waited);
         if let Err(message) = outcome {
             if let Some(p) = deferred {
                 p.finish(&mut inputs, self.cache);
@@ -1403,6 +1415,7 @@ impl<'r, 'h> Builder<'r, 'h> {
             span,
             link,
             dur: self.host.clock.now_millis().saturating_sub(t0),
+            ended: self.host.clock.now_millis(),
             simulated,
         };
         if waits_for_next {
