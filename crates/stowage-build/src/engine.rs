@@ -218,11 +218,9 @@ struct MissCommit {
     index: Option<usize>,
     span: Span,
     link: bool,
-    /// Milliseconds the step took before its layer's diff ID was asked for.
-    dur: u64,
-    /// The clock then: a layer tarred meanwhile ([`CacheStore::begin_diff_id`]) counts
-    /// from here.
-    ended: u64,
+    /// The clock when the step started: its time runs until its layer is done, tarred
+    /// beside the next step ([`CacheStore::begin_diff_id`]) or when asked for.
+    started: u64,
     simulated: u64,
 }
 
@@ -665,7 +663,7 @@ impl<'r, 'h> Builder<'r, 'h> {
         let diff_id = self.cache.diff_id(&c.layer, &self.tar_opts).map_err(fail)?;
         // The step's time includes its layer (BuildKit's includes the snapshot), tarred
         // beside the next step or now.
-        let dur = c.dur + self.host.clock.now_millis().saturating_sub(c.ended);
+        let dur = self.host.clock.now_millis().saturating_sub(c.started);
         let mut inputs = c.inputs;
         let mut key = c.key;
         if let Some(p) = c.deferred {
@@ -1414,8 +1412,7 @@ impl<'r, 'h> Builder<'r, 'h> {
             index,
             span,
             link,
-            dur: self.host.clock.now_millis().saturating_sub(t0),
-            ended: self.host.clock.now_millis(),
+            started: t0,
             simulated,
         };
         if waits_for_next {

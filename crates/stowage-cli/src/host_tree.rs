@@ -5,6 +5,7 @@
 //!
 //! A file edited after the scan is not seen here; neither is it by the scan's checksums.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fs;
@@ -161,18 +162,21 @@ impl HostTree {
         let own_cwd = nix::sched::unshare(nix::sched::CloneFlags::CLONE_FS).is_ok();
         let dirs: Vec<(&PathBuf, &mut HostDir)> = self.dirs.iter_mut().collect();
         for (path, listing) in dirs {
-            if own_cwd && nix::unistd::chdir(path.as_path()).is_ok() {
-                listing.own.xattrs = has_xattrs(Path::new("."));
-                for (name, stat) in &mut listing.entries {
-                    stat.xattrs = has_xattrs(Path::new(&**name));
-                }
-            } else {
-                listing.own.xattrs = has_xattrs(path);
-                for (name, stat) in &mut listing.entries {
-                    stat.xattrs = has_xattrs(&path.join(&**name));
-                }
+            let inside = own_cwd && nix::unistd::chdir(path.as_path()).is_ok();
+            listing.own.xattrs = has_xattrs(&node_path(inside, path, "."));
+            for (name, stat) in &mut listing.entries {
+                stat.xattrs = has_xattrs(&node_path(inside, path, name));
             }
         }
+    }
+}
+
+/// The path of `name` in `dir`: the name itself from inside it.
+fn node_path<'a>(inside: bool, dir: &Path, name: &'a str) -> Cow<'a, Path> {
+    if inside {
+        Cow::Borrowed(Path::new(name))
+    } else {
+        Cow::Owned(dir.join(name))
     }
 }
 

@@ -66,18 +66,18 @@ fn open_in_dir(path: &Path) -> io::Result<File> {
         return File::open(path);
     };
     LAST_DIR.with_borrow_mut(|last| {
-        if last.as_ref().is_none_or(|(d, _)| d != dir) {
-            let fd = rustix::fs::open(
-                dir,
-                rustix::fs::OFlags::PATH
-                    | rustix::fs::OFlags::DIRECTORY
-                    | rustix::fs::OFlags::CLOEXEC,
-                rustix::fs::Mode::empty(),
-            )?;
-            *last = Some((dir.to_owned(), fd));
-        }
-        let Some((_, fd)) = last.as_ref() else {
-            return File::open(path);
+        let fd = match last {
+            Some((d, fd)) if d == dir => fd,
+            _ => {
+                let fd = rustix::fs::open(
+                    dir,
+                    rustix::fs::OFlags::PATH
+                        | rustix::fs::OFlags::DIRECTORY
+                        | rustix::fs::OFlags::CLOEXEC,
+                    rustix::fs::Mode::empty(),
+                )?;
+                &last.insert((dir.to_owned(), fd)).1
+            }
         };
         let f = rustix::fs::openat(
             fd,

@@ -160,15 +160,11 @@ fn write_lower(
     ids: IdMap,
     points: &[(String, bool)],
 ) -> Result<Changes> {
-    let (context, host) = match context.filter(|(c, _)| overlay_safe(c)) {
-        Some((c, h)) => (Some(c), Some(h)),
-        None => (None, None),
-    };
+    let context = context.filter(|(c, _)| overlay_safe(c));
     o.data = None;
     o.below = None;
     let mut stubs = None;
-    if let Some(c) = context
-        && let Some(host) = host
+    if let Some((c, host)) = context
         && let Some(parent) = c.parent()
         && GRAFTS.load(Ordering::Relaxed)
         // Layers must not overlap: the scratch directory is not in the context's parent.
@@ -186,7 +182,7 @@ fn write_lower(
     } else {
         o.data = context
             .filter(|_| DATA_LAYERS.load(Ordering::Relaxed))
-            .map(Path::to_path_buf);
+            .map(|(c, _)| c.to_path_buf());
         rootfs::materialize(fs, &o.lower, ids, points, o.data.as_deref())
             .context("writing the root filesystem")?
     };
